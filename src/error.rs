@@ -1,0 +1,185 @@
+//! Errors that tell the user which file, which feature and what to do, and warnings that are
+//! counted in summary.json.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// Where in an input a problem was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureRef {
+    /// 0-based index of the feature in its layer.
+    pub index: usize,
+    /// The feature's id, when it has one.
+    pub id: Option<String>,
+}
+
+impl fmt::Display for FeatureRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "feature #{} (id {id})", self.index),
+            None => write!(f, "feature #{}", self.index),
+        }
+    }
+}
+
+/// The classes of bad input; each has its own variant so callers and tests can tell them apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    Unreadable(String),
+    NotJson(String),
+    WrongGeometry { expected: String, found: String },
+    MissingField(String),
+    BadNumber { field: String, value: String },
+    NegativeNumber { field: String, value: f64 },
+    BadCoordinate(String),
+    ProjectedCoordinates { x: f64, y: f64 },
+    UnknownKind { value: String, accepted: String },
+    EmptyLayer,
+    DuplicateId(String),
+    Scenario(String),
+    Other(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Unreadable(e) => write!(f, "cannot read the file: {e}"),
+            Problem::NotJson(e) => write!(f, "not valid GeoJSON: {e}"),
+            Problem::WrongGeometry { expected, found } => {
+                write!(f, "geometry is {found}, expected {expected}")
+            }
+            Problem::MissingField(field) => write!(
+                f,
+                "property \"{field}\" is missing; check the field mapping in the scenario file"
+            ),
+            Problem::BadNumber { field, value } => {
+                write!(f, "property \"{field}\" is {value}, expected a number")
+            }
+            Problem::NegativeNumber { field, value } => {
+                write!(f, "property \"{field}\" is {value}, which is negative")
+            }
+            Problem::BadCoordinate(what) => write!(f, "bad coordinate: {what}"),
+            Problem::ProjectedCoordinates { x, y } => write!(
+                f,
+                "coordinate ({x}, {y}) is not longitude/latitude: it looks like projected \
+                 coordinates in metres; reproject the layer to EPSG:4326 (WGS-84) or CGCS2000 lon/lat"
+            ),
+            Problem::UnknownKind { value, accepted } => write!(
+                f,
+                "unknown facility kind \"{value}\"; accepted kinds are {accepted} \
+                 (map other names in the scenario's [layers.facilities] kinds table)"
+            ),
+            Problem::EmptyLayer => write!(f, "the layer has no features"),
+            Problem::DuplicateId(id) => write!(f, "id \"{id}\" is used by more than one feature"),
+            Problem::Scenario(e) => write!(f, "{e}"),
+            Problem::Other(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// A bad input: the file, optionally the feature, and the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: PathBuf,
+    pub feature: Option<FeatureRef>,
+    pub problem: Problem,
+}
+
+impl InputError {
+    pub fn file(file: &Path, problem: Problem) -> InputError {
+        InputError {
+            file: file.to_path_buf(),
+            feature: None,
+            problem,
+        }
+    }
+
+    pub fn feature(file: &Path, index: usize, id: Option<&str>, problem: Problem) -> InputError {
+        InputError {
+            file: file.to_path_buf(),
+            feature: Some(FeatureRef {
+                index,
+                id: id.map(str::to_string),
+            }),
+            problem,
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(feature) = &self.feature {
+            write!(f, ": {feature}")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Every error carecircle returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The kinds of warning that are counted in summary.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// An invalid polygon (self-intersection, ...) was repaired.
+    RepairedPolygon,
+    /// A community lies farther than the set distance from any road.
+    FarFromRoad,
+    /// Road pieces not connected to the main network were dropped.
+    DisconnectedRoads,
+    /// A population cell lies outside every community and was given to the nearest one.
+    CellOutsideCommunities,
+    /// A road line had fewer than two usable vertices, or referenced missing OSM nodes.
+    SkippedRoad,
+    /// Anything else worth telling.
+    Other,
+}
+
+/// One warning with the words a user reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+/// Warnings gathered through a run, printed to stderr and counted in summary.json.
+#[derive(Debug, Clone, Default)]
+pub struct Warnings {
+    pub items: Vec<Warning>,
+}
+
+impl Warnings {
+    pub fn push(&mut self, kind: WarningKind, message: impl Into<String>) {
+        self.items.push(Warning {
+            kind,
+            message: message.into(),
+        });
+    }
+
+    pub fn count(&self, kind: WarningKind) -> usize {
+        self.items.iter().filter(|w| w.kind == kind).count()
+    }
+
+    pub fn extend(&mut self, other: Warnings) {
+        self.items.extend(other.items);
+    }
+}

@@ -1,0 +1,11 @@
+//! carecircle: plan elderly-care facilities for the 15-minute elderly-care service circle.
+//!
+//! Data flows one way: load (`io`) → project (`crs`) → network → reach → coverage / siting /
+//! rules → render / report.
+
+pub mod crs;
+pub mod error;
+pub mod model;
+pub mod rng;
+
+pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
