@@ -6,6 +6,7 @@
 pub mod crs;
 pub mod error;
 pub mod model;
+pub mod reach_table;
 pub mod rng;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
