@@ -10,3 +10,4 @@ pub mod reach_table;
 pub mod rng;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
+pub mod network;

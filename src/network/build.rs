@@ -1,0 +1,456 @@
+//! Building the graph from road lines.
+
+use std::collections::{BTreeMap, HashMap};
+
+use geo::Coord;
+use serde::{Deserialize, Serialize};
+
+use crate::crs::{segment_length_m, LocalPlane};
+use crate::error::{WarningKind, Warnings};
+use crate::model::{OneWay, RoadLine};
+
+/// How people travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TravelMode {
+    #[default]
+    Walk,
+    Bike,
+    Drive,
+}
+
+impl TravelMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TravelMode::Walk => "walk",
+            TravelMode::Bike => "bike",
+            TravelMode::Drive => "drive",
+        }
+    }
+}
+
+/// Speeds in metres per minute: one for the mode and, for bike and drive, one per road class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TravelSpeeds {
+    pub mode: TravelMode,
+    /// The speed used where no class speed applies (walking: every road), and for access legs
+    /// when walking.
+    pub default_m_per_min: f64,
+    /// Per road class; a class with speed 0 is closed to the mode.
+    pub by_class: BTreeMap<String, f64>,
+}
+
+impl TravelSpeeds {
+    /// Walking at `m_per_min` on every road open to pedestrians (60 m/min is the usual
+    /// planning figure for elderly people).
+    pub fn walk(m_per_min: f64) -> TravelSpeeds {
+        TravelSpeeds {
+            mode: TravelMode::Walk,
+            default_m_per_min: m_per_min,
+            by_class: BTreeMap::new(),
+        }
+    }
+
+    /// Cycling: 250 m/min (15 km/h) on roads, pushing on steps.
+    pub fn bike(m_per_min: f64) -> TravelSpeeds {
+        let mut by_class = BTreeMap::new();
+        for (class, speed) in [("steps", 40.0), ("motorway", 0.0), ("motorway_link", 0.0)] {
+            by_class.insert(class.to_string(), speed);
+        }
+        TravelSpeeds {
+            mode: TravelMode::Bike,
+            default_m_per_min: m_per_min,
+            by_class,
+        }
+    }
+
+    /// Driving: urban speeds by class; paths for people on foot or bike are closed.
+    pub fn drive(m_per_min: f64) -> TravelSpeeds {
+        let mut by_class = BTreeMap::new();
+        for (class, kmh) in [
+            ("motorway", 80.0),
+            ("motorway_link", 50.0),
+            ("trunk", 60.0),
+            ("trunk_link", 40.0),
+            ("primary", 40.0),
+            ("primary_link", 30.0),
+            ("secondary", 35.0),
+            ("secondary_link", 30.0),
+            ("tertiary", 30.0),
+            ("tertiary_link", 25.0),
+            ("unclassified", 25.0),
+            ("residential", 20.0),
+            ("living_street", 10.0),
+            ("service", 15.0),
+            ("track", 10.0),
+            ("footway", 0.0),
+            ("pedestrian", 0.0),
+            ("steps", 0.0),
+            ("path", 0.0),
+            ("cycleway", 0.0),
+            ("bridleway", 0.0),
+            ("corridor", 0.0),
+        ] {
+            by_class.insert(class.to_string(), kmh * 1000.0 / 60.0);
+        }
+        TravelSpeeds {
+            mode: TravelMode::Drive,
+            default_m_per_min: m_per_min,
+            by_class,
+        }
+    }
+
+    /// The speed on a road class; `None` when the class is closed to the mode.
+    pub fn speed_on(&self, line: &RoadLine) -> Option<f64> {
+        if self.mode == TravelMode::Walk {
+            return (!line.no_walk).then_some(self.default_m_per_min);
+        }
+        let speed = self
+            .by_class
+            .get(&line.class)
+            .copied()
+            .unwrap_or(self.default_m_per_min);
+        (speed > 0.0).then_some(speed)
+    }
+}
+
+/// One road segment between two graph nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    pub u: u32,
+    pub v: u32,
+    pub length_m: f64,
+    /// Minutes from u to v; infinite when that direction is closed (one-way when driving).
+    pub minutes_uv: f64,
+    /// Minutes from v to u; infinite when closed.
+    pub minutes_vu: f64,
+    /// Travel speed on this edge in metres per minute (also used for access legs).
+    pub m_per_min: f64,
+    /// Index into [`RoadGraph::classes`].
+    pub class: u16,
+}
+
+/// The travel graph. Nodes are road vertices after merging those closer than the merge
+/// tolerance, edges are the segments between them; only the largest connected piece is kept.
+///
+/// Adjacency is stored twice in compressed rows (CSR): `out_*` lists the arcs leaving a node and
+/// `in_*` the arcs entering it, so searches toward a facility (community → facility, what
+/// coverage asks when one-way streets matter) and away from it both run without extra work.
+#[derive(Debug, Clone)]
+pub struct RoadGraph {
+    pub plane: LocalPlane,
+    pub speeds: TravelSpeeds,
+    /// Node positions on the local plane, metres.
+    pub nodes: Vec<Coord<f64>>,
+    /// Node positions, WGS-84 lon/lat.
+    pub nodes_lonlat: Vec<Coord<f64>>,
+    pub edges: Vec<Edge>,
+    pub classes: Vec<String>,
+    pub out_offsets: Vec<u32>,
+    /// (head node, minutes, edge index) per arc.
+    pub out_arcs: Vec<(u32, f64, u32)>,
+    pub in_offsets: Vec<u32>,
+    /// (tail node, minutes, edge index) per arc.
+    pub in_arcs: Vec<(u32, f64, u32)>,
+    /// How many disconnected pieces were dropped, and their edges and length.
+    pub dropped_pieces: usize,
+    pub dropped_edges: usize,
+    pub dropped_length_m: f64,
+}
+
+/// Vertices closer than this are one node (digitising noise, lines that nearly meet).
+pub const MERGE_TOLERANCE_M: f64 = 0.5;
+
+impl RoadGraph {
+    /// Builds the graph for a mode. Lines closed to the mode are left out; pieces not connected
+    /// to the largest one are dropped with a warning.
+    pub fn build(lines: &[RoadLine], speeds: &TravelSpeeds, warnings: &mut Warnings) -> RoadGraph {
+        let plane = LocalPlane::around(lines.iter().flat_map(|l| l.coords.iter()));
+        RoadGraph::build_on(lines, speeds, plane, warnings)
+    }
+
+    /// Builds the graph on a given local plane (so several layers can share one).
+    pub fn build_on(
+        lines: &[RoadLine],
+        speeds: &TravelSpeeds,
+        plane: LocalPlane,
+        warnings: &mut Warnings,
+    ) -> RoadGraph {
+        let mut merger = NodeMerger::new();
+        let mut nodes: Vec<Coord<f64>> = Vec::new();
+        let mut nodes_lonlat: Vec<Coord<f64>> = Vec::new();
+        let mut class_index: HashMap<String, u16> = HashMap::new();
+        let mut classes: Vec<String> = Vec::new();
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut skipped_lines = 0usize;
+
+        for line in lines {
+            let Some(speed) = speeds.speed_on(line) else {
+                continue;
+            };
+            let drive = speeds.mode == TravelMode::Drive;
+            let (open_uv, open_vu) = match (drive, line.oneway) {
+                (true, OneWay::Forward) => (true, false),
+                (true, OneWay::Backward) => (false, true),
+                _ => (true, true),
+            };
+            let class = match class_index.get(line.class.as_str()) {
+                Some(&c) => c,
+                None => {
+                    let c = classes.len().min(u16::MAX as usize) as u16;
+                    classes.push(line.class.clone());
+                    class_index.insert(line.class.clone(), c);
+                    c
+                }
+            };
+            let mut prev: Option<u32> = None;
+            let mut segments = 0usize;
+            for lonlat in &line.coords {
+                if !(lonlat.x.is_finite() && lonlat.y.is_finite()) {
+                    prev = None;
+                    continue;
+                }
+                let xy = plane.project(*lonlat);
+                let node = merger.node_for(xy, &mut nodes, &mut nodes_lonlat, *lonlat);
+                if let Some(p) = prev {
+                    if p != node {
+                        let length_m =
+                            segment_length_m(nodes_lonlat[p as usize], nodes_lonlat[node as usize]);
+                        let minutes = length_m / speed;
+                        edges.push(Edge {
+                            u: p,
+                            v: node,
+                            length_m,
+                            minutes_uv: if open_uv { minutes } else { f64::INFINITY },
+                            minutes_vu: if open_vu { minutes } else { f64::INFINITY },
+                            m_per_min: speed,
+                            class,
+                        });
+                        segments += 1;
+                    }
+                }
+                prev = Some(node);
+            }
+            if segments == 0 {
+                skipped_lines += 1;
+            }
+        }
+        if skipped_lines > 0 {
+            warnings.push(
+                WarningKind::SkippedRoad,
+                format!("{skipped_lines} road lines had fewer than two distinct vertices and were skipped"),
+            );
+        }
+
+        // Keep the largest connected piece (by edge count; ties by lowest node).
+        let mut uf = UnionFind::new(nodes.len());
+        for e in &edges {
+            uf.union(e.u, e.v);
+        }
+        let mut piece_edges: HashMap<u32, usize> = HashMap::new();
+        for e in &edges {
+            *piece_edges.entry(uf.find(e.u)).or_default() += 1;
+        }
+        let main_root = piece_edges
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(&root, _)| root);
+        let mut dropped_pieces = 0;
+        let mut dropped_edges = 0;
+        let mut dropped_length_m = 0.0;
+        if let Some(main_root) = main_root {
+            dropped_pieces = piece_edges.len() - 1;
+            for e in &edges {
+                if uf.find(e.u) != main_root {
+                    dropped_edges += 1;
+                    dropped_length_m += e.length_m;
+                }
+            }
+            if dropped_pieces > 0 {
+                warnings.push(
+                    WarningKind::DisconnectedRoads,
+                    format!(
+                        "{dropped_pieces} road pieces ({dropped_edges} segments, {:.2} km) are not \
+                         connected to the main network and were dropped",
+                        dropped_length_m / 1000.0
+                    ),
+                );
+            }
+            let mut new_index = vec![u32::MAX; nodes.len()];
+            let mut kept_nodes = Vec::new();
+            let mut kept_lonlat = Vec::new();
+            for (i, (xy, ll)) in nodes.iter().zip(&nodes_lonlat).enumerate() {
+                if uf.find(i as u32) == main_root {
+                    new_index[i] = kept_nodes.len() as u32;
+                    kept_nodes.push(*xy);
+                    kept_lonlat.push(*ll);
+                }
+            }
+            edges.retain(|e| new_index[e.u as usize] != u32::MAX);
+            for e in &mut edges {
+                e.u = new_index[e.u as usize];
+                e.v = new_index[e.v as usize];
+            }
+            nodes = kept_nodes;
+            nodes_lonlat = kept_lonlat;
+        } else {
+            nodes.clear();
+            nodes_lonlat.clear();
+        }
+
+        let (out_offsets, out_arcs) = csr(nodes.len(), &edges, false);
+        let (in_offsets, in_arcs) = csr(nodes.len(), &edges, true);
+        RoadGraph {
+            plane,
+            speeds: speeds.clone(),
+            nodes,
+            nodes_lonlat,
+            edges,
+            classes,
+            out_offsets,
+            out_arcs,
+            in_offsets,
+            in_arcs,
+            dropped_pieces,
+            dropped_edges,
+            dropped_length_m,
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Total length of the kept edges, metres.
+    pub fn total_length_m(&self) -> f64 {
+        self.edges.iter().map(|e| e.length_m).sum()
+    }
+
+    /// Arcs leaving `node`: (head, minutes, edge).
+    pub fn out_arcs(&self, node: u32) -> &[(u32, f64, u32)] {
+        let n = node as usize;
+        &self.out_arcs[self.out_offsets[n] as usize..self.out_offsets[n + 1] as usize]
+    }
+
+    /// Arcs entering `node`: (tail, minutes, edge).
+    pub fn in_arcs(&self, node: u32) -> &[(u32, f64, u32)] {
+        let n = node as usize;
+        &self.in_arcs[self.in_offsets[n] as usize..self.in_offsets[n + 1] as usize]
+    }
+}
+
+/// Compressed rows of arcs; closed directions are left out.
+fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u32)>) {
+    let mut arcs: Vec<(u32, u32, f64, u32)> = Vec::with_capacity(edges.len() * 2);
+    for (i, e) in edges.iter().enumerate() {
+        for (from, to, minutes) in [(e.u, e.v, e.minutes_uv), (e.v, e.u, e.minutes_vu)] {
+            if minutes.is_finite() {
+                if incoming {
+                    arcs.push((to, from, minutes, i as u32));
+                } else {
+                    arcs.push((from, to, minutes, i as u32));
+                }
+            }
+        }
+    }
+    // Stable order by row keeps input order within a row: searches are deterministic.
+    arcs.sort_by_key(|a| a.0);
+    let mut offsets = vec![0u32; n + 1];
+    for a in &arcs {
+        offsets[a.0 as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    (
+        offsets,
+        arcs.into_iter().map(|(_, b, m, e)| (b, m, e)).collect(),
+    )
+}
+
+/// Merges vertices closer than [`MERGE_TOLERANCE_M`] through a hash grid of that cell size:
+/// a vertex joins the first existing node within tolerance in its own or a neighbouring cell.
+struct NodeMerger {
+    grid: HashMap<(i64, i64), Vec<u32>>,
+}
+
+impl NodeMerger {
+    fn new() -> NodeMerger {
+        NodeMerger {
+            grid: HashMap::new(),
+        }
+    }
+
+    fn cell(xy: Coord<f64>) -> (i64, i64) {
+        (
+            (xy.x / MERGE_TOLERANCE_M).floor() as i64,
+            (xy.y / MERGE_TOLERANCE_M).floor() as i64,
+        )
+    }
+
+    fn node_for(
+        &mut self,
+        xy: Coord<f64>,
+        nodes: &mut Vec<Coord<f64>>,
+        nodes_lonlat: &mut Vec<Coord<f64>>,
+        lonlat: Coord<f64>,
+    ) -> u32 {
+        let (cx, cy) = NodeMerger::cell(xy);
+        let mut best: Option<(f64, u32)> = None;
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                if let Some(list) = self.grid.get(&(cx + dx, cy + dy)) {
+                    for &n in list {
+                        let p = nodes[n as usize];
+                        let d = ((p.x - xy.x).powi(2) + (p.y - xy.y).powi(2)).sqrt();
+                        if d <= MERGE_TOLERANCE_M && best.is_none_or(|(bd, bn)| (d, n) < (bd, bn)) {
+                            best = Some((d, n));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((_, n)) = best {
+            return n;
+        }
+        let n = nodes.len() as u32;
+        nodes.push(xy);
+        nodes_lonlat.push(lonlat);
+        self.grid.entry((cx, cy)).or_default().push(n);
+        n
+    }
+}
+
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grand = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grand;
+            x = grand;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // The smaller index becomes the root, so roots do not depend on edge order.
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi as usize] = lo;
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! Bounded multi-source Dijkstra over the compressed adjacency, the nearest source for every
+//! demand point, and the sparse reach table.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+
+use rayon::prelude::*;
+
+use super::build::RoadGraph;
+use super::snap::Snap;
+use crate::reach_table::ReachTable;
+
+/// "Within the limit" allows this much floating-point slack.
+pub const EPS_MIN: f64 = 1e-9;
+
+/// Which way travel times are measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Time from each node (or demand point) to the source: an elderly person walking to the
+    /// facility. The same as `FromSource` unless one-way streets are honoured.
+    ToSource,
+    /// Time from the source to each node: the service area a facility reaches.
+    FromSource,
+}
+
+impl Direction {
+    fn reverse(self) -> Direction {
+        match self {
+            Direction::ToSource => Direction::FromSource,
+            Direction::FromSource => Direction::ToSource,
+        }
+    }
+}
+
+/// A search start: a node, the minutes already spent reaching it, and the source it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seed {
+    pub node: u32,
+    pub minutes: f64,
+    pub source: u32,
+}
+
+/// Minutes to travel along `edge` from fraction `from` to fraction `to` (0 = its u end).
+/// Infinite when that direction is closed.
+fn along(graph: &RoadGraph, edge: u32, from: f64, to: f64) -> f64 {
+    let e = &graph.edges[edge as usize];
+    let (frac, minutes) = if to >= from {
+        (to - from, e.minutes_uv)
+    } else {
+        (from - to, e.minutes_vu)
+    };
+    if frac == 0.0 {
+        0.0
+    } else if minutes.is_finite() {
+        frac * minutes
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Minutes of a snap's straight access leg.
+pub fn access_minutes(graph: &RoadGraph, snap: &Snap) -> f64 {
+    snap.access_m / graph.edges[snap.edge as usize].m_per_min
+}
+
+/// The two ends of a snapped point's edge with the minutes between point and node, in the
+/// direction of travel: for `ToSource`, node → point; for `FromSource`, point → node.
+/// Closed directions are left out.
+pub fn snap_ends(graph: &RoadGraph, snap: &Snap, dir: Direction) -> [(u32, f64); 2] {
+    let e = &graph.edges[snap.edge as usize];
+    let access = access_minutes(graph, snap);
+    let (to_u, to_v) = match dir {
+        Direction::ToSource => (
+            along(graph, snap.edge, 0.0, snap.t),
+            along(graph, snap.edge, 1.0, snap.t),
+        ),
+        Direction::FromSource => (
+            along(graph, snap.edge, snap.t, 0.0),
+            along(graph, snap.edge, snap.t, 1.0),
+        ),
+    };
+    [(e.u, to_u + access), (e.v, to_v + access)]
+}
+
+/// Minutes between two points snapped onto the same edge, straight along it (`None` when they
+/// are on different edges), in the direction of travel.
+fn same_edge_minutes(
+    graph: &RoadGraph,
+    source: &Snap,
+    demand: &Snap,
+    dir: Direction,
+) -> Option<f64> {
+    if source.edge != demand.edge {
+        return None;
+    }
+    let along_m = match dir {
+        Direction::ToSource => along(graph, source.edge, demand.t, source.t),
+        Direction::FromSource => along(graph, source.edge, source.t, demand.t),
+    };
+    Some(along_m + access_minutes(graph, source) + access_minutes(graph, demand))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HeapItem {
+    minutes: f64,
+    source: u32,
+    node: u32,
+}
+
+impl Eq for HeapItem {}
+
+impl Ord for HeapItem {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: BinaryHeap is a max-heap and we want the smallest (minutes, source).
+        other
+            .minutes
+            .total_cmp(&self.minutes)
+            .then(other.source.cmp(&self.source))
+            .then(other.node.cmp(&self.node))
+    }
+}
+
+impl PartialOrd for HeapItem {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Reusable scratch space for searches: allocated once per graph (per thread), reset in time
+/// proportional to what the last search touched, not to the graph.
+#[derive(Debug, Clone)]
+pub struct SearchSpace {
+    minutes: Vec<f64>,
+    source: Vec<u32>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<HeapItem>,
+}
+
+impl SearchSpace {
+    pub fn new(graph: &RoadGraph) -> SearchSpace {
+        SearchSpace {
+            minutes: vec![f64::INFINITY; graph.node_count()],
+            source: vec![u32::MAX; graph.node_count()],
+            touched: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        for &n in &self.touched {
+            self.minutes[n as usize] = f64::INFINITY;
+            self.source[n as usize] = u32::MAX;
+        }
+        self.touched.clear();
+        self.heap.clear();
+    }
+
+    fn offer(&mut self, node: u32, minutes: f64, source: u32) {
+        let n = node as usize;
+        let better = match minutes.total_cmp(&self.minutes[n]) {
+            Ordering::Less => true,
+            Ordering::Equal => source < self.source[n],
+            Ordering::Greater => false,
+        };
+        if better {
+            if self.minutes[n].is_infinite() && self.source[n] == u32::MAX {
+                self.touched.push(node);
+            }
+            self.minutes[n] = minutes;
+            self.source[n] = source;
+            self.heap.push(HeapItem {
+                minutes,
+                source,
+                node,
+            });
+        }
+    }
+
+    /// Runs a bounded multi-source Dijkstra: afterwards every node within `limit_min` has its
+    /// minutes and nearest source (ties go to the lower source number). Pass
+    /// `f64::INFINITY` for an unbounded search.
+    pub fn run(
+        &mut self,
+        graph: &RoadGraph,
+        seeds: impl IntoIterator<Item = Seed>,
+        limit_min: f64,
+        dir: Direction,
+    ) {
+        self.reset();
+        let bound = limit_min + EPS_MIN;
+        for s in seeds {
+            if s.minutes <= bound && (s.node as usize) < self.minutes.len() {
+                self.offer(s.node, s.minutes, s.source);
+            }
+        }
+        while let Some(item) = self.heap.pop() {
+            let n = item.node as usize;
+            if item.minutes != self.minutes[n] || item.source != self.source[n] {
+                continue; // stale entry
+            }
+            let arcs = match dir {
+                Direction::ToSource => graph.in_arcs(item.node),
+                Direction::FromSource => graph.out_arcs(item.node),
+            };
+            for &(next, w, _) in arcs {
+                let m = item.minutes + w;
+                if m <= bound {
+                    self.offer(next, m, item.source);
+                }
+            }
+        }
+    }
+
+    /// Minutes of a node after [`SearchSpace::run`] (infinite when not reached).
+    pub fn minutes(&self, node: u32) -> f64 {
+        self.minutes[node as usize]
+    }
+
+    /// The nearest source of a node after a run (`None` when not reached).
+    pub fn source(&self, node: u32) -> Option<u32> {
+        let s = self.source[node as usize];
+        (s != u32::MAX).then_some(s)
+    }
+
+    /// The nodes the last run reached, in the order first touched.
+    pub fn reached(&self) -> &[u32] {
+        &self.touched
+    }
+}
+
+/// Sources (facilities or candidate sites) snapped onto the graph; `None` for a source that
+/// could not be snapped. The index in this list is the source number used for tie-breaking,
+/// so callers order sources by id.
+#[derive(Debug, Clone)]
+pub struct SourceSet {
+    pub snaps: Vec<Option<Snap>>,
+    /// Sources by the edge they sit on, for the same-edge shortcut.
+    by_edge: HashMap<u32, Vec<u32>>,
+}
+
+impl SourceSet {
+    pub fn new(snaps: Vec<Option<Snap>>) -> SourceSet {
+        let mut by_edge: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, s) in snaps.iter().enumerate() {
+            if let Some(s) = s {
+                by_edge.entry(s.edge).or_default().push(i as u32);
+            }
+        }
+        SourceSet { snaps, by_edge }
+    }
+
+    pub fn len(&self) -> usize {
+        self.snaps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+
+    /// The search seeds of one source.
+    pub fn seeds(&self, graph: &RoadGraph, source: u32, dir: Direction) -> Vec<Seed> {
+        match &self.snaps[source as usize] {
+            Some(snap) => snap_ends(graph, snap, dir)
+                .into_iter()
+                .filter(|(_, m)| m.is_finite())
+                .map(|(node, minutes)| Seed {
+                    node,
+                    minutes,
+                    source,
+                })
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The nearest source of a demand point and the minutes to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NearestSource {
+    pub source: u32,
+    pub minutes: f64,
+}
+
+/// For every demand point, its nearest source within `limit_min` (one multi-source Dijkstra).
+/// Exact for points between nodes: a demand point joins at either end of its edge or straight
+/// along the edge to a source on the same edge.
+pub fn nearest_sources(
+    graph: &RoadGraph,
+    space: &mut SearchSpace,
+    sources: &SourceSet,
+    demands: &[Option<Snap>],
+    limit_min: f64,
+    dir: Direction,
+) -> Vec<Option<NearestSource>> {
+    let seeds: Vec<Seed> = (0..sources.len() as u32)
+        .flat_map(|s| sources.seeds(graph, s, dir))
+        .collect();
+    space.run(graph, seeds, limit_min, dir);
+    demands
+        .iter()
+        .map(|d| {
+            let d = d.as_ref()?;
+            let mut best: Option<(f64, u32)> = None;
+            let mut offer = |m: f64, s: u32| {
+                if m <= limit_min + EPS_MIN
+                    && best.is_none_or(|(bm, bs)| m.total_cmp(&bm).then(s.cmp(&bs)).is_lt())
+                {
+                    best = Some((m, s));
+                }
+            };
+            for (node, join) in snap_ends(graph, d, dir.reverse()) {
+                if let Some(s) = space.source(node) {
+                    offer(space.minutes(node) + join, s);
+                }
+            }
+            if let Some(on_edge) = sources.by_edge.get(&d.edge) {
+                for &s in on_edge {
+                    if let Some(src) = &sources.snaps[s as usize] {
+                        if let Some(m) = same_edge_minutes(graph, src, d, dir) {
+                            offer(m, s);
+                        }
+                    }
+                }
+            }
+            best.map(|(minutes, source)| NearestSource { source, minutes })
+        })
+        .collect()
+}
+
+/// Every (demand, source) pair within `limit_min`, with minutes: one bounded Dijkstra per
+/// source, in parallel. `progress` is called once per finished source.
+pub fn reach_table(
+    graph: &RoadGraph,
+    sources: &SourceSet,
+    demands: &[Option<Snap>],
+    limit_min: f64,
+    dir: Direction,
+    progress: &(dyn Fn() + Sync),
+) -> ReachTable {
+    // Demand points by the node they join the network at, with the join minutes.
+    let mut join_count = vec![0u32; graph.node_count() + 1];
+    let mut joins: Vec<(u32, u32, f64)> = Vec::new();
+    let mut demands_by_edge: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (i, d) in demands.iter().enumerate() {
+        if let Some(d) = d {
+            for (node, join) in snap_ends(graph, d, dir.reverse()) {
+                if join.is_finite() {
+                    joins.push((node, i as u32, join));
+                    join_count[node as usize + 1] += 1;
+                }
+            }
+            demands_by_edge.entry(d.edge).or_default().push(i as u32);
+        }
+    }
+    for i in 0..graph.node_count() {
+        join_count[i + 1] += join_count[i];
+    }
+    joins.sort_by_key(|j| j.0);
+    let join_offsets = join_count;
+
+    let triplets: Vec<(u32, u32, f64)> = (0..sources.len() as u32)
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    SearchSpace::new(graph),
+                    vec![f64::INFINITY; demands.len()],
+                    Vec::new(),
+                )
+            },
+            |(space, best, hit), s| {
+                let seeds = sources.seeds(graph, s, dir);
+                space.run(graph, seeds, limit_min, dir);
+                for &node in space.reached() {
+                    let base = space.minutes(node);
+                    let n = node as usize;
+                    for &(_, d, join) in
+                        &joins[join_offsets[n] as usize..join_offsets[n + 1] as usize]
+                    {
+                        let m = base + join;
+                        if m < best[d as usize] {
+                            if best[d as usize].is_infinite() {
+                                hit.push(d);
+                            }
+                            best[d as usize] = m;
+                        }
+                    }
+                }
+                if let Some(src) = &sources.snaps[s as usize] {
+                    if let Some(on_edge) = demands_by_edge.get(&src.edge) {
+                        for &d in on_edge {
+                            if let Some(dsnap) = &demands[d as usize] {
+                                if let Some(m) = same_edge_minutes(graph, src, dsnap, dir) {
+                                    if m < best[d as usize] {
+                                        if best[d as usize].is_infinite() {
+                                            hit.push(d);
+                                        }
+                                        best[d as usize] = m;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut out = Vec::with_capacity(hit.len());
+                for &d in hit.iter() {
+                    let m = best[d as usize];
+                    if m <= limit_min + EPS_MIN {
+                        out.push((d, s, m));
+                    }
+                    best[d as usize] = f64::INFINITY;
+                }
+                hit.clear();
+                progress();
+                out
+            },
+        )
+        .flatten_iter()
+        .collect();
+    ReachTable::from_triplets(demands.len(), sources.len(), limit_min, triplets)
+}
