@@ -3,11 +3,17 @@
 //! Data flows one way: load (`io`) → project (`crs`) → network → reach → coverage / siting /
 //! rules → render / report.
 
+pub mod commands;
+pub mod coverage;
 pub mod crs;
 pub mod error;
+pub mod io;
 pub mod model;
 pub mod reach_table;
 pub mod rng;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
 pub mod network;
+pub mod progress;
+pub mod report;
+pub mod study;

@@ -1,0 +1,587 @@
+//! GeoJSON layers: read, map fields, validate, convert to WGS-84, return model types.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use geo::Validation;
+use geo::{BooleanOps, Centroid, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point};
+use geojson::{Feature, GeoJson, Value};
+use serde_json::Map;
+
+use super::scenario::LayerSpec;
+use crate::crs::Crs;
+use crate::error::{InputError, Problem, WarningKind, Warnings};
+use crate::model::{
+    Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
+};
+
+/// The features of a GeoJSON file (a FeatureCollection or a single Feature).
+pub fn read_features(path: &Path) -> Result<Vec<Feature>, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+    parse_features(&text, path)
+}
+
+/// Parses GeoJSON text; `path` names the file in errors.
+pub fn parse_features(text: &str, path: &Path) -> Result<Vec<Feature>, InputError> {
+    // A UTF-8 byte-order mark is common in files saved on Windows.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| InputError::file(path, Problem::NotJson(e.to_string())))?;
+    let gj = GeoJson::from_json_value(value)
+        .map_err(|e| InputError::file(path, Problem::NotJson(e.to_string())))?;
+    match gj {
+        GeoJson::FeatureCollection(fc) => Ok(fc.features),
+        GeoJson::Feature(f) => Ok(vec![f]),
+        GeoJson::Geometry(_) => Err(InputError::file(
+            path,
+            Problem::NotJson("a bare geometry; expected a FeatureCollection".into()),
+        )),
+    }
+}
+
+/// One feature being read, for errors that name it.
+struct Ctx<'a> {
+    path: &'a Path,
+    index: usize,
+    id: Option<String>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, problem: Problem) -> InputError {
+        InputError::feature(self.path, self.index, self.id.as_deref(), problem)
+    }
+}
+
+fn properties(f: &Feature) -> Map<String, serde_json::Value> {
+    f.properties.clone().unwrap_or_default()
+}
+
+/// A property as text: strings as they are, numbers printed.
+fn text_of(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn get_text(
+    ctx: &Ctx,
+    props: &Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<String, InputError> {
+    match props.get(field) {
+        Some(v) => text_of(v)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ctx.err(Problem::MissingField(field.to_string()))),
+        None => Err(ctx.err(Problem::MissingField(field.to_string()))),
+    }
+}
+
+/// A required non-negative number (a JSON number or a numeric string).
+fn get_number(
+    ctx: &Ctx,
+    props: &Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<f64, InputError> {
+    get_optional_number(ctx, props, field)?
+        .ok_or_else(|| ctx.err(Problem::MissingField(field.to_string())))
+}
+
+/// An optional non-negative number: `None` when absent or null or empty.
+fn get_optional_number(
+    ctx: &Ctx,
+    props: &Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<Option<f64>, InputError> {
+    let v = match props.get(field) {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    let n = match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) if s.trim().is_empty() => return Ok(None),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match n {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+        Some(n) if n < 0.0 => Err(ctx.err(Problem::NegativeNumber {
+            field: field.to_string(),
+            value: n,
+        })),
+        _ => Err(ctx.err(Problem::BadNumber {
+            field: field.to_string(),
+            value: v.to_string(),
+        })),
+    }
+}
+
+fn geometry_name(v: &Value) -> &'static str {
+    match v {
+        Value::Point(_) => "Point",
+        Value::MultiPoint(_) => "MultiPoint",
+        Value::LineString(_) => "LineString",
+        Value::MultiLineString(_) => "MultiLineString",
+        Value::Polygon(_) => "Polygon",
+        Value::MultiPolygon(_) => "MultiPolygon",
+        Value::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+/// Checks every position: two finite numbers within lon/lat range. Projected coordinates
+/// (metres) are told apart from plain garbage.
+fn check_positions(ctx: &Ctx, v: &Value) -> Result<(), InputError> {
+    fn walk(
+        ctx: &Ctx,
+        v: &Value,
+        f: &mut dyn FnMut(&[f64]) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        match v {
+            Value::Point(p) => f(p),
+            Value::MultiPoint(ps) | Value::LineString(ps) => ps.iter().try_for_each(|p| f(p)),
+            Value::MultiLineString(ls) | Value::Polygon(ls) => {
+                ls.iter().flatten().try_for_each(|p| f(p))
+            }
+            Value::MultiPolygon(ps) => ps.iter().flatten().flatten().try_for_each(|p| f(p)),
+            Value::GeometryCollection(gs) => gs.iter().try_for_each(|g| walk(ctx, &g.value, f)),
+        }
+    }
+    walk(ctx, v, &mut |p: &[f64]| {
+        if p.len() < 2 {
+            return Err(ctx.err(Problem::BadCoordinate(format!(
+                "a position has {} numbers, expected longitude and latitude",
+                p.len()
+            ))));
+        }
+        let (x, y) = (p[0], p[1]);
+        if !x.is_finite() || !y.is_finite() {
+            return Err(ctx.err(Problem::BadCoordinate(format!("({x}, {y}) is not finite"))));
+        }
+        if x.abs() > 180.0 || y.abs() > 90.0 {
+            if x.abs() > 1000.0 || y.abs() > 1000.0 {
+                return Err(ctx.err(Problem::ProjectedCoordinates { x, y }));
+            }
+            return Err(ctx.err(Problem::BadCoordinate(format!(
+                "({x}, {y}) is outside longitude -180..180 / latitude -90..90"
+            ))));
+        }
+        Ok(())
+    })
+}
+
+/// The feature's geometry as WGS-84 geo types, after checking its positions.
+fn geometry(ctx: &Ctx, f: &Feature, crs: Crs, expected: &str) -> Result<Geometry<f64>, InputError> {
+    let g = f.geometry.as_ref().ok_or_else(|| {
+        ctx.err(Problem::WrongGeometry {
+            expected: expected.into(),
+            found: "no geometry (null)".into(),
+        })
+    })?;
+    check_positions(ctx, &g.value)?;
+    let geo: Geometry<f64> = Geometry::try_from(g.value.clone()).map_err(|e| {
+        ctx.err(Problem::WrongGeometry {
+            expected: expected.into(),
+            found: e.to_string(),
+        })
+    })?;
+    Ok(geo.map_coords(|c| crs.to_wgs84(c)))
+}
+
+fn wrong(ctx: &Ctx, f: &Feature, expected: &str) -> InputError {
+    ctx.err(Problem::WrongGeometry {
+        expected: expected.into(),
+        found: f
+            .geometry
+            .as_ref()
+            .map(|g| geometry_name(&g.value))
+            .unwrap_or("null")
+            .into(),
+    })
+}
+
+fn point_of(ctx: &Ctx, f: &Feature, crs: Crs) -> Result<Point<f64>, InputError> {
+    match geometry(ctx, f, crs, "Point")? {
+        Geometry::Point(p) => Ok(p),
+        _ => Err(wrong(ctx, f, "Point")),
+    }
+}
+
+/// Repairs an invalid (Multi)Polygon by rebuilding it through the boolean-operations engine,
+/// which resolves self-intersections and wrong ring orientation with the non-zero fill rule.
+pub fn repair_polygons(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    mp.union(&MultiPolygon::<f64>::new(vec![]))
+}
+
+fn check_unique(path: &Path, ids: &[(usize, String)]) -> Result<(), InputError> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, id) in ids {
+        if let Some(first) = seen.insert(id.as_str(), *index) {
+            return Err(InputError::feature(
+                path,
+                *index,
+                Some(id),
+                Problem::DuplicateId(format!("{id}\" (first used by feature #{first}) \"")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn not_empty(path: &Path, features: &[Feature]) -> Result<(), InputError> {
+    if features.is_empty() {
+        Err(InputError::file(path, Problem::EmptyLayer))
+    } else {
+        Ok(())
+    }
+}
+
+/// Every property not consumed by a mapped field, for later stages (rules).
+fn extra(props: &Map<String, serde_json::Value>) -> BTreeMap<String, serde_json::Value> {
+    props.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn id_of(props: &Map<String, serde_json::Value>, f: &Feature, field: &str) -> Option<String> {
+    props
+        .get(field)
+        .and_then(text_of)
+        .filter(|s| !s.is_empty())
+        .or_else(|| match &f.id {
+            Some(geojson::feature::Id::String(s)) => Some(s.clone()),
+            Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
+            None => None,
+        })
+}
+
+/// Loads the communities layer.
+pub fn load_communities(
+    spec: &LayerSpec,
+    warnings: &mut Warnings,
+) -> Result<Vec<Community>, InputError> {
+    let path = spec.path.as_path();
+    let features = read_features(path)?;
+    not_empty(path, &features)?;
+    let mut out = Vec::with_capacity(features.len());
+    for (index, f) in features.iter().enumerate() {
+        let props = properties(f);
+        let mut ctx = Ctx {
+            path,
+            index,
+            id: None,
+        };
+        let id = id_of(&props, f, spec.field("id"))
+            .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
+        ctx.id = Some(id.clone());
+        let name = get_text(&ctx, &props, spec.field("name"))?;
+        let street = get_text(&ctx, &props, spec.field("street"))?;
+        let population = get_number(&ctx, &props, spec.field("population"))?;
+        let elderly = get_number(&ctx, &props, spec.field("elderly"))?;
+        let households = match spec.mapped("households") {
+            Some(field) => Some(get_number(&ctx, &props, field)?),
+            None => get_optional_number(&ctx, &props, "households")?,
+        };
+        let expected = "Polygon, MultiPolygon or Point";
+        let geom = geometry(&ctx, f, spec.crs, expected)?;
+        let geom = match geom {
+            Geometry::Point(p) => Geometry::Point(p),
+            Geometry::Polygon(p) => polygonal(&ctx, MultiPolygon::new(vec![p]), true, warnings)?,
+            Geometry::MultiPolygon(mp) => polygonal(&ctx, mp, false, warnings)?,
+            _ => return Err(wrong(&ctx, f, expected)),
+        };
+        let representative = geom
+            .interior_point()
+            .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
+        out.push(Community {
+            id,
+            name,
+            street,
+            geometry: geom,
+            representative,
+            population,
+            elderly,
+            households,
+            extra: extra(&props),
+        });
+    }
+    let ids: Vec<(usize, String)> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.id.clone()))
+        .collect();
+    check_unique(path, &ids)?;
+    Ok(out)
+}
+
+/// Validates a polygonal geometry and repairs it when invalid, with a warning.
+fn polygonal(
+    ctx: &Ctx,
+    mp: MultiPolygon<f64>,
+    single: bool,
+    warnings: &mut Warnings,
+) -> Result<Geometry<f64>, InputError> {
+    if mp.0.iter().any(|p| p.exterior().0.len() < 4) {
+        return Err(ctx.err(Problem::WrongGeometry {
+            expected: "a polygon ring with at least 4 positions".into(),
+            found: "a degenerate ring".into(),
+        }));
+    }
+    if mp.is_valid() {
+        return Ok(if single {
+            Geometry::Polygon(
+                mp.0.into_iter()
+                    .next()
+                    .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
+            )
+        } else {
+            Geometry::MultiPolygon(mp)
+        });
+    }
+    let reason = mp
+        .validation_errors()
+        .first()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let repaired = repair_polygons(&mp);
+    if repaired.0.is_empty() {
+        return Err(ctx.err(Problem::Other(format!(
+            "the polygon is invalid ({reason}) and has no area left after repair"
+        ))));
+    }
+    warnings.push(
+        WarningKind::RepairedPolygon,
+        format!(
+            "{}: {}: invalid polygon ({reason}); repaired by re-noding its rings (non-zero fill)",
+            ctx.path.display(),
+            crate::error::FeatureRef {
+                index: ctx.index,
+                id: ctx.id.clone()
+            }
+        ),
+    );
+    Ok(if repaired.0.len() == 1 {
+        Geometry::Polygon(
+            repaired
+                .0
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
+        )
+    } else {
+        Geometry::MultiPolygon(repaired)
+    })
+}
+
+/// Loads the facilities layer.
+pub fn load_facilities(spec: &LayerSpec) -> Result<Vec<Facility>, InputError> {
+    let path = spec.path.as_path();
+    let features = read_features(path)?;
+    not_empty(path, &features)?;
+    let mut out = Vec::with_capacity(features.len());
+    for (index, f) in features.iter().enumerate() {
+        let props = properties(f);
+        let mut ctx = Ctx {
+            path,
+            index,
+            id: None,
+        };
+        let id = id_of(&props, f, spec.field("id"))
+            .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
+        ctx.id = Some(id.clone());
+        let name = match props.get(spec.field("name")).and_then(text_of) {
+            Some(n) if !n.is_empty() => n,
+            _ => id.clone(),
+        };
+        let kind_text = get_text(&ctx, &props, spec.field("kind"))?;
+        let kind = spec
+            .kinds
+            .get(&kind_text)
+            .copied()
+            .or_else(|| FacilityKind::parse(&kind_text))
+            .ok_or_else(|| {
+                let mut accepted = FacilityKind::accepted_list();
+                if !spec.kinds.is_empty() {
+                    let mapped: Vec<&str> = spec.kinds.keys().map(String::as_str).collect();
+                    accepted.push_str(&format!(", or as mapped: {}", mapped.join(", ")));
+                }
+                ctx.err(Problem::UnknownKind {
+                    value: kind_text.clone(),
+                    accepted,
+                })
+            })?;
+        let capacity = get_optional_number(&ctx, &props, spec.field("capacity"))?;
+        let floor_area_m2 = get_optional_number(&ctx, &props, spec.field("floor_area"))?;
+        let location = point_of(&ctx, f, spec.crs)?;
+        out.push(Facility {
+            id,
+            name,
+            kind,
+            location,
+            capacity,
+            floor_area_m2,
+            extra: extra(&props),
+        });
+    }
+    let ids: Vec<(usize, String)> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.id.clone()))
+        .collect();
+    check_unique(path, &ids)?;
+    Ok(out)
+}
+
+/// Loads a population layer (points, or polygons taken at their centroid).
+pub fn load_population(spec: &LayerSpec) -> Result<Vec<PopulationCell>, InputError> {
+    let path = spec.path.as_path();
+    let features = read_features(path)?;
+    not_empty(path, &features)?;
+    let mut out = Vec::with_capacity(features.len());
+    for (index, f) in features.iter().enumerate() {
+        let props = properties(f);
+        let ctx = Ctx {
+            path,
+            index,
+            id: id_of(&props, f, spec.field("id")),
+        };
+        let population = get_number(&ctx, &props, spec.field("population"))?;
+        let elderly = get_number(&ctx, &props, spec.field("elderly"))?;
+        let expected = "Point, Polygon or MultiPolygon";
+        let location = match geometry(&ctx, f, spec.crs, expected)? {
+            Geometry::Point(p) => p,
+            g @ (Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => g
+                .centroid()
+                .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?,
+            _ => return Err(wrong(&ctx, f, expected)),
+        };
+        out.push(PopulationCell {
+            location,
+            population,
+            elderly,
+        });
+    }
+    Ok(out)
+}
+
+/// Loads a candidate-sites layer.
+pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
+    let path = spec.path.as_path();
+    let features = read_features(path)?;
+    not_empty(path, &features)?;
+    let mut out = Vec::with_capacity(features.len());
+    for (index, f) in features.iter().enumerate() {
+        let props = properties(f);
+        let mut ctx = Ctx {
+            path,
+            index,
+            id: None,
+        };
+        let id = id_of(&props, f, spec.field("id"))
+            .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
+        ctx.id = Some(id.clone());
+        out.push(Candidate {
+            location: point_of(&ctx, f, spec.crs)?,
+            cost: get_optional_number(&ctx, &props, spec.field("cost"))?,
+            capacity: get_optional_number(&ctx, &props, spec.field("capacity"))?,
+            id,
+        });
+    }
+    let ids: Vec<(usize, String)> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.id.clone()))
+        .collect();
+    check_unique(path, &ids)?;
+    Ok(out)
+}
+
+/// Road classes closed to people on foot.
+fn closed_to_walking(class: &str) -> bool {
+    matches!(class, "motorway" | "motorway_link" | "trunk" | "trunk_link")
+}
+
+/// Reads a one-way flag: yes/true/1/是 → with the drawing direction, -1/reverse → against it.
+pub fn parse_oneway(v: Option<&serde_json::Value>) -> OneWay {
+    let text = match v {
+        Some(serde_json::Value::Bool(true)) => return OneWay::Forward,
+        Some(v) => text_of(v).unwrap_or_default().to_lowercase(),
+        None => return OneWay::No,
+    };
+    match text.as_str() {
+        "yes" | "true" | "1" | "是" | "单行" | "y" | "t" => OneWay::Forward,
+        "-1" | "reverse" | "反向" => OneWay::Backward,
+        _ => OneWay::No,
+    }
+}
+
+/// Loads a GeoJSON road layer (LineString / MultiLineString features).
+pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
+    let path = spec.path.as_path();
+    let features = read_features(path)?;
+    not_empty(path, &features)?;
+    let class_field = spec.mapped("class").unwrap_or("highway");
+    let oneway_field = spec.field("oneway");
+    let mut out = Vec::with_capacity(features.len());
+    for (index, f) in features.iter().enumerate() {
+        let props = properties(f);
+        let ctx = Ctx {
+            path,
+            index,
+            id: id_of(&props, f, spec.field("id")),
+        };
+        let class = props
+            .get(class_field)
+            .and_then(text_of)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "road".to_string());
+        let oneway = parse_oneway(props.get(oneway_field));
+        let no_walk = closed_to_walking(&class)
+            || props.get("foot").and_then(text_of).as_deref() == Some("no");
+        let expected = "LineString or MultiLineString";
+        let lines: Vec<Vec<Coord<f64>>> = match geometry(&ctx, f, spec.crs, expected)? {
+            Geometry::LineString(l) => vec![l.0],
+            Geometry::MultiLineString(ml) => ml.0.into_iter().map(|l| l.0).collect(),
+            _ => return Err(wrong(&ctx, f, expected)),
+        };
+        for coords in lines {
+            out.push(RoadLine {
+                coords,
+                class: class.clone(),
+                oneway,
+                no_walk,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Area;
+
+    #[test]
+    fn a_bowtie_is_repaired_into_its_two_triangles() {
+        let ring: Vec<(f64, f64)> =
+            vec![(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0), (0.0, 0.0)];
+        let bowtie = geo::Polygon::new(geo::LineString::from(ring), vec![]);
+        let mp = MultiPolygon::new(vec![bowtie]);
+        assert!(!mp.is_valid());
+        let fixed = repair_polygons(&mp);
+        assert!(fixed.is_valid());
+        assert_eq!(fixed.0.len(), 2);
+        assert!((fixed.unsigned_area() - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn oneway_values() {
+        use serde_json::json;
+        assert_eq!(parse_oneway(Some(&json!("是"))), OneWay::Forward);
+        assert_eq!(parse_oneway(Some(&json!(1))), OneWay::Forward);
+        assert_eq!(parse_oneway(Some(&json!(true))), OneWay::Forward);
+        assert_eq!(parse_oneway(Some(&json!("-1"))), OneWay::Backward);
+        assert_eq!(parse_oneway(Some(&json!("否"))), OneWay::No);
+        assert_eq!(parse_oneway(None), OneWay::No);
+    }
+}

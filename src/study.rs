@@ -1,0 +1,264 @@
+//! A study: the scenario, its layers loaded and validated, and the travel graph built with
+//! every demand point and facility snapped onto it. Every later stage starts from here.
+
+use std::path::Path;
+
+use geo::{Contains, Coord, Point};
+use rstar::{RTree, AABB};
+
+use crate::error::{Result, WarningKind, Warnings};
+use crate::io::geojson as gj;
+use crate::io::scenario::Scenario;
+use crate::model::{FacilityKind, Layers};
+use crate::network::{RoadGraph, Snap, Snapper, SourceSet};
+use crate::progress::Steps;
+
+/// A point where elderly people live: a population cell, or a community's representative point
+/// when no population layer is given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DemandPoint {
+    pub location: Point<f64>,
+    /// Index of the community it belongs to.
+    pub community: u32,
+    pub population: f64,
+    pub elderly: f64,
+}
+
+/// Everything loaded and prepared for the analyses.
+pub struct Study {
+    pub scenario: Scenario,
+    pub layers: Layers,
+    pub graph: RoadGraph,
+    pub snapper: Snapper,
+    /// Demand points (cells or communities) and where each joins the network.
+    pub demand: Vec<DemandPoint>,
+    pub demand_snaps: Vec<Option<Snap>>,
+    /// Where each community's representative point joins the network.
+    pub community_snaps: Vec<Option<Snap>>,
+    /// Where each facility joins the network.
+    pub facility_snaps: Vec<Option<Snap>>,
+    /// True when demand is counted from a population layer.
+    pub demand_from_cells: bool,
+    pub warnings: Warnings,
+}
+
+impl Study {
+    /// Loads a scenario file and everything it names. Errors name the file and the feature.
+    pub fn load(scenario_path: &Path) -> Result<Study> {
+        let scenario = Scenario::load(scenario_path)?;
+        Study::from_scenario(scenario)
+    }
+
+    pub fn from_scenario(scenario: Scenario) -> Result<Study> {
+        let steps = Steps::new(5);
+        let mut warnings = Warnings::default();
+        steps.step("reading layers");
+        let communities = gj::load_communities(&scenario.communities, &mut warnings)?;
+        let facilities = gj::load_facilities(&scenario.facilities)?;
+        let population = match &scenario.population {
+            Some(spec) => gj::load_population(spec)?,
+            None => Vec::new(),
+        };
+        let candidates = match &scenario.candidates {
+            Some(spec) => gj::load_candidates(spec)?,
+            None => Vec::new(),
+        };
+        steps.step("reading roads");
+        let roads = crate::io::load_roads(&scenario.roads, &mut warnings)?;
+        let layers = Layers {
+            communities,
+            facilities,
+            population,
+            candidates,
+            roads,
+        };
+        Study::from_layers(scenario, layers, warnings, &steps)
+    }
+
+    /// Prepares a study from layers already in memory (the benchmarks and tests use this).
+    pub fn from_layers(
+        scenario: Scenario,
+        mut layers: Layers,
+        mut warnings: Warnings,
+        steps: &Steps,
+    ) -> Result<Study> {
+        // Facilities and communities are ordered by id so that ties (equal minutes) are broken
+        // by id, and outputs do not depend on the input order.
+        layers.facilities.sort_by(|a, b| a.id.cmp(&b.id));
+        steps.step("building the road graph");
+        let graph = RoadGraph::build(&layers.roads, &scenario.travel.speeds(), &mut warnings);
+        if graph.edge_count() == 0 {
+            return Err(crate::InputError::file(
+                &scenario.roads.path,
+                crate::Problem::Other(format!(
+                    "no road in this layer is open to {}ing; check the road classes",
+                    scenario.travel.mode.as_str()
+                )),
+            )
+            .into());
+        }
+        let snapper = Snapper::new(&graph);
+        steps.step("snapping points to the network");
+        let community_snaps: Vec<Option<Snap>> = layers
+            .communities
+            .iter()
+            .map(|c| snapper.snap(&graph, c.representative))
+            .collect();
+        let max_access = scenario.network.max_access_m;
+        let far: Vec<String> = layers
+            .communities
+            .iter()
+            .zip(&community_snaps)
+            .filter(|(_, s)| s.is_none_or(|s| s.access_m > max_access))
+            .map(|(c, s)| {
+                format!(
+                    "{} {} ({:.0} m)",
+                    c.id,
+                    c.name,
+                    s.map(|s| s.access_m).unwrap_or(f64::INFINITY)
+                )
+            })
+            .collect();
+        for f in &far {
+            warnings.push(
+                WarningKind::FarFromRoad,
+                format!(
+                    "community {f} is farther than {max_access:.0} m from any road; its times \
+                     include that straight walk"
+                ),
+            );
+        }
+        let facility_snaps = layers
+            .facilities
+            .iter()
+            .map(|f| snapper.snap(&graph, f.location))
+            .collect();
+        let demand_from_cells = !layers.population.is_empty();
+        let demand = if demand_from_cells {
+            cells_to_communities(&layers, &mut warnings)
+        } else {
+            layers
+                .communities
+                .iter()
+                .enumerate()
+                .map(|(i, c)| DemandPoint {
+                    location: c.representative,
+                    community: i as u32,
+                    population: c.population,
+                    elderly: c.elderly,
+                })
+                .collect()
+        };
+        let demand_snaps = if demand_from_cells {
+            demand
+                .iter()
+                .map(|d| snapper.snap(&graph, d.location))
+                .collect()
+        } else {
+            community_snaps.clone()
+        };
+        steps.finish();
+        Ok(Study {
+            scenario,
+            layers,
+            graph,
+            snapper,
+            demand,
+            demand_snaps,
+            community_snaps,
+            facility_snaps,
+            demand_from_cells,
+            warnings,
+        })
+    }
+
+    /// The snapped facilities of one kind, in id order, with their indexes into
+    /// `layers.facilities`.
+    pub fn facilities_of(&self, kind: FacilityKind) -> (Vec<usize>, SourceSet) {
+        let idx: Vec<usize> = (0..self.layers.facilities.len())
+            .filter(|&i| self.layers.facilities[i].kind == kind)
+            .collect();
+        let snaps = idx.iter().map(|&i| self.facility_snaps[i]).collect();
+        (idx, SourceSet::new(snaps))
+    }
+
+    /// The kinds to audit: those with facilities, and those with targets.
+    pub fn audited_kinds(&self) -> Vec<FacilityKind> {
+        FacilityKind::ALL
+            .into_iter()
+            .filter(|k| {
+                self.scenario.targets.contains_key(k)
+                    || self.layers.facilities.iter().any(|f| f.kind == *k)
+            })
+            .collect()
+    }
+}
+
+/// Gives every population cell to the community that contains it; cells outside every
+/// community go to the nearest community (by representative point), with one warning.
+fn cells_to_communities(layers: &Layers, warnings: &mut Warnings) -> Vec<DemandPoint> {
+    use geo::BoundingRect;
+    use rstar::primitives::{GeomWithData, Rectangle};
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, u32>> = layers
+        .communities
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let r = c.geometry.bounding_rect()?;
+            Some(GeomWithData::new(
+                Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                i as u32,
+            ))
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    let plane =
+        crate::crs::LocalPlane::around(layers.communities.iter().map(|c| &c.representative.0));
+    let reps: Vec<Coord<f64>> = layers
+        .communities
+        .iter()
+        .map(|c| plane.project(c.representative.0))
+        .collect();
+    let mut outside = 0usize;
+    let mut outside_elderly = 0.0;
+    let points = layers
+        .population
+        .iter()
+        .map(|cell| {
+            let p = cell.location;
+            let inside = tree
+                .locate_in_envelope_intersecting(&AABB::from_point([p.x(), p.y()]))
+                .map(|b| b.data)
+                .filter(|&i| layers.communities[i as usize].geometry.contains(&p))
+                .min();
+            let community = inside.unwrap_or_else(|| {
+                outside += 1;
+                outside_elderly += cell.elderly;
+                let q = plane.project(p.0);
+                (0..reps.len() as u32)
+                    .min_by(|&a, &b| {
+                        let da = (reps[a as usize].x - q.x).hypot(reps[a as usize].y - q.y);
+                        let db = (reps[b as usize].x - q.x).hypot(reps[b as usize].y - q.y);
+                        da.total_cmp(&db).then(a.cmp(&b))
+                    })
+                    .unwrap_or(0)
+            });
+            DemandPoint {
+                location: p,
+                community,
+                population: cell.population,
+                elderly: cell.elderly,
+            }
+        })
+        .collect();
+    if outside > 0 {
+        warnings.push(
+            WarningKind::CellOutsideCommunities,
+            format!(
+                "{outside} population cells ({outside_elderly:.0} elderly people) lie outside \
+                 every community; each was counted in the nearest community"
+            ),
+        );
+    }
+    points
+}
