@@ -5,6 +5,7 @@
 
 pub mod crs;
 pub mod error;
+pub mod io;
 pub mod model;
 pub mod reach_table;
 pub mod rng;
