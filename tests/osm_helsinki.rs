@@ -12,9 +12,8 @@
 //!   880 of them are on kept ways (the other 32 on dropped ones).
 //! * Splitting the kept ways at missing nodes gives 2,500 lines: 178 kept ways touch missing
 //!   nodes; 109 of them are split or shortened, 69 have no run of two present nodes left;
-//!   10,591 vertices, 6,735 distinct
-//!   nodes (the README's 7,738 distinct nodes count the 828 absent ones too, over all
-//!   2,650 ways: 6,910 present).
+//!   10,591 vertices, 6,735 distinct nodes (the README's 7,738 distinct nodes are over all
+//!   2,650 ways and count the 828 absent ones too: 6,910 present).
 //! * Haversine length (R = 6,371,008.8 m) of the 2,500 lines: 101,639.814 m. The README's
 //!   106.70 km is over all 2,650 ways and bridges the gaps where nodes are missing; without
 //!   bridging it is 106,507.6 m.
