@@ -9,11 +9,11 @@ pub mod crs;
 pub mod error;
 pub mod io;
 pub mod model;
-pub mod reach_table;
-pub mod rng;
-
-pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
 pub mod network;
 pub mod progress;
+pub mod reach_table;
 pub mod report;
+pub mod rng;
 pub mod study;
+
+pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
