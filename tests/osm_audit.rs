@@ -1,0 +1,108 @@
+//! The OpenStreetMap extract in ../shared/data/osm/ loads into a walk graph and an audit runs
+//! on it with synthetic communities placed on it. Skipped with a message when ../shared is
+//! absent.
+
+mod common;
+
+use std::path::PathBuf;
+
+use carecircle::coverage::audit;
+use carecircle::crs::segment_length_m;
+use carecircle::study::Study;
+use common::{fc, feature, write};
+use serde_json::json;
+
+fn helsinki() -> Option<PathBuf> {
+    let p = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/osm/Helsinki.osm.pbf"
+    ));
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/data/osm/Helsinki.osm.pbf not found (the shared data folder is absent)");
+        None
+    }
+}
+
+#[test]
+fn helsinki_walk_graph_and_audit() {
+    let Some(pbf) = helsinki() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // A 10 × 10 grid of communities over the extract's box (24.9352–24.9534 E,
+    // 60.1642–60.1791 N) and three day-care centres.
+    let mut communities = Vec::new();
+    for i in 0..10 {
+        for j in 0..10 {
+            let lon = 24.9360 + 0.0017 * i as f64;
+            let lat = 60.1650 + 0.0014 * j as f64;
+            communities.push(feature(
+                json!({"type": "Point", "coordinates": [lon, lat]}),
+                json!({"id": format!("H{i}{j}"), "name": format!("区块{i}{j}"), "street": format!("S{}", i / 5),
+                       "population": 1000, "elderly": 100 + i + j}),
+            ));
+        }
+    }
+    let facilities = vec![
+        feature(
+            json!({"type": "Point", "coordinates": [24.9410, 60.1700]}),
+            json!({"id": "F1", "kind": "day_care"}),
+        ),
+        feature(
+            json!({"type": "Point", "coordinates": [24.9500, 60.1760]}),
+            json!({"id": "F2", "kind": "day_care"}),
+        ),
+        feature(
+            json!({"type": "Point", "coordinates": [24.9380, 60.1770]}),
+            json!({"id": "F3", "kind": "canteen"}),
+        ),
+    ];
+    write(dir.path(), "communities.geojson", &fc(communities));
+    write(dir.path(), "facilities.geojson", &fc(facilities));
+    let scenario = format!(
+        "name = \"Helsinki\"\n[layers.communities]\npath = \"communities.geojson\"\n\
+         [layers.facilities]\npath = \"facilities.geojson\"\n[layers.roads]\npath = \"{}\"\n",
+        pbf.display()
+    );
+    write(dir.path(), "scenario.toml", &scenario);
+    let study = Study::load(&dir.path().join("scenario.toml")).unwrap();
+
+    // The walk graph: 2,500 walkable OSM road pieces → these counts (nodes merged within 0.5 m).
+    let g = &study.graph;
+    assert_eq!(g.node_count(), 6374);
+    assert_eq!(g.edge_count(), 7677);
+    assert_eq!(g.dropped_pieces, 23);
+    assert_eq!(g.dropped_edges, 133);
+    // The main piece holds most of the network: 98.6 % of the length.
+    let kept = g.total_length_m();
+    assert!((kept / 1000.0 - 97.987).abs() < 0.001, "{kept}");
+    assert!(kept / (kept + g.dropped_length_m) > 0.98);
+
+    let a = audit(&study);
+    assert_eq!(a.kinds.len(), 2);
+    for k in &a.kinds {
+        for (c, com) in study.layers.communities.iter().enumerate() {
+            let n = k.nearest[c].expect("every point reaches a facility on the main piece");
+            // Covered means within 15 minutes, and no walk beats the straight line.
+            assert_eq!(k.covered[c], n.minutes <= 15.0 + 1e-9);
+            let straight = segment_length_m(
+                com.representative.0,
+                study.layers.facilities[n.facility].location.0,
+            );
+            assert!(
+                n.minutes * 60.0 >= straight - 1.0,
+                "{}: {} min for {straight} m",
+                com.id,
+                n.minutes
+            );
+        }
+    }
+    let day = a
+        .kinds
+        .iter()
+        .find(|k| k.kind == carecircle::model::FacilityKind::DayCare)
+        .unwrap();
+    let t = a.totals(day, |_| true);
+    // Two day-care centres in a 1 × 1.7 km box: most but not all of the grid is within 900 m.
+    assert_eq!(t.communities_covered, 88);
+}
