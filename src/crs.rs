@@ -221,6 +221,38 @@ mod tests {
         }
     }
 
+    /// The pair published with the widely used coordtransform library (wandergis/coordtransform,
+    /// test/app.js): wgs84togcj02(116.404, 39.915) = [116.41024449916938, 39.91640428150164],
+    /// and its one-step gcj02towgs84(116.404, 39.915) = [116.39775550083061, 39.91359571849836].
+    #[test]
+    fn gcj02_matches_published_pairs() {
+        let w = Coord {
+            x: 116.404,
+            y: 39.915,
+        };
+        let g = wgs84_to_gcj02(w);
+        assert!((g.x - 116.410_244_499_169_38).abs() < 1e-11, "{}", g.x);
+        assert!((g.y - 39.916_404_281_501_64).abs() < 1e-11, "{}", g.y);
+        // Our inverse is exact where the one-step inverse is not: forward(inverse(p)) == p.
+        let back = gcj02_to_wgs84(w);
+        let again = wgs84_to_gcj02(back);
+        assert!((again.x - w.x).abs() < 1e-10 && (again.y - w.y).abs() < 1e-10);
+        // ...and it lies within a metre of the published one-step answer (about 1e-5 deg).
+        assert!((back.x - 116.397_755_500_830_61).abs() < 2e-5, "{}", back.x);
+        assert!((back.y - 39.913_595_718_498_36).abs() < 2e-5, "{}", back.y);
+        // Round trip of a point in Xunyang.
+        let x = Coord { x: 116.0, y: 29.7 };
+        let rt = gcj02_to_wgs84(wgs84_to_gcj02(x));
+        assert!((rt.x - x.x).abs() < 1e-10 && (rt.y - x.y).abs() < 1e-10);
+        // The offset there is a few hundred metres, as expected of GCJ-02.
+        let off = segment_length_m(x, wgs84_to_gcj02(x));
+        assert!(off > 100.0 && off < 700.0, "{off}");
+        // Outside China nothing moves.
+        let helsinki = Coord { x: 24.94, y: 60.17 };
+        assert_eq!(wgs84_to_gcj02(helsinki), helsinki);
+        assert_eq!(gcj02_to_wgs84(helsinki), helsinki);
+    }
+
     #[test]
     fn local_plane_round_trips() {
         let plane = LocalPlane::new(116.0, 29.68);

@@ -37,7 +37,7 @@ pub enum Problem {
     ProjectedCoordinates { x: f64, y: f64 },
     UnknownKind { value: String, accepted: String },
     EmptyLayer,
-    DuplicateId(String),
+    DuplicateId { id: String, first_index: usize },
     Scenario(String),
     Other(String),
 }
@@ -72,7 +72,10 @@ impl fmt::Display for Problem {
                  (map other names in the scenario's [layers.facilities] kinds table)"
             ),
             Problem::EmptyLayer => write!(f, "the layer has no features"),
-            Problem::DuplicateId(id) => write!(f, "id \"{id}\" is used by more than one feature"),
+            Problem::DuplicateId { id, first_index } => write!(
+                f,
+                "id \"{id}\" is already used by feature #{first_index}; ids must be unique"
+            ),
             Problem::Scenario(e) => write!(f, "{e}"),
             Problem::Other(e) => write!(f, "{e}"),
         }

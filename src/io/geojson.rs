@@ -26,8 +26,8 @@ pub fn read_features(path: &Path) -> Result<Vec<Feature>, InputError> {
 pub fn parse_features(text: &str, path: &Path) -> Result<Vec<Feature>, InputError> {
     // A UTF-8 byte-order mark is common in files saved on Windows.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| InputError::file(path, Problem::NotJson(e.to_string())))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| InputError::file(path, json_problem(text, &e)))?;
     let gj = GeoJson::from_json_value(value)
         .map_err(|e| InputError::file(path, Problem::NotJson(e.to_string())))?;
     match gj {
@@ -37,6 +37,27 @@ pub fn parse_features(text: &str, path: &Path) -> Result<Vec<Feature>, InputErro
             path,
             Problem::NotJson("a bare geometry; expected a FeatureCollection".into()),
         )),
+    }
+}
+
+/// Python's json module writes NaN and Infinity, which JSON does not allow: say so plainly.
+fn json_problem(text: &str, e: &serde_json::Error) -> Problem {
+    let at = text
+        .lines()
+        .nth(e.line().saturating_sub(1))
+        .and_then(|l| l.get(e.column().saturating_sub(1)..))
+        .unwrap_or("");
+    let bad = ["NaN", "-NaN", "Infinity", "-Infinity"]
+        .into_iter()
+        .find(|w| at.starts_with(w));
+    match bad {
+        Some(w) => Problem::BadCoordinate(format!(
+            "{w} at line {} column {} is not a number (JSON has no NaN or Infinity); \
+             remove or fix that feature",
+            e.line(),
+            e.column()
+        )),
+        None => Problem::NotJson(e.to_string()),
     }
 }
 
@@ -223,7 +244,10 @@ fn check_unique(path: &Path, ids: &[(usize, String)]) -> Result<(), InputError> 
                 path,
                 *index,
                 Some(id),
-                Problem::DuplicateId(format!("{id}\" (first used by feature #{first}) \"")),
+                Problem::DuplicateId {
+                    id: id.clone(),
+                    first_index: first,
+                },
             ));
         }
     }
