@@ -3,6 +3,7 @@
 //! Data flows one way: load (`io`) → project (`crs`) → network → reach → coverage / siting /
 //! rules → render / report.
 
+pub mod bench_support;
 pub mod commands;
 pub mod coverage;
 pub mod crs;
@@ -15,5 +16,6 @@ pub mod reach_table;
 pub mod report;
 pub mod rng;
 pub mod study;
+pub mod synthetic;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
