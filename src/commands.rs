@@ -52,7 +52,7 @@ pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
     print_warnings(&study);
     let result = audit(&study);
     let mut out = OutputSet::new();
-    audit_outputs(&study, &result, &mut out)?;
+    audit_outputs(&study, &result, &[], &mut out)?;
     let files = out.commit(out_dir)?;
     Ok(Written {
         files,

@@ -471,9 +471,32 @@ pub fn audit_markdown(study: &Study, audit: &Audit) -> String {
     md
 }
 
-/// All audit outputs into an output set.
-pub fn audit_outputs(study: &Study, audit: &Audit, out: &mut OutputSet) -> Result<()> {
-    let summary = summary_json(study, audit);
+/// What a later stage (service areas, siting, rules) adds to the shared report: a Markdown
+/// section for report.md and a value stored under `key` in summary.json.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub key: String,
+    pub markdown: String,
+    pub summary: Value,
+}
+
+/// All audit outputs into an output set, with the sections of later stages appended to
+/// report.md and summary.json.
+pub fn audit_outputs(
+    study: &Study,
+    audit: &Audit,
+    sections: &[Section],
+    out: &mut OutputSet,
+) -> Result<()> {
+    let mut summary = summary_json(study, audit);
+    let mut md = audit_markdown(study, audit);
+    for section in sections {
+        if let Some(obj) = summary.as_object_mut() {
+            obj.insert(section.key.clone(), section.summary.clone());
+        }
+        md.push('\n');
+        md.push_str(&section.markdown);
+    }
     let mut summary_text = serde_json::to_string_pretty(&summary)
         .map_err(|e| Error::Other(format!("writing summary.json: {e}")))?;
     summary_text.push('\n');
@@ -481,6 +504,6 @@ pub fn audit_outputs(study: &Study, audit: &Audit, out: &mut OutputSet) -> Resul
     out.add("coverage.csv", coverage_csv(study, audit)?);
     out.add("communities.geojson", communities_geojson(study, audit));
     out.add("uncovered.geojson", uncovered_geojson(study, audit));
-    out.add("report.md", audit_markdown(study, audit).into_bytes());
+    out.add("report.md", md.into_bytes());
     Ok(())
 }

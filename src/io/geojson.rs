@@ -156,7 +156,6 @@ fn geometry_name(v: &Value) -> &'static str {
 /// (metres) are told apart from plain garbage.
 fn check_positions(ctx: &Ctx, v: &Value) -> Result<(), InputError> {
     fn walk(
-        ctx: &Ctx,
         v: &Value,
         f: &mut dyn FnMut(&[f64]) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
@@ -167,10 +166,10 @@ fn check_positions(ctx: &Ctx, v: &Value) -> Result<(), InputError> {
                 ls.iter().flatten().try_for_each(|p| f(p))
             }
             Value::MultiPolygon(ps) => ps.iter().flatten().flatten().try_for_each(|p| f(p)),
-            Value::GeometryCollection(gs) => gs.iter().try_for_each(|g| walk(ctx, &g.value, f)),
+            Value::GeometryCollection(gs) => gs.iter().try_for_each(|g| walk(&g.value, f)),
         }
     }
-    walk(ctx, v, &mut |p: &[f64]| {
+    walk(v, &mut |p: &[f64]| {
         if p.len() < 2 {
             return Err(ctx.err(Problem::BadCoordinate(format!(
                 "a position has {} numbers, expected longitude and latitude",
