@@ -37,9 +37,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(written) => {
-            println!("{}", written.summary);
+            // A closed pipe (`carecircle ... | head`) is not an error worth a panic.
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", written.summary);
             for f in &written.files {
-                println!("wrote {}", f.display());
+                let _ = writeln!(stdout, "wrote {}", f.display());
             }
             ExitCode::SUCCESS
         }

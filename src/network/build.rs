@@ -1,6 +1,7 @@
 //! Building the graph from road lines.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use geo::Coord;
 use serde::{Deserialize, Serialize};
@@ -375,13 +376,38 @@ fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u3
 /// Merges vertices closer than [`MERGE_TOLERANCE_M`] through a hash grid of that cell size:
 /// a vertex joins the first existing node within tolerance in its own or a neighbouring cell.
 struct NodeMerger {
-    grid: HashMap<(i64, i64), Vec<u32>>,
+    grid: HashMap<(i64, i64), Vec<u32>, BuildHasherDefault<CellHasher>>,
+}
+
+/// A fast hasher for grid-cell keys (the FxHash multiply-rotate): the merger hashes every
+/// vertex of the city, and SipHash's protection against adversarial keys buys nothing here.
+#[derive(Default)]
+struct CellHasher(u64);
+
+impl Hasher for CellHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 impl NodeMerger {
     fn new() -> NodeMerger {
         NodeMerger {
-            grid: HashMap::new(),
+            grid: HashMap::default(),
         }
     }
 
