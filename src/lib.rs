@@ -4,6 +4,7 @@
 //! rules → render / report.
 
 pub mod crs;
+pub mod demo;
 pub mod error;
 pub mod model;
 pub mod reach_table;
