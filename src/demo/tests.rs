@@ -177,6 +177,7 @@ fn roads_stay_in_the_district_and_out_of_the_water() {
             bridges += 1;
         }
     }
+    println!("{} segments, {bridges} bridges", segs.len());
     assert!((2..=3).contains(&bridges), "{bridges} bridges");
 }
 
