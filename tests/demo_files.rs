@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use carecircle::demo::{boundary, write_demo_data, DEMO_FILES};
 use carecircle::model::FacilityKind;
-use geo::{BoundingRect, Contains, Geometry, Point};
+use geo::{BoundingRect, Contains, Geometry, Point, Validation};
 use serde_json::Value;
 
 fn committed_dir() -> PathBuf {
@@ -90,6 +90,7 @@ fn demo_layers_hold_what_the_audit_relies_on() {
             g,
             Geometry::Polygon(_) | Geometry::MultiPolygon(_)
         ));
+        assert!(g.is_valid(), "{} is not a valid polygon", s(c, "名称"));
         let r = g.bounding_rect().unwrap();
         assert!(r.width() > 0.0 && r.height() > 0.0, "{}", s(c, "名称"));
         assert!(

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use geo::{Area, BoundingRect, Contains, Coord, Point};
+use geo::{Area, BoundingRect, Contains, Coord, Point, Validation};
 
 use super::admin::{self, Settlement};
 use super::layout::dist;
@@ -69,6 +69,11 @@ fn communities_tile_the_district() {
     for c in &d.communities {
         let a = c.shape.unsigned_area();
         assert!(a > 10_000.0, "{} has area {a}", c.admin.name);
+        assert!(
+            c.shape.is_valid(),
+            "{} is not a valid polygon",
+            c.admin.name
+        );
         sum += a;
         // Each community contains its own seed's neighbourhood: the seed lies in it or
         // within one cell of it.
