@@ -7,6 +7,7 @@ pub mod bench_support;
 pub mod commands;
 pub mod coverage;
 pub mod crs;
+pub mod demo;
 pub mod error;
 pub mod io;
 pub mod model;
