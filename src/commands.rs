@@ -67,3 +67,27 @@ pub fn print_warnings(study: &Study) {
         eprintln!("warning: {}", w.message);
     }
 }
+
+/// `carecircle run`: every stage on a scenario, into one folder.
+pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
+    let study = Study::load(scenario)?;
+    print_warnings(&study);
+    let result = audit(&study);
+    let sections = Vec::new();
+    let mut out = OutputSet::new();
+    audit_outputs(&study, &result, &sections, &mut out)?;
+    let files = out.commit(out_dir)?;
+    Ok(Written {
+        files,
+        summary: audit_headline(&study, &result),
+    })
+}
+
+/// `carecircle demo`: writes the demo district (浔阳区, generated layers inside the real
+/// boundary) into `out_dir/data` and runs every stage on it into `out_dir`.
+pub fn run_demo(out_dir: &Path) -> Result<Written> {
+    let scenario = crate::demo::write_demo_data(&out_dir.join("data"))?;
+    let mut written = run_all(&scenario, out_dir)?;
+    written.files.insert(0, scenario);
+    Ok(written)
+}

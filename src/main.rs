@@ -18,6 +18,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write the demo district (浔阳区, with generated roads, populations and facilities) and
+    /// run every stage on it.
+    Demo {
+        /// Folder for the demo data (in DIR/data) and the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Every stage on a scenario: audit (and the other stages as they are available).
+    Run {
+        /// The scenario file (TOML).
+        #[arg(long, short)]
+        scenario: PathBuf,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+    },
     /// Coverage audit: which communities and how many elderly people each facility kind
     /// reaches within the limit, per street and for the district.
     Audit {
@@ -33,6 +49,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo { out } => carecircle::commands::run_demo(&out),
+        Command::Run { scenario, out } => carecircle::commands::run_all(&scenario, &out),
         Command::Audit { scenario, out } => carecircle::commands::run_audit(&scenario, &out),
     };
     match result {

@@ -85,6 +85,17 @@ pub fn round_to(x: f64, decimals: i32) -> f64 {
     (x * f).round() / f
 }
 
+/// A head count: whole numbers print without a decimal point ("1233", not "1233.0"), which
+/// reads better in Excel; fractional counts (weights, shares of cells) keep one decimal.
+pub fn count_json(x: f64) -> Value {
+    let r = round_to(x, 1);
+    if r.fract() == 0.0 && r.abs() < 9.0e15 {
+        json!(r as i64)
+    } else {
+        json!(r)
+    }
+}
+
 fn minutes_json(m: Option<f64>) -> Value {
     match m {
         Some(m) if m.is_finite() => json!(round_to(m, 2)),
@@ -97,10 +108,10 @@ fn totals_json(t: &Totals) -> Value {
         "communities": t.communities,
         "communities_covered": t.communities_covered,
         "community_share": round_to(t.community_share, 4),
-        "population": round_to(t.population, 1),
-        "population_covered": round_to(t.population_covered, 1),
-        "elderly": round_to(t.elderly, 1),
-        "elderly_covered": round_to(t.elderly_covered, 1),
+        "population": count_json(t.population),
+        "population_covered": count_json(t.population_covered),
+        "elderly": count_json(t.elderly),
+        "elderly_covered": count_json(t.elderly_covered),
         "elderly_share": round_to(t.elderly_share, 4),
     })
 }
@@ -204,8 +215,8 @@ pub fn summary_json(study: &Study, audit: &Audit) -> Value {
             "streets": street_count(study),
             "facilities": study.layers.facilities.len(),
             "population_cells": study.layers.population.len(),
-            "population": round_to(audit.population.iter().sum(), 1),
-            "elderly": round_to(audit.elderly.iter().sum(), 1),
+            "population": count_json(audit.population.iter().sum()),
+            "elderly": count_json(audit.elderly.iter().sum()),
         },
         "network": {
             "nodes": g.node_count(),
@@ -237,8 +248,8 @@ fn community_row(study: &Study, audit: &Audit, c: usize) -> Vec<(String, Value)>
         ("id".into(), json!(com.id)),
         ("name".into(), json!(com.name)),
         ("street".into(), json!(com.street)),
-        ("population".into(), json!(round_to(audit.population[c], 1))),
-        ("elderly".into(), json!(round_to(audit.elderly[c], 1))),
+        ("population".into(), count_json(audit.population[c])),
+        ("elderly".into(), count_json(audit.elderly[c])),
     ];
     for k in &audit.kinds {
         let kind = k.kind.as_str();
@@ -259,7 +270,7 @@ fn community_row(study: &Study, audit: &Audit, c: usize) -> Vec<(String, Value)>
         row.push((format!("{kind}_covered"), json!(k.covered[c])));
         row.push((
             format!("{kind}_elderly_covered"),
-            json!(round_to(k.elderly_covered[c], 1)),
+            count_json(k.elderly_covered[c]),
         ));
     }
     row
@@ -325,10 +336,10 @@ pub fn uncovered_geojson(study: &Study, audit: &Audit) -> Vec<u8> {
             p.insert("id".into(), json!(com.id));
             p.insert("name".into(), json!(com.name));
             p.insert("street".into(), json!(com.street));
-            p.insert("elderly".into(), json!(round_to(audit.elderly[c], 1)));
+            p.insert("elderly".into(), count_json(audit.elderly[c]));
             p.insert(
                 "elderly_uncovered".into(),
-                json!(round_to(audit.elderly[c] - k.elderly_covered[c], 1)),
+                count_json(audit.elderly[c] - k.elderly_covered[c]),
             );
             p.insert("limit_min".into(), json!(k.limit_min));
             p.insert(

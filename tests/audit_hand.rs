@@ -159,14 +159,14 @@ fn audit_command_writes_every_output_deterministically() {
     assert!(header.starts_with("id,name,street,population,elderly,day_care_nearest_id"));
     assert_eq!(
         lines.next().unwrap(),
-        "c1,东湖社区,甲街道,1000.0,100.0,D1,甲街道日间照料中心,9.5,yes,100.0,C1,北村老年食堂,42.83,no,0.0"
+        "c1,东湖社区,甲街道,1000,100,D1,甲街道日间照料中心,9.5,yes,100,C1,北村老年食堂,42.83,no,0"
     );
 
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out1.join("summary.json")).unwrap()).unwrap();
     let day = &summary["coverage"]["day_care"];
     assert_eq!(day["district"]["communities_covered"], 1);
-    assert_eq!(day["district"]["elderly_covered"], 100.0);
+    assert_eq!(day["district"]["elderly_covered"], 100);
     assert_eq!(day["meets_target"], false);
     assert_eq!(summary["coverage"]["canteen"]["meets_target"], true);
     assert_eq!(day["streets"][0]["street"], "乙街道");
