@@ -103,3 +103,37 @@ proptest! {
         check(&graph, start, f64::INFINITY, dir);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// The parallel reach table holds exactly the (demand, site) pairs within the limit, with the
+    /// same minutes as a single-source nearest search per site.
+    #[test]
+    fn reach_table_equals_per_site_searches(seed in any::<u64>(), n_points in 5usize..40, limit in 1.0f64..30.0,
+                                            drive in any::<bool>()) {
+        use carecircle::network::{nearest_sources, reach_table, Snapper, SourceSet};
+        let lines = random_lines(seed, n_points, n_points * 2);
+        let speeds = if drive { TravelSpeeds::drive(300.0) } else { TravelSpeeds::walk(60.0) };
+        let graph = RoadGraph::build(&lines, &speeds, &mut Warnings::default());
+        prop_assume!(graph.node_count() > 1);
+        let snapper = Snapper::new(&graph);
+        let plane = LocalPlane::new(116.0, 29.7);
+        let mut rng = SplitMix64::new(seed ^ 0xABCD);
+        let mut point = || geo::Point(plane.unproject(Coord { x: rng.range(-100.0, 2100.0), y: rng.range(-100.0, 2100.0) }));
+        let sites: Vec<_> = (0..6).map(|_| snapper.snap(&graph, point())).collect();
+        let demands: Vec<_> = (0..25).map(|_| snapper.snap(&graph, point())).collect();
+        let table = reach_table(&graph, &SourceSet::new(sites.clone()), &demands, limit, Direction::ToSource, &|| {});
+        let mut space = SearchSpace::new(&graph);
+        for (s, site) in sites.iter().enumerate() {
+            let single = nearest_sources(&graph, &mut space, &SourceSet::new(vec![*site]), &demands, limit, Direction::ToSource);
+            for (d, r) in single.iter().enumerate() {
+                let in_table = table.row(d).find(|&(site, _)| site as usize == s).map(|(_, m)| m);
+                match (r, in_table) {
+                    (Some(r), Some(m)) => prop_assert!((r.minutes - m).abs() < 1e-9, "d{} s{}: {} vs {}", d, s, r.minutes, m),
+                    (None, None) => {}
+                    (r, m) => prop_assert!(false, "d{} s{}: search {:?}, table {:?}", d, s, r, m),
+                }
+            }
+        }
+    }
+}
