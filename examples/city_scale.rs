@@ -40,4 +40,26 @@ fn main() {
             k.kind, tot.communities_covered, tot.communities
         );
     }
+
+    // The nearest-within-900 m benchmark's network (benches/audit.rs, nearest_900m).
+    let small = carecircle::synthetic::city(CityParams {
+        seed: 7,
+        grid: 412,
+        spacing_m: 90.0,
+        missing_share: 0.097,
+        communities: 0,
+        facilities: 0,
+    });
+    let t = Instant::now();
+    let graph = carecircle::network::RoadGraph::build(
+        &small.lines,
+        &carecircle::network::TravelSpeeds::walk(60.0),
+        &mut Warnings::default(),
+    );
+    println!(
+        "nearest-900m network: {} nodes, {} edges (built in {:.2} s)",
+        graph.node_count(),
+        graph.edge_count(),
+        t.elapsed().as_secs_f64()
+    );
 }
