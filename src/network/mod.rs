@@ -2,6 +2,7 @@
 //! points snapped onto it, and bounded multi-source searches over it.
 
 mod build;
+pub mod candidates;
 mod search;
 mod snap;
 
