@@ -67,3 +67,61 @@ pub fn print_warnings(study: &Study) {
         eprintln!("warning: {}", w.message);
     }
 }
+
+/// What `carecircle rules` wrote, with the number of failing subjects.
+#[derive(Debug)]
+pub struct RulesRun {
+    pub written: Written,
+    pub tally: crate::rules::Tally,
+    /// True when `fail_on_violation` was asked and some rule failed: the command then exits
+    /// with [`crate::rules::VIOLATION_EXIT_CODE`] (after writing the outputs).
+    pub violation: bool,
+}
+
+/// `carecircle rules`: checks a scenario against a rule set (`ruleset`: a built-in name or a
+/// file; default the scenario's `[rules] ruleset`, else cn-eldercare) and writes rules.csv
+/// with the audit outputs. The rule set is read before the layers, so a bad rule file fails
+/// fast and writes nothing.
+pub fn run_rules(
+    scenario: &Path,
+    ruleset: Option<&str>,
+    out_dir: &Path,
+    fail_on_violation: bool,
+) -> Result<RulesRun> {
+    let scenario = crate::io::scenario::Scenario::load(scenario)?;
+    let set = crate::rules::RuleSet::for_scenario(&scenario, ruleset)?;
+    let study = Study::from_scenario(scenario)?;
+    print_warnings(&study);
+    let result = audit(&study);
+    let results = crate::rules::evaluate(&study, &result, &set);
+    let tally = crate::rules::Tally::of(&results);
+    let mut out = OutputSet::new();
+    let section = crate::rules::outputs(&set, &results, &mut out)?;
+    audit_outputs(&study, &result, &[section], &mut out)?;
+    let files = out.commit(out_dir)?;
+    let summary = format!(
+        "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
+        audit_headline(&study, &result),
+        set.name,
+        tally.pass,
+        tally.fail,
+        tally.not_checked
+    );
+    Ok(RulesRun {
+        written: Written { files, summary },
+        tally,
+        violation: fail_on_violation && tally.fail > 0,
+    })
+}
+
+/// `carecircle rules --list`: the rules of a rule set in words.
+pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
+    let set = match ruleset {
+        Some(s) => crate::rules::RuleSet::resolve(s, Path::new("."))?,
+        None => crate::rules::RuleSet::builtin("cn-eldercare")?,
+    };
+    Ok(Written {
+        files: Vec::new(),
+        summary: set.listing(),
+    })
+}
