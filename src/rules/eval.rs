@@ -17,7 +17,15 @@ use crate::model::FacilityKind;
 use crate::study::Study;
 
 /// Values of a village `kind` field (communities layer), compared in lower case.
-const VILLAGE_VALUES: [&str; 7] = ["村", "行政村", "村委会", "村民委员会", "village", "rural", "农村"];
+const VILLAGE_VALUES: [&str; 7] = [
+    "村",
+    "行政村",
+    "村委会",
+    "村民委员会",
+    "village",
+    "rural",
+    "农村",
+];
 
 /// Evaluates every rule for every subject its scopes name, in rule order; subjects in data
 /// order (communities as loaded, streets by name, facilities by id), the district last.
@@ -407,7 +415,7 @@ impl<'a> Data<'a> {
                     })
                     .collect();
                 let count = found.len() as f64;
-                let (status, verdict) = verdict(count, min, max, "");
+                let (status, verdict) = verdict(count, min, max, &unit);
                 let kinds = kinds_text(&rule.facility_kinds);
                 let place = match (scope, rule.communities) {
                     (Scope::Community, CommunityFilter::Village) => "village",
@@ -487,7 +495,9 @@ impl<'a> Data<'a> {
                 for &f in facilities {
                     let fac = &self.study.layers.facilities[f];
                     // A facility subject is measured itself; units sum the kinds asked for.
-                    if scope != Scope::Facility && !q.kinds.is_empty() && !q.kinds.contains(&fac.kind)
+                    if scope != Scope::Facility
+                        && !q.kinds.is_empty()
+                        && !q.kinds.contains(&fac.kind)
                     {
                         continue;
                     }
@@ -625,7 +635,10 @@ fn verdict(value: f64, min: Option<f64>, max: Option<f64>, unit: &str) -> (Statu
             return (Status::Fail, format!("above the allowed {}{u}", num(m)));
         }
     }
-    (Status::Pass, format!("meets {}", bounds_text(min, max, unit)))
+    (
+        Status::Pass,
+        format!("meets {}", bounds_text(min, max, unit)),
+    )
 }
 
 /// A value with enough decimals not to look equal to a bound it differs from.
@@ -819,10 +832,24 @@ mod tests {
 
     #[test]
     fn flags_in_chinese_and_english() {
-        for v in [json!("是"), json!("YES"), json!(" true "), json!(1), json!("1"), json!(true)] {
+        for v in [
+            json!("是"),
+            json!("YES"),
+            json!(" true "),
+            json!(1),
+            json!("1"),
+            json!(true),
+        ] {
             assert_eq!(flag(&v), Some(true), "{v}");
         }
-        for v in [json!("否"), json!("no"), json!("False"), json!(0), json!("0"), json!(false)] {
+        for v in [
+            json!("否"),
+            json!("no"),
+            json!("False"),
+            json!(0),
+            json!("0"),
+            json!(false),
+        ] {
             assert_eq!(flag(&v), Some(false), "{v}");
         }
         for v in [json!("maybe"), json!(2), json!(null), json!([1])] {
@@ -856,8 +883,14 @@ mod tests {
             verdict(19.99, Some(20.0), None, "m²").1,
             "below the required 20 m²"
         );
-        assert_eq!(verdict(800.0, Some(350.0), Some(750.0), "m²").1, "above the allowed 750 m²");
-        assert_eq!(verdict(500.0, Some(350.0), Some(750.0), "m²").1, "meets 350–750 m²");
+        assert_eq!(
+            verdict(800.0, Some(350.0), Some(750.0), "m²").1,
+            "above the allowed 750 m²"
+        );
+        assert_eq!(
+            verdict(500.0, Some(350.0), Some(750.0), "m²").1,
+            "meets 350–750 m²"
+        );
     }
 
     #[test]

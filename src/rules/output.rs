@@ -90,11 +90,7 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
     md.push_str("|---|---|---|---:|---:|---:|---|\n");
     for (i, rule) in set.rules.iter().enumerate() {
         let rt = tally_of_rule(results, i);
-        let required: Vec<String> = rule
-            .scopes
-            .iter()
-            .map(|s| rule.required_text(*s))
-            .collect();
+        let required: Vec<String> = rule.scopes.iter().map(|s| rule.required_text(*s)).collect();
         let scopes: Vec<&str> = rule.scopes.iter().map(|s| s.as_str()).collect();
         let mark = if rt.fail > 0 {
             "✘"

@@ -107,7 +107,10 @@ impl Ctx<'_> {
 pub(crate) fn parse(text: &str, path: &Path) -> Result<RuleSet, InputError> {
     let ctx = Ctx { text, path };
     let file: RuleFile = toml::from_str(text).map_err(|e| match e.span() {
-        Some(span) => ctx.err(span, format!("not a valid rule file: {}", e.message().trim())),
+        Some(span) => ctx.err(
+            span,
+            format!("not a valid rule file: {}", e.message().trim()),
+        ),
         None => InputError::file(
             path,
             Problem::Other(format!("not a valid rule file: {}", e.message().trim())),
@@ -197,7 +200,14 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
         RuleKind::FacilitySize => &["field", "min", "max", "facility_kinds"],
         RuleKind::Coverage => &["facility_kinds", "limit_min", "min"],
         RuleKind::Presence => &["facility_kinds", "min", "max"],
-        RuleKind::Ratio => &["numerator", "denominator", "per", "min", "max", "facility_kinds"],
+        RuleKind::Ratio => &[
+            "numerator",
+            "denominator",
+            "per",
+            "min",
+            "max",
+            "facility_kinds",
+        ],
     };
     let given: [(&str, Option<Range<usize>>); 10] = [
         ("field", r.field.as_ref().map(|v| v.span())),
@@ -209,7 +219,10 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
         ("limit_min", r.limit_min.as_ref().map(|v| v.span())),
         ("numerator", r.numerator.as_ref().map(|v| v.span())),
         ("denominator", r.denominator.as_ref().map(|v| v.span())),
-        ("facility_kinds", r.facility_kinds.as_ref().map(|v| v.span())),
+        (
+            "facility_kinds",
+            r.facility_kinds.as_ref().map(|v| v.span()),
+        ),
     ];
     for (key, s) in given {
         if let Some(s) = s {
@@ -286,7 +299,10 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
             }
             if let Some(f) = filter {
                 if filter_from_scope.is_some_and(|g| g != f) {
-                    return Err(at(s.span(), "scopes urban_community and village conflict; write two rules".into()));
+                    return Err(at(
+                        s.span(),
+                        "scopes urban_community and village conflict; write two rules".into(),
+                    ));
                 }
                 filter_from_scope = Some(f);
             }
@@ -406,7 +422,9 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
             Some((other, s)) => {
                 return Err(at(
                     s,
-                    format!("{key}.layer = \"{other}\" is not known; use communities or facilities"),
+                    format!(
+                        "{key}.layer = \"{other}\" is not known; use communities or facilities"
+                    ),
                 ))
             }
             None if facility_only || !kinds.is_empty() => Layer::Facilities,
@@ -537,10 +555,16 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
         }
         RuleKind::Ratio => {
             let n = r.numerator.as_ref().ok_or_else(|| {
-                at(span.clone(), "numerator = { layer, field } is required".into())
+                at(
+                    span.clone(),
+                    "numerator = { layer, field } is required".into(),
+                )
             })?;
             let d = r.denominator.as_ref().ok_or_else(|| {
-                at(span.clone(), "denominator = { layer, field } is required".into())
+                at(
+                    span.clone(),
+                    "denominator = { layer, field } is required".into(),
+                )
             })?;
             let per = per.unwrap_or(1.0);
             let unit = if per == 1.0 {
@@ -609,7 +633,10 @@ pub(crate) fn scenario_options(scenario: &Scenario) -> Result<ScenarioRules, Inp
             },
             "skip" => {
                 let items = value.as_array().ok_or_else(|| {
-                    bad("[rules] skip must be a list of rule ids, e.g. skip = [\"public_bed_cap\"]".into())
+                    bad(
+                        "[rules] skip must be a list of rule ids, e.g. skip = [\"public_bed_cap\"]"
+                            .into(),
+                    )
                 })?;
                 for item in items {
                     let s = item
