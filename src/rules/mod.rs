@@ -349,7 +349,13 @@ impl RuleSet {
         if !looks_like_file && builtin_text(spec).is_some() {
             return RuleSet::builtin(spec);
         }
-        let candidates = [base.join(spec), Path::new(spec).to_path_buf()];
+        let here = base.as_os_str().is_empty() || base == Path::new(".");
+        let joined = if here {
+            Path::new(spec).to_path_buf()
+        } else {
+            base.join(spec)
+        };
+        let candidates = [joined, Path::new(spec).to_path_buf()];
         match candidates.iter().find(|p| p.is_file()) {
             Some(p) => RuleSet::load(p),
             None if looks_like_file => RuleSet::load(&candidates[0]),
