@@ -241,7 +241,32 @@ impl Rule {
     /// The requirement for a scope in words, e.g. "≥ 20 m² per 100 households".
     pub fn required_text(&self, scope: Scope) -> String {
         let (min, max, unit) = self.bounds_for(scope);
+        if let (Measure::Coverage { limit_min: None }, Scope::Community) = (&self.measure, scope) {
+            return "within the scenario's limit".into();
+        }
         bounds_text(min, max, &unit)
+    }
+
+    /// The requirements of all its scopes, each named once: "street, district ≥ 100 %".
+    pub fn required_summary(&self) -> String {
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for s in &self.scopes {
+            let text = self.required_text(*s);
+            let name = match (s, self.communities) {
+                (Scope::Community, CommunityFilter::Village) => "village",
+                (Scope::Community, CommunityFilter::Urban) => "urban community",
+                _ => s.as_str(),
+            };
+            match groups.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, names)) => names.push(name),
+                None => groups.push((text, vec![name])),
+            }
+        }
+        groups
+            .iter()
+            .map(|(t, names)| format!("{} {t}", names.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// (min, max, unit) that apply to a scope: a coverage rule compares minutes per community
@@ -400,12 +425,7 @@ impl RuleSet {
         for r in &self.rules {
             lines.push(String::new());
             lines.push(format!("{}  [{}]  {}", r.id, r.kind, r.title));
-            let scopes: Vec<String> = r
-                .scopes
-                .iter()
-                .map(|s| format!("{} {}", s.as_str(), r.required_text(*s)))
-                .collect();
-            lines.push(format!("    required: {}", scopes.join("; ")));
+            lines.push(format!("    required: {}", r.required_summary()));
             let mut applies = Vec::new();
             if r.communities != CommunityFilter::All {
                 applies.push(

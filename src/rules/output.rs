@@ -86,12 +86,10 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
         t.fail,
         t.not_checked
     );
-    md.push_str("| rule | required | scope | pass | fail | not checked | source |\n");
-    md.push_str("|---|---|---|---:|---:|---:|---|\n");
+    md.push_str("| rule | required | pass | fail | not checked | source |\n");
+    md.push_str("|---|---|---:|---:|---:|---|\n");
     for (i, rule) in set.rules.iter().enumerate() {
         let rt = tally_of_rule(results, i);
-        let required: Vec<String> = rule.scopes.iter().map(|s| rule.required_text(*s)).collect();
-        let scopes: Vec<&str> = rule.scopes.iter().map(|s| s.as_str()).collect();
         let mark = if rt.fail > 0 {
             "✘"
         } else if rt.not_checked > 0 {
@@ -101,11 +99,10 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
         };
         let _ = writeln!(
             md,
-            "| {mark} {} `{}` | {} | {} | {} | {} | {} | {} |",
+            "| {mark} {} `{}` | {} | {} | {} | {} | {} |",
             md_cell(&rule.title),
             md_cell(&rule.id),
-            md_cell(&required.join("; ")),
-            scopes.join(", "),
+            md_cell(&rule.required_summary()),
             rt.pass,
             rt.fail,
             rt.not_checked,
