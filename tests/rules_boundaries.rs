@@ -454,6 +454,18 @@ fn coverage_per_community_below_at_above_the_limit() {
 }
 
 #[test]
+fn coverage_of_a_kind_not_in_the_data_fails_and_says_so() {
+    let rules = "[[rule]]\nid = \"m\"\nkind = \"coverage\"\nscope = \"village\"\n\
+                 facility_kinds = \"mutual_aid\"\n";
+    let rs = check(&plain_communities(), &facilities(), rules);
+    assert_eq!(statuses(&rs), [("c3", Status::Fail)]);
+    assert_eq!(
+        row(&rs, "c3").reason,
+        "no mutual_aid is in the data; required within 15 min"
+    );
+}
+
+#[test]
 fn coverage_share_below_at_above() {
     // Day care within 15 minutes: 甲街道 1 of 2 communities (50 %), 乙街道 0 of 2, district
     // 1 of 4 (25 %).

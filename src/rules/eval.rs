@@ -342,15 +342,27 @@ impl<'a> Data<'a> {
                 if scope == Scope::Community {
                     let c = communities[0];
                     match self.nearest(&rule.facility_kinds, c) {
-                        None => Outcome {
-                            value: None,
-                            status: Status::Fail,
-                            reason: format!(
-                                "no {kinds} can be reached over the road network; required \
-                                 within {} min",
-                                num(limit)
-                            ),
-                        },
+                        None => {
+                            let any = self
+                                .study
+                                .layers
+                                .facilities
+                                .iter()
+                                .any(|f| rule.facility_kinds.contains(&f.kind));
+                            let why = if any {
+                                "can be reached over the road network"
+                            } else {
+                                "is in the data"
+                            };
+                            Outcome {
+                                value: None,
+                                status: Status::Fail,
+                                reason: format!(
+                                    "no {kinds} {why}; required within {} min",
+                                    num(limit)
+                                ),
+                            }
+                        }
                         Some((f, minutes)) => {
                             let ok = minutes <= limit + WITHIN_EPS;
                             let fac = &self.study.layers.facilities[f];

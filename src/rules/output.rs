@@ -132,30 +132,45 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
         let _ = writeln!(md, "\n## {heading} ({})\n", rows.len());
         md.push_str("| rule | scope | subject | value | required | reason |\n");
         md.push_str("|---|---|---|---:|---|---|\n");
-        for r in rows {
-            let value = r
-                .value
-                .map(|v| format!("{} {}", num_dp(v, 2), r.unit))
-                .unwrap_or_else(|| "–".into());
-            let subject = if r.subject_id == r.subject_name {
-                md_cell(&r.subject_id)
-            } else {
-                format!("{} {}", md_cell(&r.subject_id), md_cell(&r.subject_name))
-            };
-            let _ = writeln!(
-                md,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                md_cell(&r.rule_id),
-                r.scope.as_str(),
-                subject,
-                md_cell(value.trim()),
-                md_cell(&r.required),
-                md_cell(&r.reason)
-            );
+        for (i, rule) in set.rules.iter().enumerate() {
+            let mine: Vec<&RuleResult> = rows.iter().copied().filter(|r| r.rule == i).collect();
+            for r in mine.iter().take(MD_ROWS_PER_RULE) {
+                let value = r
+                    .value
+                    .map(|v| format!("{} {}", num_dp(v, 2), r.unit))
+                    .unwrap_or_else(|| "–".into());
+                let subject = if r.subject_id == r.subject_name {
+                    md_cell(&r.subject_id)
+                } else {
+                    format!("{} {}", md_cell(&r.subject_id), md_cell(&r.subject_name))
+                };
+                let _ = writeln!(
+                    md,
+                    "| `{}` | {} | {} | {} | {} | {} |",
+                    md_cell(&r.rule_id),
+                    r.scope.as_str(),
+                    subject,
+                    md_cell(value.trim()),
+                    md_cell(&r.required),
+                    md_cell(&r.reason)
+                );
+            }
+            if mine.len() > MD_ROWS_PER_RULE {
+                let _ = writeln!(
+                    md,
+                    "| `{}` | | … and {} more (see rules.csv) | | | |",
+                    md_cell(&rule.id),
+                    mine.len() - MD_ROWS_PER_RULE
+                );
+            }
         }
     }
     md
 }
+
+/// report.md lists at most this many failures (and as many subjects not checked) per rule;
+/// rules.csv has them all.
+pub const MD_ROWS_PER_RULE: usize = 20;
 
 /// The summary.json entry: per rule its counts, and the totals.
 pub fn rules_summary(set: &RuleSet, results: &[RuleResult]) -> Value {
@@ -200,4 +215,49 @@ pub fn outputs(set: &RuleSet, results: &[RuleResult], out: &mut OutputSet) -> Re
         markdown: rules_markdown(set, results),
         summary: rules_summary(set, results),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Scope;
+
+    #[test]
+    fn report_lists_at_most_20_failures_per_rule_and_csv_all() {
+        let set = RuleSet::from_toml(
+            "[[rule]]\nid = \"p\"\nkind = \"presence\"\nfacility_kinds = \"day_care\"\n\
+             source = \"doc\"\nclause = \"§1\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let results: Vec<RuleResult> = (0..25)
+            .map(|i| RuleResult {
+                rule: 0,
+                rule_id: "p".into(),
+                scope: Scope::Street,
+                subject_id: format!("s{i:02}"),
+                subject_name: format!("s{i:02}"),
+                street: format!("s{i:02}"),
+                value: Some(0.0),
+                unit: "day_care".into(),
+                required: "≥ 1 day_care".into(),
+                status: if i < 23 { Status::Fail } else { Status::Pass },
+                reason: "no day_care located in the street".into(),
+            })
+            .collect();
+        let md = rules_markdown(&set, &results);
+        assert!(md.contains("25 subjects checked: 2 pass, 23 fail, 0 not checked"));
+        assert!(md.contains("| ✘ p `p` | street ≥ 1 day_care | 2 | 23 | 0 | doc, §1 |"));
+        assert!(md.contains("## Failures (23)"));
+        assert!(md.contains("| `p` | street | s19 | 0 day_care | ≥ 1 day_care |"));
+        assert!(!md.contains("| s20 |"));
+        assert!(md.contains("| `p` | | … and 3 more (see rules.csv) | | | |"));
+        let csv = rules_csv(&set, &results).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert_eq!(text.lines().count(), 26);
+        assert!(text.starts_with("\u{feff}rule,title,kind,source,scope,"));
+        let summary = rules_summary(&set, &results);
+        assert_eq!(summary["fail"], 23);
+        assert_eq!(summary["rules"][0]["pass"], 2);
+    }
 }
