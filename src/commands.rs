@@ -70,17 +70,28 @@ pub fn print_warnings(study: &Study) {
 
 /// `carecircle run`: every stage on a scenario, into one folder.
 pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
-    let study = Study::load(scenario)?;
+    let scenario = crate::io::scenario::Scenario::load(scenario)?;
+    // The rule set is read before the layers, so a bad rule file fails fast.
+    let rule_set = crate::rules::RuleSet::for_scenario(&scenario, None)?;
+    let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
-    let sections = Vec::new();
+    let mut sections = Vec::new();
     let mut out = OutputSet::new();
+    let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
+    let tally = crate::rules::Tally::of(&rule_results);
+    sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     audit_outputs(&study, &result, &sections, &mut out)?;
     let files = out.commit(out_dir)?;
-    Ok(Written {
-        files,
-        summary: audit_headline(&study, &result),
-    })
+    let summary = format!(
+        "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
+        audit_headline(&study, &result),
+        rule_set.name,
+        tally.pass,
+        tally.fail,
+        tally.not_checked
+    );
+    Ok(Written { files, summary })
 }
 
 /// `carecircle demo`: writes the demo district (浔阳区, generated layers inside the real
@@ -90,4 +101,62 @@ pub fn run_demo(out_dir: &Path) -> Result<Written> {
     let mut written = run_all(&scenario, out_dir)?;
     written.files.insert(0, scenario);
     Ok(written)
+}
+
+/// What `carecircle rules` wrote, with the number of failing subjects.
+#[derive(Debug)]
+pub struct RulesRun {
+    pub written: Written,
+    pub tally: crate::rules::Tally,
+    /// True when `fail_on_violation` was asked and some rule failed: the command then exits
+    /// with [`crate::rules::VIOLATION_EXIT_CODE`] (after writing the outputs).
+    pub violation: bool,
+}
+
+/// `carecircle rules`: checks a scenario against a rule set (`ruleset`: a built-in name or a
+/// file; default the scenario's `[rules] ruleset`, else cn-eldercare) and writes rules.csv
+/// with the audit outputs. The rule set is read before the layers, so a bad rule file fails
+/// fast and writes nothing.
+pub fn run_rules(
+    scenario: &Path,
+    ruleset: Option<&str>,
+    out_dir: &Path,
+    fail_on_violation: bool,
+) -> Result<RulesRun> {
+    let scenario = crate::io::scenario::Scenario::load(scenario)?;
+    let set = crate::rules::RuleSet::for_scenario(&scenario, ruleset)?;
+    let study = Study::from_scenario(scenario)?;
+    print_warnings(&study);
+    let result = audit(&study);
+    let results = crate::rules::evaluate(&study, &result, &set);
+    let tally = crate::rules::Tally::of(&results);
+    let mut out = OutputSet::new();
+    let section = crate::rules::outputs(&set, &results, &mut out)?;
+    audit_outputs(&study, &result, &[section], &mut out)?;
+    let files = out.commit(out_dir)?;
+    let summary = format!(
+        "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
+        audit_headline(&study, &result),
+        set.name,
+        tally.pass,
+        tally.fail,
+        tally.not_checked
+    );
+    Ok(RulesRun {
+        written: Written { files, summary },
+        tally,
+        violation: fail_on_violation && tally.fail > 0,
+    })
+}
+
+/// `carecircle rules --list`: the rules of a rule set in words.
+pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
+    let set = match ruleset {
+        Some(s) => crate::rules::RuleSet::resolve(s, Path::new("."))?,
+        None => crate::rules::RuleSet::builtin("cn-eldercare")?,
+    };
+    Ok(Written {
+        files: Vec::new(),
+        summary: set.listing(),
+    })
 }

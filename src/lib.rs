@@ -16,6 +16,7 @@ pub mod progress;
 pub mod reach_table;
 pub mod report;
 pub mod rng;
+pub mod rules;
 pub mod study;
 pub mod synthetic;
 

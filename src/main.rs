@@ -44,14 +44,58 @@ enum Command {
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
     },
+    /// Planning-rule checks (rules.csv and a report section): elderly-service rooms of new
+    /// residential communities, a service center in every street, day-care coverage, ...
+    /// Exit status 3 with --fail-on-violation when a rule fails.
+    Rules {
+        /// The scenario file (TOML).
+        #[arg(long, short, required_unless_present = "list")]
+        scenario: Option<PathBuf>,
+        /// A built-in rule set (cn-eldercare) or a rule file; default: the scenario's
+        /// [rules] ruleset, else cn-eldercare.
+        #[arg(long)]
+        ruleset: Option<String>,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Exit with status 3 when any rule fails (the outputs are still written), so the
+        /// check can gate an approval pipeline.
+        #[arg(long)]
+        fail_on_violation: bool,
+        /// Print the rules of the rule set (default cn-eldercare) and exit.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut success = ExitCode::SUCCESS;
     let result = match cli.command {
         Command::Demo { out } => carecircle::commands::run_demo(&out),
         Command::Run { scenario, out } => carecircle::commands::run_all(&scenario, &out),
         Command::Audit { scenario, out } => carecircle::commands::run_audit(&scenario, &out),
+        Command::Rules {
+            scenario,
+            ruleset,
+            out,
+            fail_on_violation,
+            list,
+        } => match (list, scenario) {
+            (false, Some(scenario)) => carecircle::commands::run_rules(
+                &scenario,
+                ruleset.as_deref(),
+                &out,
+                fail_on_violation,
+            )
+            .map(|run| {
+                if run.violation {
+                    success = ExitCode::from(carecircle::rules::VIOLATION_EXIT_CODE);
+                }
+                run.written
+            }),
+            _ => carecircle::commands::list_rules(ruleset.as_deref()),
+        },
     };
     match result {
         Ok(written) => {
@@ -62,7 +106,7 @@ fn main() -> ExitCode {
             for f in &written.files {
                 let _ = writeln!(stdout, "wrote {}", f.display());
             }
-            ExitCode::SUCCESS
+            success
         }
         Err(e) => {
             eprintln!("error: {e}");
