@@ -20,7 +20,28 @@ pub(crate) struct GenFacility {
     pub beds: Option<u64>,
     pub floor_area_m2: u64,
     pub nursing_beds: Option<u64>,
+    /// Land area of the site (用地面积), for the land-per-resident rule.
+    pub land_area_m2: u64,
+    /// Publicly run (公办), for care homes: the public single-project bed cap applies.
+    pub public: Option<bool>,
 }
+
+/// Land per facility kind (m²): typical plots, so that some streets reach 0.2 m² of
+/// elderly-care land per resident and most do not.
+fn land_area(kind: FacilityKind) -> u64 {
+    match kind {
+        FacilityKind::DayCare => 600,
+        FacilityKind::Canteen => 300,
+        FacilityKind::MealPoint => 60,
+        FacilityKind::ServiceCenter => 2500,
+        FacilityKind::CareHome => 9000,
+        FacilityKind::MutualAid => 400,
+    }
+}
+
+/// The community that gets an extra day-care centre so that one street (湓浦街道) reaches full
+/// day-care coverage: the demo then shows both a passing and a failing street.
+const EXTRA_DAY_CARE_COMMUNITY: &str = "360403002006";
 
 /// How many facilities of a kind each street gets (street code → count).
 fn plan(kind: FacilityKind) -> &'static [(&'static str, usize)] {
@@ -175,9 +196,53 @@ pub(crate) fn place_facilities(
                     beds,
                     floor_area_m2: floor_area.round() as u64,
                     nursing_beds: nursing,
+                    land_area_m2: land_area(kind),
+                    public: None,
                 });
             }
         }
+    }
+    // Added after the others so that their positions (and the random draws) stay as they were.
+    if let Some(c) = communities
+        .iter()
+        .find(|c| c.admin.code == EXTRA_DAY_CARE_COMMUNITY)
+    {
+        out.push(GenFacility {
+            id: String::new(),
+            name: format!("{}{}日间照料中心", c.street_name, c.admin.short_name()),
+            kind: FacilityKind::DayCare,
+            street: c.street_name.clone(),
+            community_code: c.admin.code.clone(),
+            location: site_near(layout, c.seed, rng),
+            beds: Some(20),
+            floor_area_m2: 520,
+            nursing_beds: None,
+            land_area_m2: land_area(FacilityKind::DayCare),
+            public: None,
+        });
+    }
+    // Care homes: the first two are public, one over the 300-bed cap and one under it; the
+    // third meets the 70 % nursing-bed share; the rest are private.
+    let care_homes = out.iter_mut().filter(|f| f.kind == FacilityKind::CareHome);
+    for (homes, f) in care_homes.enumerate() {
+        match homes {
+            0 => {
+                f.public = Some(true);
+                f.beds = Some(320);
+            }
+            1 => {
+                f.public = Some(true);
+                f.beds = f.beds.map(|b| b.min(280));
+            }
+            _ => f.public = Some(false),
+        }
+        if homes == 2 {
+            f.nursing_beds = f.beds.map(|b| (b as f64 * 0.75).ceil() as u64);
+        }
+        f.nursing_beds = match (f.nursing_beds, f.beds) {
+            (Some(n), Some(b)) => Some(n.min(b)),
+            (n, _) => n,
+        };
     }
     for (n, f) in out.iter_mut().enumerate() {
         f.id = format!("F{:03}", n + 1);

@@ -61,10 +61,10 @@ speed_m_per_min = 60
 limit_min = 15
 [layers.communities]
 path = "communities.geojson"
-fields = { id = "编码", name = "名称", street = "街道", population = "常住人口", elderly = "老年人口", households = "户数" }
+fields = { id = "编码", name = "名称", street = "街道", population = "常住人口", elderly = "老年人口", households = "户数", new_residential = "新建住宅", service_floor_area_m2 = "养老服务用房面积" }
 [layers.facilities]
 path = "facilities.geojson"
-fields = { id = "编号", name = "名称", kind = "类型", capacity = "床位", floor_area = "建筑面积" }
+fields = { id = "编号", name = "名称", kind = "类型", capacity = "床位", floor_area = "建筑面积", nursing_beds = "护理型床位", community = "社区编码", land_area_m2 = "用地面积", public = "公办" }
 kinds = { "日间照料中心" = "day_care", "老年食堂" = "canteen", "助餐点" = "meal_point", "街道综合养老服务中心" = "service_center", "养老院" = "care_home", "农村互助养老点" = "mutual_aid" }
 [layers.population]
 path = "population.geojson"
@@ -306,6 +306,10 @@ fn facilities_geojson(demo: &Demo) -> String {
             p.insert("建筑面积".into(), f.floor_area_m2.into());
             if let Some(n) = f.nursing_beds {
                 p.insert("护理型床位".into(), n.into());
+            }
+            p.insert("用地面积".into(), f.land_area_m2.into());
+            if let Some(public) = f.public {
+                p.insert("公办".into(), if public { "是" } else { "否" }.into());
             }
             feature(p, point_geometry(&demo.layout, f.location))
         })
