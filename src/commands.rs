@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::coverage::{audit, Audit};
 use crate::error::Result;
+use crate::render::{Overlays, RenderOptions};
 use crate::report::{audit_outputs, OutputSet};
 use crate::study::Study;
 
@@ -70,12 +71,32 @@ pub fn print_warnings(study: &Study) {
 
 /// `carecircle run`: every stage on a scenario, into one folder.
 pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
+    run_all_with(
+        scenario,
+        out_dir,
+        &RenderOptions::default(),
+        &Overlays::default(),
+    )
+}
+
+/// `carecircle run` with map options (`--font`, attribution) and overlays known to the caller
+/// (the demo's district boundary).
+pub fn run_all_with(
+    scenario: &Path,
+    out_dir: &Path,
+    render: &RenderOptions,
+    overlays: &Overlays,
+) -> Result<Written> {
     let study = Study::load(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let sections = Vec::new();
     let mut out = OutputSet::new();
     audit_outputs(&study, &result, &sections, &mut out)?;
+    let maps = crate::html::maps_and_report(&study, &result, overlays, render, &[], &mut out)?;
+    for n in &maps.notices {
+        eprintln!("note: {n}");
+    }
     let files = out.commit(out_dir)?;
     Ok(Written {
         files,
@@ -87,7 +108,12 @@ pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
 /// boundary) into `out_dir/data` and runs every stage on it into `out_dir`.
 pub fn run_demo(out_dir: &Path) -> Result<Written> {
     let scenario = crate::demo::write_demo_data(&out_dir.join("data"))?;
-    let mut written = run_all(&scenario, out_dir)?;
+    let mut written = run_all_with(
+        &scenario,
+        out_dir,
+        &crate::render::demo_render_options(),
+        &crate::render::demo_overlays(),
+    )?;
     written.files.insert(0, scenario);
     Ok(written)
 }
