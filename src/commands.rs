@@ -107,13 +107,13 @@ pub fn run_all_with(
 /// `carecircle demo`: writes the demo district (浔阳区, generated layers inside the real
 /// boundary) into `out_dir/data` and runs every stage on it into `out_dir`.
 pub fn run_demo(out_dir: &Path) -> Result<Written> {
+    run_demo_with(out_dir, &crate::render::demo_render_options())
+}
+
+/// `carecircle demo` with map options (`--font`).
+pub fn run_demo_with(out_dir: &Path, render: &RenderOptions) -> Result<Written> {
     let scenario = crate::demo::write_demo_data(&out_dir.join("data"))?;
-    let mut written = run_all_with(
-        &scenario,
-        out_dir,
-        &crate::render::demo_render_options(),
-        &crate::render::demo_overlays(),
-    )?;
+    let mut written = run_all_with(&scenario, out_dir, render, &crate::render::demo_overlays())?;
     written.files.insert(0, scenario);
     Ok(written)
 }

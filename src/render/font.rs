@@ -219,10 +219,12 @@ mod tests {
     #[test]
     fn embedded_font_loads_and_covers_the_demo_names() {
         let f = LabelFont::embedded().expect("embedded font");
-        for c in "浔阳区湓浦街道白水湖甘棠㟓垱堎湧笯日间照料中心老年食堂ABCxyz0-9 ©·–".chars()
+        for c in "浔阳区湓浦街道白水湖甘棠垱堎湧笯日间照料中心老年食堂ABCxyz0-9 ©·–".chars()
         {
             assert!(f.has_glyph(c), "{c}");
         }
+        // A known gap: WenQuanYi Micro Hei itself lacks 㟓 (U+37D3, of 高安市's 㟓岭村).
+        assert!(!f.has_glyph('㟓'));
         // Outside the subset: a rare CJK Extension B character and a private-use one.
         assert!(!f.has_glyph('\u{20000}'));
         assert!(!f.has_glyph('\u{E000}'));

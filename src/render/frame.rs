@@ -194,7 +194,8 @@ mod tests {
             x: -2000.0,
             y: 1000.0,
         });
-        assert!((x0 - 0.0).abs() < 1e-9 && (y0 - 375.0).abs() < 1e-9);
+        // 4 km × 2 km at 0.25 px/m is 1000 × 500 px, centred: the top edge is at y = 250.
+        assert!((x0 - 0.0).abs() < 1e-9 && (y0 - 250.0).abs() < 1e-9);
         // North is up: a point further north has a smaller y.
         let a = f.pixel(Coord { x: 116.0, y: 29.70 });
         let b = f.pixel(Coord {

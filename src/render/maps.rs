@@ -627,6 +627,7 @@ impl<'a> Context<'a> {
                 fill: Some(colour_of(i)),
                 stroke: Some((Rgba::rgb(0x55, 0x55, 0x55), 1)),
             });
+            occ.take(rect_around(q, 3 + 2 * class as i32));
         }
         if let Some(b) = &self.overlays.boundary {
             for poly in &b.0 {
@@ -640,13 +641,19 @@ impl<'a> Context<'a> {
         // Facilities: the map's kind large, the others small.
         let mut facilities: Vec<usize> = (0..study.layers.facilities.len()).collect();
         facilities.sort_by_key(|&i| (study.layers.facilities[i].kind == spec.kind, i));
+        // Smaller symbols when there are many (a city rather than a district).
+        let crowded = facilities.len() > 300;
         for i in facilities {
             let f = &study.layers.facilities[i];
             let q = frame.pixel(f.location.0);
             if !p.contains(q) {
                 continue;
             }
-            let r = if f.kind == spec.kind { 8 } else { 5 };
+            let r = match (f.kind == spec.kind, crowded) {
+                (true, false) => 8,
+                (true, true) | (false, false) => 5,
+                (false, true) => 3,
+            };
             scene
                 .items
                 .extend(style::symbol(f.kind, q, r, style::kind_colour(f.kind)));
@@ -858,8 +865,31 @@ impl<'a> Context<'a> {
         let size = if frame.px_per_m > 0.05 { 15.0 } else { 12.0 };
         for i in order {
             let c = &communities[i];
-            let at = frame.pixel(c.representative.0);
-            let _ = place(scene, occ, &map_label(&c.name), at, size, style::TEXT);
+            let (x, y) = frame.pixel(c.representative.0);
+            let label = map_label(&c.name);
+            if matches!(c.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_)) {
+                let _ = place(scene, occ, &label, (x, y), size, style::TEXT);
+                continue;
+            }
+            // A point community's dot stays visible: its label goes beside it.
+            let class = class_of(
+                self.audit.elderly.get(i).copied().unwrap_or(0.0),
+                self.elderly_t,
+            );
+            // Clear of the dot by one occupancy cell (4 px) at least.
+            let gap = (3 + 2 * class as i32) + 6;
+            let half = (font.measure(&label, size).width / 2.0).ceil() as i32;
+            let v = (size * 0.5) as i32 + gap + 2;
+            for at in [
+                (x + gap + half, y),
+                (x - gap - half, y),
+                (x, y - v),
+                (x, y + v),
+            ] {
+                if place(scene, occ, &label, at, size, style::TEXT) {
+                    break;
+                }
+            }
         }
     }
 

@@ -165,27 +165,50 @@ pub fn draw_maps(
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if let Some(font) = &font {
-        let missing = ctx.missing_glyphs();
-        if !missing.is_empty() {
-            let shown: String = missing
-                .iter()
-                .take(20)
-                .map(|&c| format!("{c} (U+{:04X}) ", c as u32))
-                .collect();
-            notices.push(format!(
-                "map labels: {} character(s) are not in the label font ({}): {}— they are drawn \
-                 as empty boxes; give a font that has them with --font FILE",
-                missing.len(),
-                font.description(),
-                shown
-            ));
-        }
-    }
+    missing_glyph_notice(&ctx, font.as_ref(), &mut notices);
     Ok(MapSet {
         maps: out,
         notices: notices.0,
     })
+}
+
+/// The coverage map of one kind (PNG and SVG), e.g. for a command that maps a single kind.
+pub fn coverage_map(
+    study: &Study,
+    audit: &Audit,
+    kind: FacilityKind,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+) -> Result<MapSet> {
+    let mut notices = Notices::default();
+    let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
+    let ctx = maps::Context::new(study, audit, overlays, opts, font.as_ref());
+    let map = ctx.coverage_map(kind)?;
+    missing_glyph_notice(&ctx, font.as_ref(), &mut notices);
+    Ok(MapSet {
+        maps: vec![map],
+        notices: notices.0,
+    })
+}
+
+fn missing_glyph_notice(ctx: &maps::Context, font: Option<&LabelFont>, notices: &mut Notices) {
+    let Some(font) = font else { return };
+    let missing = ctx.missing_glyphs();
+    if missing.is_empty() {
+        return;
+    }
+    let shown: String = missing
+        .iter()
+        .take(20)
+        .map(|&c| format!("{c} (U+{:04X}) ", c as u32))
+        .collect();
+    notices.push(format!(
+        "map labels: {} character(s) are not in the label font ({}): {}— they are drawn as \
+         empty boxes; give a font that has them with --font FILE",
+        missing.len(),
+        font.description(),
+        shown
+    ));
 }
 
 /// The attribution line when the caller gives none: OpenStreetMap's when the roads come
