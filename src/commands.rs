@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::coverage::{audit, Audit};
 use crate::error::Result;
+use crate::render::{Overlays, RenderOptions};
 use crate::report::{audit_outputs, OutputSet};
 use crate::study::Study;
 
@@ -70,6 +71,22 @@ pub fn print_warnings(study: &Study) {
 
 /// `carecircle run`: every stage on a scenario, into one folder.
 pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
+    run_all_with(
+        scenario,
+        out_dir,
+        &RenderOptions::default(),
+        &Overlays::default(),
+    )
+}
+
+/// `carecircle run` with map options (`--font`, attribution) and overlays known to the caller
+/// (the demo's district boundary).
+pub fn run_all_with(
+    scenario: &Path,
+    out_dir: &Path,
+    render: &RenderOptions,
+    overlays: &Overlays,
+) -> Result<Written> {
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
     // The rule set is read before the layers, so a bad rule file fails fast.
     let rule_set = crate::rules::RuleSet::for_scenario(&scenario, None)?;
@@ -82,6 +99,12 @@ pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     audit_outputs(&study, &result, &sections, &mut out)?;
+    let html_sections = [crate::rules::html_section(&rule_set, &rule_results)];
+    let maps =
+        crate::html::maps_and_report(&study, &result, overlays, render, &html_sections, &mut out)?;
+    for n in &maps.notices {
+        eprintln!("note: {n}");
+    }
     let files = out.commit(out_dir)?;
     let summary = format!(
         "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
@@ -97,8 +120,13 @@ pub fn run_all(scenario: &Path, out_dir: &Path) -> Result<Written> {
 /// `carecircle demo`: writes the demo district (浔阳区, generated layers inside the real
 /// boundary) into `out_dir/data` and runs every stage on it into `out_dir`.
 pub fn run_demo(out_dir: &Path) -> Result<Written> {
+    run_demo_with(out_dir, &crate::render::demo_render_options())
+}
+
+/// `carecircle demo` with map options (`--font`).
+pub fn run_demo_with(out_dir: &Path, render: &RenderOptions) -> Result<Written> {
     let scenario = crate::demo::write_demo_data(&out_dir.join("data"))?;
-    let mut written = run_all(&scenario, out_dir)?;
+    let mut written = run_all_with(&scenario, out_dir, render, &crate::render::demo_overlays())?;
     written.files.insert(0, scenario);
     Ok(written)
 }

@@ -14,6 +14,10 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A TrueType/OpenType font for map labels (default: the built-in WenQuanYi Micro Hei
+    /// subset, which covers GB 2312).
+    #[arg(long, global = true, value_name = "FILE")]
+    font: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -71,9 +75,23 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut success = ExitCode::SUCCESS;
+    use carecircle::render::{demo_render_options, Overlays, RenderOptions};
     let result = match cli.command {
-        Command::Demo { out } => carecircle::commands::run_demo(&out),
-        Command::Run { scenario, out } => carecircle::commands::run_all(&scenario, &out),
+        Command::Demo { out } => {
+            let render = RenderOptions {
+                font: cli.font,
+                ..demo_render_options()
+            };
+            carecircle::commands::run_demo_with(&out, &render)
+        }
+        Command::Run { scenario, out } => {
+            let render = RenderOptions {
+                font: cli.font,
+                progress: true,
+                ..RenderOptions::default()
+            };
+            carecircle::commands::run_all_with(&scenario, &out, &render, &Overlays::default())
+        }
         Command::Audit { scenario, out } => carecircle::commands::run_audit(&scenario, &out),
         Command::Rules {
             scenario,

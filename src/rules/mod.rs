@@ -30,7 +30,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use eval::evaluate;
-pub use output::{outputs, rules_csv, rules_markdown, rules_summary};
+pub use output::{html_section, outputs, rules_csv, rules_markdown, rules_summary};
 
 use crate::coverage::Audit;
 use crate::error::{InputError, Problem};

@@ -217,6 +217,62 @@ pub fn outputs(set: &RuleSet, results: &[RuleResult], out: &mut OutputSet) -> Re
     })
 }
 
+/// The rules as a table for report.html: one row per rule with its counts and the first
+/// failing subjects. Plain text; the HTML writer escapes it.
+pub fn html_section(set: &RuleSet, results: &[RuleResult]) -> crate::html::HtmlSection {
+    let rows = set
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let mine: Vec<&RuleResult> = results.iter().filter(|r| r.rule == i).collect();
+            let count = |s: Status| mine.iter().filter(|r| r.status == s).count();
+            let failing: Vec<String> = mine
+                .iter()
+                .filter(|r| r.status == Status::Fail)
+                .take(5)
+                .map(|r| {
+                    if r.subject_name.is_empty() {
+                        r.subject_id.clone()
+                    } else {
+                        r.subject_name.clone()
+                    }
+                })
+                .collect();
+            let more = count(Status::Fail).saturating_sub(failing.len());
+            let mut failing = failing.join("、");
+            if more > 0 {
+                let _ = write!(failing, " … (+{more})");
+            }
+            vec![
+                rule.id.clone(),
+                rule.title.clone(),
+                rule.source_text(),
+                count(Status::Pass).to_string(),
+                count(Status::Fail).to_string(),
+                count(Status::NotChecked).to_string(),
+                failing,
+            ]
+        })
+        .collect();
+    crate::html::HtmlSection {
+        title: format!("Planning rules ({})", set.name),
+        note: "Every subject's value, requirement and reason are in rules.csv.".into(),
+        header: [
+            "rule",
+            "what it asks",
+            "source",
+            "pass",
+            "fail",
+            "not checked",
+            "failing (first five)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

