@@ -8,5 +8,6 @@ pub mod error;
 pub mod model;
 pub mod reach_table;
 pub mod rng;
+pub mod siting;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};
