@@ -62,8 +62,6 @@ pub(crate) struct LagOutcome {
     pub lb: f64,
     pub nodes: usize,
     pub iterations: usize,
-    /// The search tree was closed (within the tolerance) rather than cut off.
-    pub complete: bool,
 }
 
 struct Node {
@@ -89,17 +87,21 @@ pub(crate) struct Driver<'a, R: Relaxation> {
     pub best: Vec<u32>,
     pub iterations: usize,
     tried: std::collections::HashSet<u64>,
+    repair_gap: usize,
+    next_repair: usize,
 }
 
 impl<'a, R: Relaxation> Driver<'a, R> {
     pub fn new(relax: &'a mut R, opts: LagOptions, ub: f64, best: Vec<u32>) -> Self {
         Driver {
             relax,
+            repair_gap: opts.repair_every,
             opts,
             ub,
             best,
             iterations: 0,
             tried: std::collections::HashSet::new(),
+            next_repair: 0,
         }
     }
 
@@ -163,19 +165,22 @@ impl<'a, R: Relaxation> Driver<'a, R> {
         }
     }
 
-    fn try_repair(&mut self, sites: Vec<u32>) {
-        let mut key = sites.clone();
+    /// Repairs a site set into a solution; true when it beat the incumbent.
+    fn try_repair(&mut self, sites: Vec<u32>) -> bool {
+        let mut key = sites;
         key.sort_unstable();
         let h = hash(&key);
         if !self.tried.insert(h) {
-            return;
+            return false;
         }
         if let Some((v, s)) = self.relax.repair(&key) {
             if v < self.ub - 1e-9 * self.ub.abs().max(1.0) {
                 self.ub = v;
                 self.best = s;
+                return true;
             }
         }
+        false
     }
 
     /// Subgradient optimisation at one node.
@@ -195,7 +200,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
         let mut theta = 2.0f64;
         let mut since = 0usize;
         let patience = (iterations / 20).clamp(5, 30);
-        for it in 0..iterations {
+        for _ in 0..iterations {
             self.iterations += 1;
             let constant = self.relax.rho(&lambda, &mut rho);
             let (value, ok) = self.select(constant, &rho, fix, &mut selected);
@@ -221,11 +226,16 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             } else {
                 since += 1;
             }
-            if self.opts.repair_every > 0
-                && (it % self.opts.repair_every == 0 || improved && it < 3)
-            {
+            // Repairs back off while they find nothing better.
+            if self.opts.repair_every > 0 && self.iterations >= self.next_repair {
                 let sites: Vec<u32> = (0..n as u32).filter(|&j| selected[j as usize]).collect();
-                self.try_repair(sites);
+                let base = self.opts.repair_every;
+                self.repair_gap = if self.try_repair(sites) {
+                    base
+                } else {
+                    (self.repair_gap * 2).clamp(base, 16 * base)
+                };
+                self.next_repair = self.iterations + self.repair_gap;
             }
             let bound = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.bound);
             if bound.max(floor) >= self.ub - self.tol() || self.timed_out() {
@@ -265,11 +275,9 @@ impl<'a, R: Relaxation> Driver<'a, R> {
         // The smallest bound among pruned parts of the tree.
         let mut pruned = f64::INFINITY;
         let mut nodes = 0usize;
-        let mut complete = true;
         while let Some(node) = stack.pop() {
             if nodes >= self.opts.max_nodes || self.timed_out() {
                 stack.push(node);
-                complete = false;
                 break;
             }
             nodes += 1;
@@ -313,7 +321,6 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                     parent_bound: bound,
                     depth: node.depth,
                 });
-                complete = false;
                 break;
             }
             // Reduced-cost fixing: a site whose forced inclusion (exclusion) lifts the bound
@@ -412,7 +419,6 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             lb,
             nodes,
             iterations: self.iterations,
-            complete: complete && stack.is_empty(),
         }
     }
 }
