@@ -1,0 +1,477 @@
+//! The assignment engine behind MCLP and p-median: every demand pays the cost of its cheapest
+//! open site, or a fallback cost (an existing facility, or the "unreached" penalty) when no open
+//! candidate is cheaper; choose `k` candidates to minimise the total.
+//!
+//! * p-median: cost = weight × minutes, fallback = min(existing facility, weight × penalty).
+//! * MCLP: cost 0 for every candidate within the limit, fallback = weight (0 when an existing
+//!   facility already covers the demand), so the total is the uncovered weight.
+//!
+//! Greedy (lazy, with a heap), then Resende–Werneck style fast swap local search: one sweep
+//! computes, for every closed candidate `a`, the best site `b` to swap out from `gain(a)`,
+//! `loss(b)` and `extra(a, b)`; the best moves are then checked exactly and applied.
+
+use std::collections::BinaryHeap;
+
+use super::lagrange::Relaxation;
+
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Costs in both orientations. Entries with cost >= the demand's fallback are dropped.
+#[derive(Debug, Clone)]
+pub(crate) struct AssignData {
+    pub n_dem: usize,
+    pub n_cand: usize,
+    pub k: usize,
+    /// Demand-major rows, sorted by (cost, candidate).
+    pub d_off: Vec<usize>,
+    pub d_cand: Vec<u32>,
+    pub d_cost: Vec<f64>,
+    /// Candidate-major rows, sorted by demand.
+    pub s_off: Vec<usize>,
+    pub s_dem: Vec<u32>,
+    pub s_cost: Vec<f64>,
+    pub fallback: Vec<f64>,
+    pub integral: bool,
+}
+
+impl AssignData {
+    /// `rows[i]`: (candidate, cost) pairs of demand `i`.
+    pub fn new(n_cand: usize, k: usize, fallback: Vec<f64>, rows: Vec<Vec<(u32, f64)>>) -> Self {
+        let n_dem = rows.len();
+        let mut d_off = Vec::with_capacity(n_dem + 1);
+        d_off.push(0);
+        let mut d_cand = Vec::new();
+        let mut d_cost = Vec::new();
+        let mut integral = fallback.iter().all(|f| is_int(*f));
+        for (i, mut row) in rows.into_iter().enumerate() {
+            row.retain(|&(_, c)| c < fallback[i]);
+            row.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            row.dedup_by_key(|e| e.0);
+            for (j, c) in row {
+                integral &= is_int(c);
+                d_cand.push(j);
+                d_cost.push(c);
+            }
+            d_off.push(d_cand.len());
+        }
+        let mut s_off = vec![0usize; n_cand + 1];
+        for &j in &d_cand {
+            s_off[j as usize + 1] += 1;
+        }
+        for j in 0..n_cand {
+            s_off[j + 1] += s_off[j];
+        }
+        let mut fill = s_off.clone();
+        let mut s_dem = vec![0u32; d_cand.len()];
+        let mut s_cost = vec![0.0; d_cand.len()];
+        for i in 0..n_dem {
+            for e in d_off[i]..d_off[i + 1] {
+                let j = d_cand[e] as usize;
+                s_dem[fill[j]] = i as u32;
+                s_cost[fill[j]] = d_cost[e];
+                fill[j] += 1;
+            }
+        }
+        AssignData {
+            n_dem,
+            n_cand,
+            k: k.min(n_cand),
+            d_off,
+            d_cand,
+            d_cost,
+            s_off,
+            s_dem,
+            s_cost,
+            fallback,
+            integral,
+        }
+    }
+
+    fn site(&self, j: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let r = self.s_off[j]..self.s_off[j + 1];
+        self.s_dem[r.clone()]
+            .iter()
+            .map(|&i| i as usize)
+            .zip(self.s_cost[r].iter().copied())
+    }
+}
+
+fn is_int(x: f64) -> bool {
+    x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15
+}
+
+/// An open set with, per demand, the cheapest and second cheapest option.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
+    pub open: Vec<bool>,
+    pub d1: Vec<f64>,
+    pub f1: Vec<u32>,
+    pub d2: Vec<f64>,
+    pub f2: Vec<u32>,
+}
+
+impl State {
+    pub fn new(data: &AssignData, sites: &[u32]) -> State {
+        let mut open = vec![false; data.n_cand];
+        for &j in sites {
+            if (j as usize) < data.n_cand {
+                open[j as usize] = true;
+            }
+        }
+        let mut s = State {
+            open,
+            d1: vec![0.0; data.n_dem],
+            f1: vec![NONE; data.n_dem],
+            d2: vec![0.0; data.n_dem],
+            f2: vec![NONE; data.n_dem],
+        };
+        for i in 0..data.n_dem {
+            s.refresh(data, i);
+        }
+        s
+    }
+
+    pub fn refresh(&mut self, data: &AssignData, i: usize) {
+        let fb = data.fallback[i];
+        let (mut d1, mut f1, mut d2, mut f2) = (fb, NONE, fb, NONE);
+        let mut found = 0;
+        for e in data.d_off[i]..data.d_off[i + 1] {
+            let j = data.d_cand[e];
+            if self.open[j as usize] {
+                if found == 0 {
+                    d1 = data.d_cost[e];
+                    f1 = j;
+                    found = 1;
+                } else {
+                    d2 = data.d_cost[e];
+                    f2 = j;
+                    break;
+                }
+            }
+        }
+        self.d1[i] = d1;
+        self.f1[i] = f1;
+        self.d2[i] = d2;
+        self.f2[i] = f2;
+    }
+
+    pub fn value(&self) -> f64 {
+        self.d1.iter().sum()
+    }
+
+    pub fn sites(&self) -> Vec<u32> {
+        (0..self.open.len() as u32)
+            .filter(|&j| self.open[j as usize])
+            .collect()
+    }
+
+    /// Change in total cost when `a` opens and `b` closes (negative is better).
+    fn swap_delta(
+        &self,
+        data: &AssignData,
+        a: usize,
+        b: usize,
+        mark: &mut [u32],
+        stamp: u32,
+    ) -> f64 {
+        let mut delta = 0.0;
+        for (i, c) in data.site(a) {
+            mark[i] = stamp;
+            let keep = if self.f1[i] as usize == b {
+                self.d2[i]
+            } else {
+                self.d1[i]
+            };
+            delta += keep.min(c) - self.d1[i];
+        }
+        for (i, _) in data.site(b) {
+            if mark[i] != stamp && self.f1[i] as usize == b {
+                delta += self.d2[i] - self.d1[i];
+            }
+        }
+        delta
+    }
+
+    fn apply_swap(&mut self, data: &AssignData, a: usize, b: usize, mark: &mut [u32], stamp: u32) {
+        self.open[a] = true;
+        if b != NONE as usize {
+            self.open[b] = false;
+        }
+        for (i, _) in data.site(a) {
+            mark[i] = stamp;
+            self.refresh(data, i);
+        }
+        if b != NONE as usize {
+            for (i, _) in data.site(b) {
+                if mark[i] != stamp {
+                    self.refresh(data, i);
+                }
+            }
+        }
+    }
+}
+
+/// Lazy greedy: open up to `k` sites, each with the largest saving; stops when nothing saves.
+pub(crate) fn greedy(data: &AssignData, start: &[u32]) -> State {
+    let mut state = State::new(data, start);
+    let mut n_open = state.open.iter().filter(|&&o| o).count();
+    let gain = |state: &State, a: usize| -> f64 {
+        data.site(a).map(|(i, c)| (state.d1[i] - c).max(0.0)).sum()
+    };
+    // Max-heap on (gain, reverse index).
+    let mut heap: BinaryHeap<(OrdF, std::cmp::Reverse<u32>)> = (0..data.n_cand)
+        .filter(|&a| !state.open[a])
+        .map(|a| (OrdF(gain(&state, a)), std::cmp::Reverse(a as u32)))
+        .collect();
+    let eps = 1e-12;
+    while n_open < data.k {
+        let Some((OrdF(_), std::cmp::Reverse(a))) = heap.pop() else {
+            break;
+        };
+        let a = a as usize;
+        let g = gain(&state, a);
+        let next = heap.peek().map_or(f64::NEG_INFINITY, |t| t.0 .0);
+        if g + eps < next {
+            heap.push((OrdF(g), std::cmp::Reverse(a as u32)));
+            continue;
+        }
+        if g <= eps {
+            break;
+        }
+        state.open[a] = true;
+        n_open += 1;
+        for (i, c) in data.site(a) {
+            if (c, a as u32) < (state.d1[i], state.f1[i]) {
+                state.d2[i] = state.d1[i];
+                state.f2[i] = state.f1[i];
+                state.d1[i] = c;
+                state.f1[i] = a as u32;
+            } else if (c, a as u32) < (state.d2[i], state.f2[i]) {
+                state.d2[i] = c;
+                state.f2[i] = a as u32;
+            }
+        }
+    }
+    state
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrdF(f64);
+impl Eq for OrdF {}
+impl PartialOrd for OrdF {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for OrdF {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+/// Fast swap local search to a local optimum (or the deadline).
+pub(crate) fn local_search(
+    data: &AssignData,
+    state: &mut State,
+    deadline: Option<std::time::Instant>,
+) -> usize {
+    let n = data.n_cand;
+    let mut extra = vec![0.0f64; n];
+    let mut touched_mark = vec![usize::MAX; n];
+    let mut tick = 0usize;
+    let mut touched: Vec<usize> = Vec::new();
+    let mut mark = vec![0u32; data.n_dem];
+    let mut stamp = 0u32;
+    let mut loss = vec![0.0f64; n];
+    let mut swaps = 0usize;
+    loop {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            break;
+        }
+        let value = state.value();
+        let eps = 1e-9 * value.abs().max(1.0);
+        // loss(b): cost of closing b.
+        loss.iter_mut().for_each(|l| *l = 0.0);
+        for i in 0..data.n_dem {
+            let b = state.f1[i];
+            if b != NONE {
+                loss[b as usize] += state.d2[i] - state.d1[i];
+            }
+        }
+        let mut open_by_loss: Vec<usize> = (0..n).filter(|&b| state.open[b]).collect();
+        open_by_loss.sort_by(|&x, &y| loss[x].total_cmp(&loss[y]).then(x.cmp(&y)));
+        let mut n_open = open_by_loss.len();
+        // Candidate moves (profit, a, b); b == NONE means "just open a" when below k.
+        let mut moves: Vec<(f64, usize, usize)> = Vec::new();
+        for a in 0..n {
+            if state.open[a] {
+                continue;
+            }
+            let mut gain = 0.0;
+            touched.clear();
+            tick += 1;
+            for (i, c) in data.site(a) {
+                let d1 = state.d1[i];
+                if c < d1 {
+                    gain += d1 - c;
+                }
+                let d2 = state.d2[i];
+                let b = state.f1[i];
+                if c < d2 && b != NONE {
+                    let b = b as usize;
+                    if touched_mark[b] != tick {
+                        touched_mark[b] = tick;
+                        extra[b] = 0.0;
+                        touched.push(b);
+                    }
+                    extra[b] += d2 - c.max(d1);
+                }
+            }
+            if gain <= eps {
+                continue;
+            }
+            if n_open < data.k {
+                moves.push((gain, a, NONE as usize));
+                continue;
+            }
+            let mut best = f64::NEG_INFINITY;
+            let mut best_b = usize::MAX;
+            for &b in &touched {
+                let v = extra[b] - loss[b];
+                if v > best || (v == best && b < best_b) {
+                    best = v;
+                    best_b = b;
+                }
+            }
+            if let Some(&b) = open_by_loss.iter().find(|&&b| touched_mark[b] != tick) {
+                let v = -loss[b];
+                if v > best || (v == best && b < best_b) {
+                    best = v;
+                    best_b = b;
+                }
+            }
+            if best_b != usize::MAX && gain + best > eps {
+                moves.push((gain + best, a, best_b));
+            }
+        }
+        if moves.is_empty() {
+            break;
+        }
+        moves.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        let mut used = vec![false; n];
+        let mut applied = 0usize;
+        let budget = 2 * data.k.max(1) + 50;
+        for &(_, a, b) in moves.iter().take(budget) {
+            if used[a] || (b != NONE as usize && used[b]) || state.open[a] {
+                continue;
+            }
+            stamp = stamp.wrapping_add(1);
+            if stamp == 0 {
+                mark.iter_mut().for_each(|m| *m = 0);
+                stamp = 1;
+            }
+            let delta = if b == NONE as usize {
+                if n_open >= data.k {
+                    continue;
+                }
+                data.site(a).map(|(i, c)| (c - state.d1[i]).min(0.0)).sum()
+            } else {
+                state.swap_delta(data, a, b, &mut mark, stamp)
+            };
+            if delta < -eps {
+                stamp = stamp.wrapping_add(1).max(1);
+                state.apply_swap(data, a, b, &mut mark, stamp);
+                used[a] = true;
+                if b != NONE as usize {
+                    used[b] = true;
+                } else {
+                    n_open += 1;
+                }
+                applied += 1;
+            }
+        }
+        swaps += applied;
+        if applied == 0 {
+            break;
+        }
+    }
+    swaps
+}
+
+/// Greedy from `start`, then local search.
+pub(crate) fn heuristic(
+    data: &AssignData,
+    start: &[u32],
+    deadline: Option<std::time::Instant>,
+) -> State {
+    let mut state = greedy(data, start);
+    local_search(data, &mut state, deadline);
+    state
+}
+
+/// The Lagrangian relaxation of the assignment constraints.
+pub(crate) struct AssignRelax<'a> {
+    pub data: &'a AssignData,
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl Relaxation for AssignRelax<'_> {
+    fn n_cand(&self) -> usize {
+        self.data.n_cand
+    }
+    fn n_mult(&self) -> usize {
+        self.data.n_dem
+    }
+    fn card(&self) -> Option<usize> {
+        Some(self.data.k)
+    }
+    fn init_multipliers(&self, incumbent: &[u32]) -> Vec<f64> {
+        let s = State::new(self.data, incumbent);
+        // Halfway between the cheapest and the second cheapest option keeps both in play.
+        (0..self.data.n_dem)
+            .map(|i| 0.5 * (s.d1[i] + s.d2[i]))
+            .collect()
+    }
+    fn rho(&self, lambda: &[f64], rho: &mut [f64]) -> f64 {
+        let d = self.data;
+        rho.iter_mut().for_each(|r| *r = 0.0);
+        let mut c = 0.0;
+        for i in 0..d.n_dem {
+            let l = lambda[i];
+            c += l + (d.fallback[i] - l).min(0.0);
+            for e in d.d_off[i]..d.d_off[i + 1] {
+                let cost = d.d_cost[e];
+                if cost >= l {
+                    break;
+                }
+                rho[d.d_cand[e] as usize] += cost - l;
+            }
+        }
+        c
+    }
+    fn subgradient(&self, lambda: &[f64], selected: &[bool], g: &mut [f64]) {
+        let d = self.data;
+        for i in 0..d.n_dem {
+            let l = lambda[i];
+            let mut s = if d.fallback[i] < l { 1.0 } else { 0.0 };
+            for e in d.d_off[i]..d.d_off[i + 1] {
+                if d.d_cost[e] >= l {
+                    break;
+                }
+                if selected[d.d_cand[e] as usize] {
+                    s += 1.0;
+                }
+            }
+            g[i] = 1.0 - s;
+        }
+    }
+    fn repair(&mut self, sites: &[u32]) -> Option<(f64, Vec<u32>)> {
+        let mut sites = sites.to_vec();
+        sites.truncate(self.data.k);
+        let state = heuristic(self.data, &sites, self.deadline);
+        Some((state.value(), state.sites()))
+    }
+    fn integral(&self) -> bool {
+        self.data.integral
+    }
+}

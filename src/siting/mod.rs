@@ -1,0 +1,794 @@
+//! Site selection: where to open new elderly-care facilities.
+//!
+//! The input is a [`SitingProblem`]: demand points with a weight (elderly people), and sites —
+//! existing facilities first (always open, they count as covering), then candidate sites — joined
+//! by a sparse [`ReachTable`] (demand × site within the time limit). Models ([`Model`]):
+//!
+//! * **LSCP** — the fewest (or, with `costs`, the cheapest) new sites such that every demand that
+//!   any site reaches is covered. Demands no site reaches are listed in
+//!   [`SitingSolution::uncoverable`], never silently dropped. Demands of weight 0 need no cover.
+//! * **MCLP** — at most `p` new sites covering the most weight (objective: covered weight,
+//!   existing coverage included).
+//! * **p-median** — at most `p` new sites minimising Σ weight × minutes to the nearest open site.
+//!   Minutes come from [`SitingProblem::full`] when given (e.g. a complete OR-Library matrix),
+//!   otherwise from the reach table. A demand with no open site in its row counts
+//!   [`SitingOptions::unreached_minutes`] minutes; the default is **2 × the reach limit** when no
+//!   full table is given, and "no penalty" with a full table (then a demand that has a row but no
+//!   open site in it counts 2 × its farthest listed minutes + 1, a big-M that the solver avoids).
+//! * **capacitated** ([`SitingOptions::capacitated`], MCLP only) — sites have capacities
+//!   ([`SitingProblem::capacities`], in people); maximise the weight *served* within the limit
+//!   without exceeding any capacity. The assignment is **fractional** (a community may be split
+//!   between centres): for a fixed site set it is a maximum flow.
+//!
+//! `p` larger than the number of candidates opens at most all of them; sites that would improve
+//! nothing are never chosen, so fewer than `p` may come back.
+//!
+//! ## Solving
+//! [`Method::Heuristic`] (default): greedy, then swap local search (Resende–Werneck fast swap for
+//! MCLP / p-median, first-improvement swaps with max-flow for capacitated, greedy + redundancy
+//! elimination for LSCP); then a Lagrangian relaxation optimised by subgradient gives a valid
+//! bound, its solutions seed more local search, reduced costs fix variables, and a depth-first
+//! branch-and-bound over the Lagrangian closes the gap when it is not already zero (limited by
+//! [`SitingOptions::max_nodes`] and the time limit). When weights and costs are integers the
+//! bound is rounded up, so gap 0 is a proof of optimality.
+//!
+//! [`Method::Exact`] solves the MILP with good_lp + microlp (pure Rust); [`Method::ExactHighs`]
+//! with HiGHS (cargo feature `highs`). Both start from the heuristic solution; if the solver
+//! stops at the time limit the better of its answer and the heuristic's is returned with the
+//! Lagrangian bound.
+//!
+//! Every [`SitingSolution`] states the method, objective, bound and relative gap. Results are
+//! deterministic (ties go to the lower index) unless a time limit cuts a run short.
+
+mod assign;
+mod capacitated;
+mod cover;
+mod exact;
+mod lagrange;
+pub mod matrix;
+pub mod orlib;
+pub mod synth;
+
+use std::time::{Duration, Instant};
+
+pub use matrix::{read_travel_matrix, read_travel_matrix_with_speed};
+
+use crate::reach_table::ReachTable;
+use crate::{Error, Result};
+
+use assign::{AssignData, AssignRelax, State};
+use capacitated::{CapData, CapRelax};
+use cover::{CoverData, CoverRelax};
+use exact::Backend;
+use lagrange::{Driver, LagOptions, LagOutcome};
+
+/// The siting model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// Location set covering: fewest / cheapest new sites covering every coverable demand.
+    Lscp,
+    /// Maximal covering: `p` new sites covering the most weight.
+    Mclp { p: usize },
+    /// p-median: `p` new sites minimising total weight × minutes.
+    PMedian { p: usize },
+}
+
+impl Model {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Model::Lscp => "lscp",
+            Model::Mclp { .. } => "mclp",
+            Model::PMedian { .. } => "pmedian",
+        }
+    }
+}
+
+/// How to solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Greedy + local search + Lagrangian bound + small branch-and-bound.
+    #[default]
+    Heuristic,
+    /// MILP through good_lp and microlp.
+    Exact,
+    /// MILP through good_lp and HiGHS (needs the `highs` cargo feature).
+    ExactHighs,
+}
+
+/// Whether the objective is minimised or maximised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sense {
+    Minimise,
+    Maximise,
+}
+
+/// Demands, sites and the table that joins them.
+#[derive(Debug, Clone, Default)]
+pub struct SitingProblem {
+    /// Weight of each demand point (elderly people); finite and `>= 0`.
+    pub weights: Vec<f64>,
+    /// Demand × site within the time limit; sites are the `n_existing` existing facilities
+    /// first, then the candidates.
+    pub reach: ReachTable,
+    pub n_existing: usize,
+    /// Cost of each *candidate* (`reach.n_sites - n_existing` values); LSCP minimises their sum.
+    pub costs: Option<Vec<f64>>,
+    /// Capacity of each *site*, existing ones included (`reach.n_sites` values, people;
+    /// `f64::INFINITY` for no limit). Needed when `capacitated` is set.
+    pub capacities: Option<Vec<f64>>,
+    /// Minutes between demands and sites beyond the limit, for p-median (same shape as `reach`,
+    /// any limit, e.g. `f64::INFINITY` for a complete matrix).
+    pub full: Option<ReachTable>,
+}
+
+/// Solver settings.
+#[derive(Debug, Clone)]
+pub struct SitingOptions {
+    pub method: Method,
+    /// Stop every phase at this wall-clock limit and return the best answer so far.
+    pub time_limit: Option<Duration>,
+    /// Respect site capacities (MCLP only).
+    pub capacitated: bool,
+    /// p-median: minutes counted for a demand with no open site in its row (see the module doc).
+    pub unreached_minutes: Option<f64>,
+    /// Stop the branch-and-bound once the relative gap is at most this (0: prove optimality).
+    pub gap_target: f64,
+    /// Branch-and-bound node limit (1: root bound only).
+    pub max_nodes: usize,
+}
+
+impl Default for SitingOptions {
+    fn default() -> Self {
+        SitingOptions {
+            method: Method::Heuristic,
+            time_limit: None,
+            capacitated: false,
+            unreached_minutes: None,
+            gap_target: 0.0,
+            max_nodes: 2000,
+        }
+    }
+}
+
+/// One chosen candidate and what it brings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChosenSite {
+    /// Index among candidates (0-based).
+    pub candidate: usize,
+    /// Index among all sites (`n_existing + candidate`).
+    pub site: usize,
+    /// Demands within the limit of this site that no existing facility covers and whose nearest
+    /// new site (by minutes, then index) this is — so the lists of all chosen sites partition
+    /// the newly covered demands.
+    pub newly_covered: Vec<usize>,
+    pub newly_covered_weight: f64,
+    /// Weight assigned to this site: demands whose nearest open site it is (capacitated: the
+    /// flow it serves).
+    pub served_weight: f64,
+}
+
+/// Flow of weight from a demand to a site (capacitated model).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Flow {
+    pub demand: usize,
+    pub site: usize,
+    pub weight: f64,
+}
+
+/// The answer, with the evidence for how good it is.
+#[derive(Debug, Clone)]
+pub struct SitingSolution {
+    /// `lscp`, `mclp`, `pmedian` or `mclp-capacitated`.
+    pub model: String,
+    /// Which method produced the answer, e.g. `heuristic+lagrangian` or
+    /// `exact (good_lp + microlp)`.
+    pub method: String,
+    pub sense: Sense,
+    /// Chosen candidates (indices among candidates), ascending.
+    pub chosen: Vec<usize>,
+    /// LSCP: number (or cost) of new sites; MCLP: covered weight; p-median: Σ weight × minutes;
+    /// capacitated: served weight.
+    pub objective: f64,
+    /// A proven bound on the optimum: lower when minimising, upper when maximising.
+    pub bound: f64,
+    /// `|objective − bound| / |objective or bound|`; 0 means proven optimal.
+    pub gap: f64,
+    pub proven_optimal: bool,
+    /// Demands no site (existing or candidate) reaches within the limit.
+    pub uncoverable: Vec<usize>,
+    pub total_weight: f64,
+    /// Weight covered within the limit by existing facilities alone, and with the chosen sites
+    /// (capacitated: weight served, by maximum flow).
+    pub covered_before: f64,
+    pub covered_after: f64,
+    pub sites: Vec<ChosenSite>,
+    /// Per demand: the nearest open site (site index) and its minutes, in the table the model
+    /// uses (p-median: `full` when given); `None` when no open site is in the row.
+    pub assignment: Vec<Option<(usize, f64)>>,
+    /// Capacitated model: the served flows; empty otherwise.
+    pub flows: Vec<Flow>,
+    pub nodes: usize,
+    pub iterations: usize,
+    pub elapsed: Duration,
+}
+
+fn bad(msg: impl Into<String>) -> Error {
+    Error::Other(format!("siting: {}", msg.into()))
+}
+
+fn check_table(t: &ReachTable, what: &str) -> Result<()> {
+    if t.offsets.len() != t.n_demand + 1
+        || t.offsets.first() != Some(&0)
+        || t.offsets.windows(2).any(|w| w[0] > w[1])
+        || t.offsets.last() != Some(&t.sites.len())
+        || t.sites.len() != t.minutes.len()
+    {
+        return Err(bad(format!("the {what} table is malformed (offsets)")));
+    }
+    if t.sites.iter().any(|&s| s as usize >= t.n_sites) {
+        return Err(bad(format!(
+            "the {what} table refers to a site past n_sites"
+        )));
+    }
+    if t.minutes.iter().any(|m| !m.is_finite() || *m < 0.0) {
+        return Err(bad(format!(
+            "the {what} table has negative or non-finite minutes"
+        )));
+    }
+    Ok(())
+}
+
+fn validate(pr: &SitingProblem, model: &Model, opt: &SitingOptions) -> Result<()> {
+    check_table(&pr.reach, "reach")?;
+    let n = pr.reach.n_demand;
+    if pr.weights.len() != n {
+        return Err(bad(format!(
+            "{} weights for {} demand points",
+            pr.weights.len(),
+            n
+        )));
+    }
+    if let Some(i) = pr.weights.iter().position(|w| !w.is_finite() || *w < 0.0) {
+        return Err(bad(format!(
+            "weight of demand {i} is {}, expected a finite number >= 0",
+            pr.weights[i]
+        )));
+    }
+    if pr.n_existing > pr.reach.n_sites {
+        return Err(bad(format!(
+            "{} existing facilities but only {} sites",
+            pr.n_existing, pr.reach.n_sites
+        )));
+    }
+    if pr.reach.n_sites > u32::MAX as usize - 1 {
+        return Err(bad("too many sites"));
+    }
+    let n_cand = pr.reach.n_sites - pr.n_existing;
+    if let Some(c) = &pr.costs {
+        if c.len() != n_cand {
+            return Err(bad(format!("{} costs for {} candidates", c.len(), n_cand)));
+        }
+        if let Some(j) = c.iter().position(|x| !x.is_finite() || *x < 0.0) {
+            return Err(bad(format!(
+                "cost of candidate {j} is {}, expected a finite number >= 0",
+                c[j]
+            )));
+        }
+    }
+    if let Some(c) = &pr.capacities {
+        if c.len() != pr.reach.n_sites {
+            return Err(bad(format!(
+                "{} capacities for {} sites (existing facilities and candidates)",
+                c.len(),
+                pr.reach.n_sites
+            )));
+        }
+        if let Some(j) = c.iter().position(|x| x.is_nan() || *x < 0.0) {
+            return Err(bad(format!(
+                "capacity of site {j} is {}, expected a number >= 0",
+                c[j]
+            )));
+        }
+    }
+    if let Some(f) = &pr.full {
+        check_table(f, "full")?;
+        if f.n_demand != n || f.n_sites != pr.reach.n_sites {
+            return Err(bad("the full table's shape differs from the reach table's"));
+        }
+    }
+    if opt.capacitated {
+        if !matches!(model, Model::Mclp { .. }) {
+            return Err(bad(
+                "capacities are supported for MCLP (maximise the served weight); \
+                 use --model mclp with --capacitated",
+            ));
+        }
+        if pr.capacities.is_none() {
+            return Err(bad("the capacitated model needs site capacities"));
+        }
+    }
+    if let Some(u) = opt.unreached_minutes {
+        if u.is_nan() || u < 0.0 {
+            return Err(bad("unreached_minutes must be >= 0"));
+        }
+    }
+    if !(opt.gap_target >= 0.0 && opt.gap_target.is_finite()) {
+        return Err(bad("gap_target must be a finite number >= 0"));
+    }
+    Ok(())
+}
+
+/// Chooses sites for `model`. Errors only on inconsistent input.
+pub fn solve(
+    problem: &SitingProblem,
+    model: &Model,
+    options: &SitingOptions,
+) -> Result<SitingSolution> {
+    validate(problem, model, options)?;
+    let start = Instant::now();
+    let deadline = options.time_limit.map(|t| start + t);
+    let mut out = match (model, options.capacitated) {
+        (Model::Lscp, _) => solve_lscp(problem, options, deadline)?,
+        (Model::Mclp { p }, false) => solve_assign(problem, *p, false, options, deadline)?,
+        (Model::PMedian { p }, _) => solve_assign(problem, *p, true, options, deadline)?,
+        (Model::Mclp { p }, true) => solve_capacitated(problem, *p, options, deadline)?,
+    };
+    out.elapsed = start.elapsed();
+    Ok(out)
+}
+
+/// Relative gap between an objective and a bound.
+pub fn relative_gap(objective: f64, bound: f64) -> f64 {
+    let d = (objective - bound).abs();
+    if d <= 1e-9 * objective.abs().max(1.0) {
+        return 0.0;
+    }
+    d / objective.abs().max(bound.abs()).max(1e-12)
+}
+
+fn lag_options(
+    opt: &SitingOptions,
+    deadline: Option<Instant>,
+    nnz: usize,
+    n_cand: usize,
+) -> LagOptions {
+    let big = nnz + n_cand > 2_000_000;
+    LagOptions {
+        root_iterations: if big { 400 } else { 800 },
+        node_iterations: if big { 60 } else { 120 },
+        max_nodes: opt.max_nodes.max(1),
+        deadline,
+        rel_gap: opt.gap_target,
+        max_offset: None,
+        repair_every: if big { 100 } else { 20 },
+    }
+}
+
+/// Demands whose reach row is empty, and those an existing facility covers.
+fn coverage_flags(pr: &SitingProblem) -> (Vec<usize>, Vec<bool>) {
+    let r = &pr.reach;
+    let mut uncoverable = Vec::new();
+    let mut by_existing = vec![false; r.n_demand];
+    for (i, flag) in by_existing.iter_mut().enumerate() {
+        if r.offsets[i] == r.offsets[i + 1] {
+            uncoverable.push(i);
+        }
+        *flag = r.row(i).any(|(s, _)| (s as usize) < pr.n_existing);
+    }
+    (uncoverable, by_existing)
+}
+
+struct Assembled {
+    chosen: Vec<u32>,
+    objective: f64,
+    bound: f64,
+    method: String,
+    nodes: usize,
+    iterations: usize,
+    flows: Vec<Flow>,
+}
+
+/// Fills the report fields common to every model.
+fn assemble(
+    pr: &SitingProblem,
+    model: &str,
+    sense: Sense,
+    a: Assembled,
+    table: &ReachTable,
+    capacitated: Option<(f64, f64)>,
+) -> SitingSolution {
+    let (uncoverable, by_existing) = coverage_flags(pr);
+    let mut chosen: Vec<usize> = a.chosen.iter().map(|&j| j as usize).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let ne = pr.n_existing;
+    let mut open = vec![false; pr.reach.n_sites];
+    open[..ne].iter_mut().for_each(|o| *o = true);
+    for &j in &chosen {
+        open[ne + j] = true;
+    }
+    let mut slot = vec![usize::MAX; pr.reach.n_sites];
+    let mut sites: Vec<ChosenSite> = chosen
+        .iter()
+        .enumerate()
+        .map(|(k, &j)| {
+            slot[ne + j] = k;
+            ChosenSite {
+                candidate: j,
+                site: ne + j,
+                newly_covered: Vec::new(),
+                newly_covered_weight: 0.0,
+                served_weight: 0.0,
+            }
+        })
+        .collect();
+    let total_weight: f64 = pr.weights.iter().sum();
+    let mut covered_before = 0.0;
+    let mut covered_after = 0.0;
+    for i in 0..pr.reach.n_demand {
+        let w = pr.weights[i];
+        if by_existing[i] {
+            covered_before += w;
+            covered_after += w;
+            continue;
+        }
+        let nearest_new = pr
+            .reach
+            .row(i)
+            .filter(|&(s, _)| open[s as usize])
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        if let Some((s, _)) = nearest_new {
+            covered_after += w;
+            let k = slot[s as usize];
+            sites[k].newly_covered.push(i);
+            sites[k].newly_covered_weight += w;
+        }
+    }
+    let assignment: Vec<Option<(usize, f64)>> = (0..table.n_demand)
+        .map(|i| {
+            table
+                .row(i)
+                .filter(|&(s, _)| open[s as usize])
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .map(|(s, m)| (s as usize, m))
+        })
+        .collect();
+    if capacitated.is_some() {
+        for f in &a.flows {
+            if f.site >= ne {
+                sites[slot[f.site]].served_weight += f.weight;
+            }
+        }
+    } else {
+        for (i, asg) in assignment.iter().enumerate() {
+            if let Some((s, _)) = asg {
+                if *s >= ne {
+                    sites[slot[*s]].served_weight += pr.weights[i];
+                }
+            }
+        }
+    }
+    if let Some((before, after)) = capacitated {
+        covered_before = before;
+        covered_after = after;
+    }
+    let bound = match sense {
+        Sense::Minimise => a.bound.min(a.objective),
+        Sense::Maximise => a.bound.max(a.objective),
+    };
+    let gap = relative_gap(a.objective, bound);
+    SitingSolution {
+        model: model.to_string(),
+        method: a.method,
+        sense,
+        chosen,
+        objective: a.objective,
+        bound,
+        gap,
+        proven_optimal: gap == 0.0,
+        uncoverable,
+        total_weight,
+        covered_before,
+        covered_after,
+        sites,
+        assignment,
+        flows: a.flows,
+        nodes: a.nodes,
+        iterations: a.iterations,
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn backend(method: Method) -> Option<Backend> {
+    match method {
+        Method::Heuristic => None,
+        Method::Exact => Some(Backend::Microlp),
+        Method::ExactHighs => Some(Backend::Highs),
+    }
+}
+
+fn remaining(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|d| d.saturating_duration_since(Instant::now()))
+}
+
+/// The heuristic's options when an exact solver follows: root bound only.
+fn warm_options(opt: &SitingOptions) -> SitingOptions {
+    let mut o = opt.clone();
+    if opt.method != Method::Heuristic {
+        o.max_nodes = 1;
+    }
+    o
+}
+
+fn solve_lscp(
+    pr: &SitingProblem,
+    opt: &SitingOptions,
+    deadline: Option<Instant>,
+) -> Result<SitingSolution> {
+    let ne = pr.n_existing;
+    let n_cand = pr.reach.n_sites - ne;
+    let (_, by_existing) = coverage_flags(pr);
+    let mut rows: Vec<Vec<u32>> = Vec::new();
+    for i in 0..pr.reach.n_demand {
+        if by_existing[i] || pr.weights[i] <= 0.0 {
+            continue;
+        }
+        let row: Vec<u32> = pr
+            .reach
+            .row(i)
+            .filter(|&(s, _)| s as usize >= ne)
+            .map(|(s, _)| s - ne as u32)
+            .collect();
+        if !row.is_empty() {
+            rows.push(row);
+        }
+    }
+    let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+    let data = CoverData::new(n_cand, cost, rows);
+    let start = data.complete(&[]);
+    let ub = data.value(&start);
+    let lopt = lag_options(&warm_options(opt), deadline, data.r_cand.len(), n_cand);
+    let mut relax = CoverRelax { data: &data };
+    let out: LagOutcome = Driver::new(&mut relax, lopt, ub, start).run();
+    let mut a = Assembled {
+        chosen: out.best.clone(),
+        objective: out.ub,
+        bound: out.lb,
+        method: "heuristic (greedy + Lagrangian branch-and-bound)".into(),
+        nodes: out.nodes,
+        iterations: out.iterations,
+        flows: Vec::new(),
+    };
+    if let Some(b) = backend(opt.method) {
+        let res = exact::solve_cover(&data, &out.best, b, remaining(deadline)).map_err(bad)?;
+        let v = data.value(&res.sites);
+        // A MILP answer must cover every row to count.
+        if data.complete(&res.sites).len() == res.sites.len() || res.optimal {
+            if v <= a.objective + 1e-9 {
+                a.chosen = res.sites;
+                a.objective = v;
+            }
+            if res.optimal {
+                a.bound = a.objective;
+            }
+        }
+        a.method = b.name().into();
+    }
+    Ok(assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None))
+}
+
+fn solve_assign(
+    pr: &SitingProblem,
+    p: usize,
+    pmedian: bool,
+    opt: &SitingOptions,
+    deadline: Option<Instant>,
+) -> Result<SitingSolution> {
+    let ne = pr.n_existing;
+    let n_cand = pr.reach.n_sites - ne;
+    let table = if pmedian {
+        pr.full.as_ref().unwrap_or(&pr.reach)
+    } else {
+        &pr.reach
+    };
+    let penalty = if pmedian {
+        opt.unreached_minutes.unwrap_or(if pr.full.is_some() {
+            f64::INFINITY
+        } else {
+            2.0 * pr.reach.limit_min
+        })
+    } else {
+        f64::INFINITY
+    };
+    let (_, by_existing) = coverage_flags(pr);
+    let mut fallback = Vec::with_capacity(table.n_demand);
+    let mut rows = Vec::with_capacity(table.n_demand);
+    for i in 0..table.n_demand {
+        let w = pr.weights[i];
+        let mut row: Vec<(u32, f64)> = Vec::new();
+        let mut f = if pmedian { w * penalty } else { w };
+        if !pmedian && by_existing[i] {
+            f = 0.0;
+        }
+        let mut far = 0.0f64;
+        for (s, m) in table.row(i) {
+            let s = s as usize;
+            if s < ne {
+                if pmedian {
+                    f = f.min(w * m);
+                }
+            } else {
+                row.push(((s - ne) as u32, if pmedian { w * m } else { 0.0 }));
+                far = far.max(w * m);
+            }
+        }
+        if !f.is_finite() {
+            f = if row.is_empty() { 0.0 } else { 2.0 * far + w };
+        }
+        if w == 0.0 {
+            f = 0.0;
+        }
+        fallback.push(f);
+        rows.push(row);
+    }
+    let data = AssignData::new(n_cand, p, fallback, rows);
+    let state = assign::heuristic(&data, &[], deadline);
+    let ub = state.value();
+    let lopt = lag_options(&warm_options(opt), deadline, data.d_cand.len(), n_cand);
+    let total: f64 = pr.weights.iter().sum();
+    let lopt = LagOptions {
+        max_offset: (!pmedian).then_some(total),
+        ..lopt
+    };
+    let mut relax = AssignRelax {
+        data: &data,
+        deadline,
+    };
+    let out = Driver::new(&mut relax, lopt, ub, state.sites()).run();
+    let mut best = out.best.clone();
+    let mut value = out.ub;
+    let mut lb = out.lb;
+    let mut method = "heuristic (greedy + fast swap + Lagrangian branch-and-bound)".to_string();
+    if let Some(b) = backend(opt.method) {
+        let res = exact::solve_assign(&data, &best, b, remaining(deadline)).map_err(bad)?;
+        let v = State::new(&data, &res.sites).value();
+        if v <= value + 1e-9 * value.abs().max(1.0) {
+            best = res.sites;
+            value = v;
+        }
+        if res.optimal {
+            lb = value;
+        }
+        method = b.name().into();
+    }
+    // Drop sites that serve nobody (they change nothing).
+    let st = State::new(&data, &best);
+    let useful: Vec<u32> = best
+        .iter()
+        .copied()
+        .filter(|&j| st.f1.contains(&j))
+        .collect();
+    let a = if pmedian {
+        Assembled {
+            chosen: useful,
+            objective: value,
+            bound: lb,
+            method,
+            nodes: out.nodes,
+            iterations: out.iterations,
+            flows: Vec::new(),
+        }
+    } else {
+        Assembled {
+            chosen: useful,
+            objective: total - value,
+            bound: total - lb,
+            method,
+            nodes: out.nodes,
+            iterations: out.iterations,
+            flows: Vec::new(),
+        }
+    };
+    let (name, sense) = if pmedian {
+        ("pmedian", Sense::Minimise)
+    } else {
+        ("mclp", Sense::Maximise)
+    };
+    Ok(assemble(pr, name, sense, a, table, None))
+}
+
+fn solve_capacitated(
+    pr: &SitingProblem,
+    p: usize,
+    opt: &SitingOptions,
+    deadline: Option<Instant>,
+) -> Result<SitingSolution> {
+    let ne = pr.n_existing;
+    let n_cand = pr.reach.n_sites - ne;
+    let caps = pr
+        .capacities
+        .clone()
+        .ok_or_else(|| bad("the capacitated model needs site capacities"))?;
+    let rows: Vec<Vec<u32>> = (0..pr.reach.n_demand)
+        .map(|i| {
+            if pr.weights[i] > 0.0 {
+                pr.reach.row(i).map(|(s, _)| s).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let weights: Vec<f64> = (0..pr.reach.n_demand)
+        .map(|i| {
+            if rows[i].is_empty() {
+                0.0
+            } else {
+                pr.weights[i]
+            }
+        })
+        .collect();
+    let mut data = CapData::new(weights, ne, caps, &rows, p);
+    let total = data.total();
+    let before = data.served_set(&[]);
+    let (served, start) = data.heuristic(&[], deadline);
+    let n_arcs: usize = rows.iter().map(Vec::len).sum();
+    let lopt = LagOptions {
+        max_offset: Some(total),
+        ..lag_options(&warm_options(opt), deadline, n_arcs, n_cand)
+    };
+    let mut relax = CapRelax {
+        data: &mut data,
+        deadline,
+    };
+    let out = Driver::new(&mut relax, lopt, total - served, start).run();
+    let mut best = out.best.clone();
+    let mut value = total - out.ub;
+    let mut bound = total - out.lb;
+    let mut method = "heuristic (greedy + swap + Lagrangian branch-and-bound)".to_string();
+    if let Some(b) = backend(opt.method) {
+        let res =
+            exact::solve_capacitated(&mut data, &best, b, remaining(deadline)).map_err(bad)?;
+        let v = data.served_set(&res.sites);
+        if v >= value - 1e-9 * value.abs().max(1.0) {
+            best = res.sites;
+            value = v;
+        }
+        if res.optimal {
+            bound = value;
+        }
+        method = b.name().into();
+    }
+    let after = data.served_set(&best);
+    let flows: Vec<Flow> = data
+        .net
+        .assignment()
+        .into_iter()
+        .map(|(demand, site, weight)| Flow {
+            demand,
+            site,
+            weight,
+        })
+        .collect();
+    let useful: Vec<u32> = best
+        .iter()
+        .copied()
+        .filter(|&j| flows.iter().any(|f| f.site == ne + j as usize))
+        .collect();
+    let a = Assembled {
+        chosen: useful,
+        objective: after,
+        bound,
+        method,
+        nodes: out.nodes,
+        iterations: out.iterations,
+        flows,
+    };
+    Ok(assemble(
+        pr,
+        "mclp-capacitated",
+        Sense::Maximise,
+        a,
+        &pr.reach,
+        Some((before, after)),
+    ))
+}
