@@ -52,8 +52,14 @@ pub fn read_travel_matrix_with_speed(
     let index = |ids: &[String]| -> Result<HashMap<String, u32>, InputError> {
         let mut map = HashMap::with_capacity(ids.len());
         for (k, id) in ids.iter().enumerate() {
-            if map.insert(id.trim().to_string(), k as u32).is_some() {
-                return Err(InputError::file(path, Problem::DuplicateId(id.clone())));
+            if let Some(first) = map.insert(id.trim().to_string(), k as u32) {
+                return Err(InputError::file(
+                    path,
+                    Problem::DuplicateId {
+                        id: id.clone(),
+                        first_index: first as usize,
+                    },
+                ));
             }
         }
         Ok(map)
