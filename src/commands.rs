@@ -95,25 +95,51 @@ pub fn run_all_with(
     let result = audit(&study);
     let mut sections = Vec::new();
     let mut out = OutputSet::new();
+
+    // Siting: the model of the scenario's [siting] section (default LSCP) for every target kind.
+    let model = crate::site_plan::scenario_model(&study)?;
+    let mut plans = Vec::new();
+    for &kind in study.scenario.targets.keys() {
+        let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
+        plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
+    }
+    sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
+    let mut overlays = overlays.clone();
+    for plan in &plans {
+        overlays.new_sites.extend(plan.new_sites());
+    }
+
     let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     audit_outputs(&study, &result, &sections, &mut out)?;
-    let html_sections = [crate::rules::html_section(&rule_set, &rule_results)];
+    let html_sections = [
+        crate::site_plan::html_section(&study, &plans),
+        crate::rules::html_section(&rule_set, &rule_results),
+    ];
     let maps =
-        crate::html::maps_and_report(&study, &result, overlays, render, &html_sections, &mut out)?;
+        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
     let files = out.commit(out_dir)?;
-    let summary = format!(
-        "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
-        audit_headline(&study, &result),
-        rule_set.name,
-        tally.pass,
-        tally.fail,
-        tally.not_checked
-    );
+    let mut summary = audit_headline(&study, &result);
+    for plan in &plans {
+        let (before, after) = plan.communities_covered();
+        summary.push_str(&format!(
+            "\n  sites {:<9} {} new ({}, gap {:.2} %): communities covered {} -> {}",
+            plan.kind.as_str(),
+            plan.solution.chosen.len(),
+            plan.solution.model,
+            100.0 * plan.solution.gap,
+            before,
+            after
+        ));
+    }
+    summary.push_str(&format!(
+        "\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
+        rule_set.name, tally.pass, tally.fail, tally.not_checked
+    ));
     Ok(Written { files, summary })
 }
 
@@ -187,4 +213,54 @@ pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
         files: Vec::new(),
         summary: set.listing(),
     })
+}
+
+/// `carecircle site`: the best new sites for one kind, with the audit outputs, sites.csv,
+/// sites.geojson, the before/after map and report.html.
+pub fn run_site(
+    scenario: &Path,
+    request: impl FnOnce(&Study) -> Result<crate::site_plan::SitingRequest>,
+    out_dir: &Path,
+    render: &RenderOptions,
+) -> Result<Written> {
+    let study = Study::load(scenario)?;
+    print_warnings(&study);
+    let result = audit(&study);
+    let request = request(&study)?;
+    let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
+    let plans = [plan];
+    let mut out = OutputSet::new();
+    let section = crate::site_plan::outputs(&study, &plans, &mut out)?;
+    audit_outputs(&study, &result, &[section], &mut out)?;
+    let overlays = Overlays {
+        new_sites: plans[0].new_sites(),
+        ..Overlays::default()
+    };
+    let html_sections = [crate::site_plan::html_section(&study, &plans)];
+    let maps =
+        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    for n in &maps.notices {
+        eprintln!("note: {n}");
+    }
+    let files = out.commit(out_dir)?;
+    let plan = &plans[0];
+    let s = &plan.solution;
+    let (before, after) = plan.communities_covered();
+    let summary = format!(
+        "{}\n  sites {}: {} new by {} ({}); objective {:.2}, bound {:.2}, gap {:.2} %; \
+         communities covered {} -> {}, elderly {:.0} -> {:.0}",
+        audit_headline(&study, &result),
+        plan.kind.as_str(),
+        s.chosen.len(),
+        s.model,
+        s.method,
+        s.objective,
+        s.bound,
+        100.0 * s.gap,
+        before,
+        after,
+        s.covered_before,
+        s.covered_after
+    );
+    Ok(Written { files, summary })
 }

@@ -19,6 +19,7 @@ pub mod render;
 pub mod report;
 pub mod rng;
 pub mod rules;
+pub mod site_plan;
 pub mod siting;
 pub mod study;
 pub mod synthetic;

@@ -38,6 +38,43 @@ enum Command {
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
     },
+    /// Best new sites for a facility kind (existing facilities stay): lscp = fewest sites for
+    /// full coverage, mclp = most elderly covered with p sites, pmedian = least total
+    /// elderly-weighted minutes with p sites.
+    Site {
+        /// The scenario file (TOML).
+        #[arg(long, short)]
+        scenario: PathBuf,
+        /// Facility kind to site (day_care, canteen, ... or the Chinese name).
+        #[arg(long, short)]
+        kind: String,
+        /// lscp | mclp | pmedian
+        #[arg(long, short, default_value = "lscp")]
+        model: String,
+        /// Number of new sites (mclp, pmedian).
+        #[arg(long)]
+        p: Option<usize>,
+        /// Respect capacities (existing facilities' capacity field, candidates' capacity or
+        /// the scenario's [siting] default_capacity); mclp only.
+        #[arg(long)]
+        capacity: bool,
+        /// Solve the integer program exactly (good_lp + microlp; HiGHS when built with the
+        /// `highs` feature) instead of the heuristic with its Lagrangian bound.
+        #[arg(long)]
+        exact: bool,
+        /// Stop any method after this many seconds with its best answer.
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// A travel matrix CSV (community id, site id, minutes or metres) instead of the roads.
+        #[arg(long)]
+        matrix: Option<PathBuf>,
+        /// Spacing of candidates drawn from the road graph when there is no candidates layer.
+        #[arg(long)]
+        candidate_spacing: Option<f64>,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+    },
     /// Coverage audit: which communities and how many elderly people each facility kind
     /// reaches within the limit, per street and for the district.
     Audit {
@@ -93,6 +130,68 @@ fn main() -> ExitCode {
             carecircle::commands::run_all_with(&scenario, &out, &render, &Overlays::default())
         }
         Command::Audit { scenario, out } => carecircle::commands::run_audit(&scenario, &out),
+        Command::Site {
+            scenario,
+            kind,
+            model,
+            p,
+            capacity,
+            exact,
+            time_limit,
+            matrix,
+            candidate_spacing,
+            out,
+        } => {
+            let render = RenderOptions {
+                font: cli.font,
+                progress: true,
+                ..RenderOptions::default()
+            };
+            carecircle::commands::run_site(
+                &scenario,
+                |study| {
+                    use carecircle::Error;
+                    let kind = carecircle::model::FacilityKind::parse(&kind).ok_or_else(|| {
+                        Error::Other(format!(
+                            "--kind {kind} is not a facility kind; accepted kinds are {}",
+                            carecircle::model::FacilityKind::accepted_list()
+                        ))
+                    })?;
+                    let model = carecircle::site_plan::parse_model(&model, p)
+                        .map_err(|e| Error::Other(format!("--model: {e}")))?;
+                    let mut request =
+                        carecircle::site_plan::SitingRequest::new(study, kind, model)?;
+                    request.capacitated = capacity;
+                    if exact {
+                        request.method = if cfg!(feature = "highs") {
+                            carecircle::siting::Method::ExactHighs
+                        } else {
+                            carecircle::siting::Method::Exact
+                        };
+                    }
+                    if let Some(t) = time_limit {
+                        if !(t.is_finite() && t > 0.0) {
+                            return Err(Error::Other(format!(
+                                "--time-limit {t} must be a positive number of seconds"
+                            )));
+                        }
+                        request.time_limit = Some(std::time::Duration::from_secs_f64(t));
+                    }
+                    if let Some(s) = candidate_spacing {
+                        if !(s.is_finite() && s > 0.0) {
+                            return Err(Error::Other(format!(
+                                "--candidate-spacing {s} must be a positive number of metres"
+                            )));
+                        }
+                        request.candidate_spacing_m = s;
+                    }
+                    request.matrix = matrix;
+                    Ok(request)
+                },
+                &out,
+                &render,
+            )
+        }
         Command::Rules {
             scenario,
             ruleset,

@@ -177,3 +177,57 @@ fn audit_command_writes_every_output_deterministically() {
     assert_eq!(uncovered["features"].as_array().unwrap().len(), 5);
     assert_eq!(uncovered["features"][0]["properties"]["id"], "c2");
 }
+
+/// Adding a facility never lowers coverage: on generated cities, every community covered
+/// before is covered after, and no nearest time grows.
+#[test]
+fn adding_a_facility_never_lowers_coverage() {
+    use carecircle::bench_support::{layers, scenario};
+    use carecircle::progress::Steps;
+    use carecircle::synthetic::{city, CityParams};
+    for seed in 0..6u64 {
+        let c = city(CityParams {
+            seed,
+            grid: 30,
+            spacing_m: 120.0,
+            missing_share: 0.1,
+            communities: 60,
+            facilities: 6,
+        });
+        let base = layers(&c);
+        let before = Study::from_layers(
+            scenario(),
+            base.clone(),
+            Default::default(),
+            &Steps::hidden(),
+        )
+        .unwrap();
+        let mut more = base.clone();
+        let mut extra = more.facilities[(seed % 6) as usize].clone();
+        extra.id = "ZZ-new".into();
+        extra.location = c.communities[(seed * 7 % 60) as usize].representative;
+        more.facilities.push(extra.clone());
+        let after =
+            Study::from_layers(scenario(), more, Default::default(), &Steps::hidden()).unwrap();
+        let (a, b) = (audit(&before), audit(&after));
+        let kind = b.kinds.iter().position(|k| k.kind == extra.kind).unwrap();
+        let (ka, kb) = (&a.kinds[kind], &b.kinds[kind]);
+        for i in 0..ka.covered.len() {
+            assert!(
+                !ka.covered[i] || kb.covered[i],
+                "seed {seed}: community {i} lost coverage"
+            );
+            let (ma, mb) = (
+                ka.nearest[i].map(|n| n.minutes),
+                kb.nearest[i].map(|n| n.minutes),
+            );
+            if let (Some(ma), Some(mb)) = (ma, mb) {
+                assert!(mb <= ma + 1e-9, "seed {seed}: community {i} {ma} -> {mb}");
+            }
+            assert!(kb.elderly_covered[i] >= ka.elderly_covered[i]);
+        }
+        // The new facility's own community is covered now (it stands on its point).
+        let at = (seed * 7 % 60) as usize;
+        assert!(kb.covered[at], "seed {seed}");
+    }
+}
