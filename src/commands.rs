@@ -67,3 +67,28 @@ pub fn print_warnings(study: &Study) {
         eprintln!("warning: {}", w.message);
     }
 }
+
+/// `carecircle areas`: service-area polygons of every facility (service_areas.geojson) and the
+/// audit outputs with the service-area section. `bands` (minutes) overrides the scenario's.
+pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Result<Written> {
+    use crate::areas::{check_bands, service_areas, AreaOptions};
+    let study = Study::load(scenario)?;
+    let mut options = AreaOptions::from_scenario(&study.scenario)?;
+    if let Some(b) = bands {
+        options.bands = check_bands(b)
+            .map_err(|e| crate::InputError::file(Path::new("--bands"), crate::Problem::Other(e)))?;
+    }
+    print_warnings(&study);
+    let result = audit(&study);
+    let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
+    let areas = service_areas(&study, &options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let mut out = OutputSet::new();
+    let section = crate::areas::outputs(&study, &areas, &mut out)?;
+    audit_outputs(&study, &result, &[section], &mut out)?;
+    let files = out.commit(out_dir)?;
+    Ok(Written {
+        files,
+        summary: audit_headline(&study, &result),
+    })
+}

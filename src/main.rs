@@ -28,12 +28,30 @@ enum Command {
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
     },
+    /// Service areas: the area each facility reaches on foot within each time band, as
+    /// polygons (service_areas.geojson), with the audit outputs.
+    Areas {
+        /// The scenario file (TOML).
+        #[arg(long, short)]
+        scenario: PathBuf,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Time bands in minutes, e.g. 5,10,15 (default: the scenario's [areas] bands).
+        #[arg(long, value_delimiter = ',')]
+        bands: Option<Vec<f64>>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit { scenario, out } => carecircle::commands::run_audit(&scenario, &out),
+        Command::Areas {
+            scenario,
+            out,
+            bands,
+        } => carecircle::commands::run_areas(&scenario, &out, bands.as_deref()),
     };
     match result {
         Ok(written) => {
