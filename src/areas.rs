@@ -14,10 +14,13 @@
 //!    round caps and joins (16 segments per half circle, vertices on the circle) and the pieces
 //!    are unioned into polygons. Blocks the widened roads do not cover stay holes.
 //!
-//! The dissolved polygon of a kind is made the same way from one multi-source search over all
-//! facilities of the kind: on every edge the union of the facilities' reached parts is the
-//! part reached from the nearest facility at each end, so it equals the union of the facility
-//! polygons (tests/areas_property.rs checks this) at a fraction of the cost.
+//! The dissolved polygon of a kind and band is the union of its facility polygons (one
+//! overlay, `geo::unary_union`; the people inside are those inside any facility polygon).
+//! [`dissolved_polygon`] makes the same shape independently, from one multi-source search:
+//! on every edge the union of the facilities' reached parts is the part reached from the
+//! nearest facility at each end. tests/areas_property.rs checks that the two agree. (The
+//! multi-source shape costs more: its overlay splits every widened road against its
+//! neighbours again, where the union of finished polygons only meets their outlines.)
 //!
 //! Areas are measured on the local plane; the population and elderly people inside are the
 //! study's demand points (population cells, or the communities' representative points) that
@@ -105,9 +108,11 @@ impl AreaOptions {
                         })?;
                     options.bands = check_bands(&list).map_err(|e| bad(format!("[areas] {e}")))?;
                 }
-                other => return Err(bad(format!(
+                other => {
+                    return Err(bad(format!(
                     "[areas] has no setting \"{other}\"; accepted settings are lateral_m and bands"
-                ))),
+                )))
+                }
             }
         }
         Ok(options)
@@ -148,6 +153,8 @@ pub struct FacilityArea {
     pub area_km2: f64,
     pub population: f64,
     pub elderly: f64,
+    /// The demand points inside (indexes into `study.demand`), ascending.
+    pub demand_inside: Vec<u32>,
     /// The straight-line circle of the same time at the same speed: π (speed × minutes)².
     pub circle_km2: f64,
 }
@@ -320,7 +327,12 @@ pub fn reached_segments(
     (segments, points)
 }
 
+/// The point at fraction `t` from `a` to `b`; exactly `a` at 0 and `b` at 1, so pieces of
+/// neighbouring edges share their end points bit for bit.
 fn lerp(a: Coord<f64>, b: Coord<f64>, t: f64) -> Coord<f64> {
+    if t >= 1.0 {
+        return b;
+    }
     Coord {
         x: a.x + t * (b.x - a.x),
         y: a.y + t * (b.y - a.y),
@@ -357,18 +369,85 @@ pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64
     }
 }
 
-/// Joins segments that continue one another (same end point, in the order given) into
-/// polylines, so the widening has fewer caps to union.
+/// Joins segments into polylines through their shared end points, so the widening has few
+/// round caps to union (a cap per segment end makes the overlay split thousands of arcs that
+/// lie inside the shape anyway). At every vertex a polyline goes on along the straightest
+/// unused segment; polylines start at vertices of odd degree first, so on a street grid most
+/// vertices are passed through. Deterministic for the order of the segments.
 fn chain(segments: &[[Coord<f64>; 2]]) -> Vec<Vec<Coord<f64>>> {
-    let mut lines: Vec<Vec<Coord<f64>>> = Vec::new();
+    use std::collections::HashMap;
+    let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let mut ids: HashMap<(u64, u64), u32> = HashMap::with_capacity(segments.len() * 2);
+    let mut vertices: Vec<Coord<f64>> = Vec::with_capacity(segments.len() * 2);
+    let mut ends: Vec<[u32; 2]> = Vec::with_capacity(segments.len());
     for s in segments {
-        if let Some(last) = lines.last_mut() {
-            if last.last() == Some(&s[0]) {
-                last.push(s[1]);
-                continue;
-            }
+        let mut pair = [0u32; 2];
+        for (k, c) in s.iter().enumerate() {
+            pair[k] = *ids.entry(key(*c)).or_insert_with(|| {
+                vertices.push(*c);
+                (vertices.len() - 1) as u32
+            });
         }
-        lines.push(vec![s[0], s[1]]);
+        ends.push(pair);
+    }
+    // Incidence in compressed rows: (segment, other end).
+    let mut offsets = vec![0usize; vertices.len() + 1];
+    for e in &ends {
+        offsets[e[0] as usize + 1] += 1;
+        offsets[e[1] as usize + 1] += 1;
+    }
+    for i in 0..vertices.len() {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut incident = vec![(0u32, 0u32); offsets[vertices.len()]];
+    for (i, e) in ends.iter().enumerate() {
+        for (a, b) in [(e[0], e[1]), (e[1], e[0])] {
+            incident[fill[a as usize]] = (i as u32, b);
+            fill[a as usize] += 1;
+        }
+    }
+    let mut used = vec![false; segments.len()];
+    let mut lines = Vec::new();
+    let odd = (0..vertices.len()).filter(|&v| (offsets[v + 1] - offsets[v]) % 2 == 1);
+    let starts: Vec<usize> = odd.chain(0..vertices.len()).collect();
+    for start in starts {
+        loop {
+            let first = incident[offsets[start]..offsets[start + 1]]
+                .iter()
+                .find(|(s, _)| !used[*s as usize]);
+            let Some(&(s, next)) = first else {
+                break;
+            };
+            used[s as usize] = true;
+            let mut line = vec![vertices[start], vertices[next as usize]];
+            let (mut prev, mut at) = (start, next as usize);
+            loop {
+                let (p, c) = (vertices[prev], vertices[at]);
+                let (dx, dy) = (c.x - p.x, c.y - p.y);
+                let mut best: Option<(f64, u32, u32)> = None;
+                for &(s, other) in &incident[offsets[at]..offsets[at + 1]] {
+                    if used[s as usize] {
+                        continue;
+                    }
+                    let o = vertices[other as usize];
+                    let (ex, ey) = (o.x - c.x, o.y - c.y);
+                    let len = (dx.hypot(dy) * ex.hypot(ey)).max(f64::MIN_POSITIVE);
+                    let straight = (dx * ex + dy * ey) / len;
+                    if best.is_none_or(|(b, _, _)| straight > b) {
+                        best = Some((straight, s, other));
+                    }
+                }
+                let Some((_, s, other)) = best else {
+                    break;
+                };
+                used[s as usize] = true;
+                line.push(vertices[other as usize]);
+                prev = at;
+                at = other as usize;
+            }
+            lines.push(line);
+        }
     }
     lines
 }
@@ -396,11 +475,10 @@ impl DemandIndex {
         }
     }
 
-    /// Population and elderly people of the demand points in or on the polygon. Summed in
-    /// demand order so totals do not depend on the tree's layout.
-    fn inside(&self, study: &Study, polygon: &MultiPolygon<f64>) -> (f64, f64) {
+    /// The demand points (indexes into `study.demand`) in or on the polygon, ascending.
+    fn inside(&self, polygon: &MultiPolygon<f64>) -> Vec<u32> {
         let Some(r) = polygon.bounding_rect() else {
-            return (0.0, 0.0);
+            return Vec::new();
         };
         let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
         let mut hits: Vec<u32> = self
@@ -413,14 +491,20 @@ impl DemandIndex {
             .map(|p| p.data)
             .collect();
         hits.sort_unstable();
-        let mut population = 0.0;
-        let mut elderly = 0.0;
-        for i in hits {
-            population += study.demand[i as usize].population;
-            elderly += study.demand[i as usize].elderly;
-        }
-        (population, elderly)
+        hits
     }
+}
+
+/// Population and elderly people of demand points, summed in index order (so totals do not
+/// depend on any tree's layout).
+fn people(study: &Study, points: &[u32]) -> (f64, f64) {
+    let mut population = 0.0;
+    let mut elderly = 0.0;
+    for &i in points {
+        population += study.demand[i as usize].population;
+        elderly += study.demand[i as usize].elderly;
+    }
+    (population, elderly)
 }
 
 /// The origins of facilities (those that could be snapped).
@@ -557,7 +641,8 @@ pub fn service_areas(
                 .into_iter()
                 .zip(bands.iter())
                 .map(move |(polygon, &minutes)| {
-                    let (population, elderly) = index.inside(study, &polygon);
+                    let demand_inside = index.inside(&polygon);
+                    let (population, elderly) = people(study, &demand_inside);
                     let r = speed * minutes;
                     FacilityArea {
                         facility: i,
@@ -566,6 +651,7 @@ pub fn service_areas(
                         polygon,
                         population,
                         elderly,
+                        demand_inside,
                         circle_km2: PI * r * r / 1e6,
                     }
                 })
@@ -583,11 +669,30 @@ pub fn service_areas(
     let kinds = jobs
         .into_par_iter()
         .map(|(kind, minutes)| {
-            let members: Vec<usize> = (0..study.layers.facilities.len())
-                .filter(|&i| study.layers.facilities[i].kind == kind)
+            let members: Vec<&FacilityArea> = facilities
+                .iter()
+                .filter(|a| {
+                    a.minutes == minutes && study.layers.facilities[a.facility].kind == kind
+                })
                 .collect();
-            let polygon = dissolved_polygon(study, &members, minutes, options.lateral_m);
-            let (population, elderly) = index.inside(study, &polygon);
+            let shapes: Vec<&MultiPolygon<f64>> = members
+                .iter()
+                .map(|a| &a.polygon)
+                .filter(|p| !p.0.is_empty())
+                .collect();
+            let polygon = if shapes.is_empty() {
+                MultiPolygon::new(Vec::new())
+            } else {
+                geo::unary_union(shapes)
+            };
+            // Inside the union means inside one of the facility polygons.
+            let mut inside: Vec<u32> = members
+                .iter()
+                .flat_map(|a| a.demand_inside.iter().copied())
+                .collect();
+            inside.sort_unstable();
+            inside.dedup();
+            let (population, elderly) = people(study, &inside);
             let in_district = if polygon.0.is_empty() {
                 0.0
             } else {
