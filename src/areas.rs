@@ -356,7 +356,7 @@ pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64
     } else {
         lines.buffer_with_style(style())
     };
-    if points.is_empty() {
+    tidy(&if points.is_empty() {
         shape
     } else {
         let discs =
@@ -366,7 +366,31 @@ pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64
         } else {
             shape.union(&discs)
         }
-    }
+    })
+}
+
+/// Rings smaller than this are dropped (square metres): slivers between widened roads that
+/// nearly touch.
+const MIN_RING_M2: f64 = 1.0;
+
+/// Drops the sliver rings the overlay leaves (see [`MIN_RING_M2`]).
+fn tidy(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let ring = |ls: &LineString<f64>| -> Option<LineString<f64>> {
+        (Polygon::new(ls.clone(), Vec::new()).unsigned_area() >= MIN_RING_M2).then(|| ls.clone())
+    };
+    MultiPolygon::new(
+        shape
+            .0
+            .iter()
+            .filter_map(|p| {
+                let exterior = ring(p.exterior())?;
+                Some(Polygon::new(
+                    exterior,
+                    p.interiors().iter().filter_map(ring).collect(),
+                ))
+            })
+            .collect(),
+    )
 }
 
 /// Joins segments into polylines through their shared end points, so the widening has few
@@ -683,7 +707,7 @@ pub fn service_areas(
             let polygon = if shapes.is_empty() {
                 MultiPolygon::new(Vec::new())
             } else {
-                geo::unary_union(shapes)
+                tidy(&geo::unary_union(shapes))
             };
             // Inside the union means inside one of the facility polygons.
             let mut inside: Vec<u32> = members
@@ -696,7 +720,11 @@ pub fn service_areas(
             let in_district = if polygon.0.is_empty() {
                 0.0
             } else {
-                polygon.intersection(&district_shape).unsigned_area()
+                // The overlay's rounding may give a hair more than the district itself.
+                polygon
+                    .intersection(&district_shape)
+                    .unsigned_area()
+                    .min(district_area)
             };
             KindArea {
                 kind,
@@ -732,39 +760,62 @@ fn share(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// A plane polygon as WGS-84 lon/lat, rounded to 1e-7° (about 1 cm) as the outputs are, with
-/// repeated vertices the rounding made removed and rings it collapsed dropped.
+/// A plane polygon as WGS-84 lon/lat on the outputs' 1e-7° grid (about 1 cm), still valid.
+///
+/// Rounding vertices one by one can make a valid polygon invalid (two parts of a ring a few
+/// millimetres apart land on one grid point). So the polygon is rounded by snap rounding: one
+/// more overlay (`geo::unary_union`) whose integer grid is the output grid. The overlay's
+/// integer step is a power of two set by the extent of its input; in units of 1e-7° around an
+/// origin on the grid, with two one-unit squares at ±2²⁹ added (and dropped afterwards) the
+/// step is exactly one unit. The overlay resolves every crossing and touch on that grid.
 pub fn to_wgs84(graph: &RoadGraph, polygon: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let ring = |ls: &LineString<f64>| -> Option<LineString<f64>> {
-        let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ls.0.len());
-        for c in &ls.0 {
-            let ll = graph.plane.unproject(*c);
-            let r = Coord {
-                x: round_to(ll.x, 7),
-                y: round_to(ll.y, 7),
-            };
-            if coords.last() != Some(&r) {
-                coords.push(r);
-            }
-        }
-        if coords.len() >= 2 && coords.first() != coords.last() {
-            let first = coords[0];
-            coords.push(first);
-        }
-        let ring = LineString::new(coords);
-        (ring.0.len() >= 4 && Polygon::new(ring.clone(), Vec::new()).unsigned_area() > 0.0)
-            .then_some(ring)
+    use geo::{MapCoords, Orient};
+    const GRID: f64 = 1e7;
+    const HALF: f64 = (1u64 << 29) as f64;
+    let Some(first) = polygon.0.first().and_then(|p| p.exterior().0.first()) else {
+        return MultiPolygon::new(Vec::new());
     };
+    let origin = graph.plane.unproject(*first);
+    let (ox, oy) = ((origin.x * GRID).round(), (origin.y * GRID).round());
+    let to_grid = |c: Coord<f64>| {
+        let ll = graph.plane.unproject(c);
+        Coord {
+            x: (ll.x * GRID).round() - ox,
+            y: (ll.y * GRID).round() - oy,
+        }
+    };
+    let square = |x: f64, y: f64| {
+        Polygon::new(
+            LineString::from(vec![(x, y), (x + 1.0, y), (x + 1.0, y + 1.0), (x, y + 1.0)]),
+            Vec::new(),
+        )
+    };
+    let mut parts: Vec<Polygon<f64>> = polygon
+        .0
+        .iter()
+        .map(|p| {
+            p.map_coords(to_grid)
+                .orient(geo::orient::Direction::Default)
+        })
+        .collect();
+    parts.push(square(-HALF, -HALF));
+    parts.push(square(HALF - 1.0, HALF - 1.0));
+    let snapped = geo::unary_union(&parts);
     MultiPolygon::new(
-        polygon
+        snapped
             .0
-            .iter()
-            .filter_map(|p| {
-                let exterior = ring(p.exterior())?;
-                Some(Polygon::new(
-                    exterior,
-                    p.interiors().iter().filter_map(ring).collect(),
-                ))
+            .into_iter()
+            .filter(|p| {
+                p.exterior()
+                    .0
+                    .iter()
+                    .all(|c| c.x.abs() < HALF / 2.0 && c.y.abs() < HALF / 2.0)
+            })
+            .map(|p| {
+                p.map_coords(|c| Coord {
+                    x: (ox + c.x) / GRID,
+                    y: (oy + c.y) / GRID,
+                })
             })
             .collect(),
     )

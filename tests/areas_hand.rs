@@ -26,7 +26,7 @@ use carecircle::areas::{service_areas, to_wgs84, AreaOptions, DistrictBasis};
 use carecircle::model::FacilityKind;
 use carecircle::study::Study;
 use common::*;
-use geo::{Area, Contains, Coord, Intersects, MultiPolygon, Point, Validation};
+use geo::{Area, Contains, Intersects, MultiPolygon, Point, Validation};
 use serde_json::{json, Value};
 
 const LATERAL: f64 = 50.0;
