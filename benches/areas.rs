@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use carecircle::areas::{facility_polygons, service_areas, AreaOptions, DEFAULT_LATERAL_M};
+use carecircle::areas::{
+    facility_polygons, geojson, service_areas, AreaOptions, DEFAULT_LATERAL_M,
+};
 use carecircle::bench_support::{layers, scenario};
 use carecircle::progress::Steps;
 use carecircle::study::Study;
@@ -39,6 +41,11 @@ fn city_areas(c: &mut Criterion) {
     };
     group.bench_function("service_areas_1000_facilities_15_min_with_dissolved", |b| {
         b.iter(|| service_areas(&study, &one_band, &|| {}))
+    });
+    // service_areas.geojson for that band: WGS-84, snap-rounded to 1e-7°, written out.
+    let areas = service_areas(&study, &one_band, &|| {});
+    group.bench_function("geojson_1000_facilities_15_min", |b| {
+        b.iter(|| geojson(&study, &areas).len())
     });
     group.finish();
 }

@@ -87,8 +87,15 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     let section = crate::areas::outputs(&study, &areas, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     let files = out.commit(out_dir)?;
-    Ok(Written {
-        files,
-        summary: audit_headline(&study, &result),
-    })
+    let mut summary = audit_headline(&study, &result);
+    for k in &areas.kinds {
+        summary.push_str(&format!(
+            "\n  {:<15} {:>4} min area: {:.1} % of the district, {:.1} % of elderly people",
+            k.kind.as_str(),
+            k.minutes,
+            100.0 * k.district_area_share,
+            100.0 * k.elderly_share
+        ));
+    }
+    Ok(Written { files, summary })
 }
