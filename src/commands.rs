@@ -96,6 +96,24 @@ pub fn run_all_with(
     let mut sections = Vec::new();
     let mut out = OutputSet::new();
 
+    // Service areas of every facility, per band; the maps show each mapped kind's dissolved
+    // area at its time limit.
+    let area_options = crate::areas::AreaOptions::from_scenario(&study.scenario)?;
+    let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
+    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    sections.push(crate::areas::outputs(&study, &areas, &mut out)?);
+    let mut overlays = overlays.clone();
+    for k in &areas.kinds {
+        if (k.minutes - study.scenario.limit_for(k.kind)).abs() < 1e-9 {
+            overlays.service_areas.push((
+                k.kind,
+                k.minutes,
+                crate::areas::to_wgs84(&study.graph, &k.polygon),
+            ));
+        }
+    }
+
     // Siting: the model of the scenario's [siting] section (default LSCP) for every target kind.
     let model = crate::site_plan::scenario_model(&study)?;
     let mut plans = Vec::new();
@@ -104,7 +122,6 @@ pub fn run_all_with(
         plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
     }
     sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
-    let mut overlays = overlays.clone();
     for plan in &plans {
         overlays.new_sites.extend(plan.new_sites());
     }
@@ -262,5 +279,37 @@ pub fn run_site(
         s.covered_before,
         s.covered_after
     );
+    Ok(Written { files, summary })
+}
+
+/// `carecircle areas`: service-area polygons of every facility (service_areas.geojson) and the
+/// audit outputs with the service-area section. `bands` (minutes) overrides the scenario's.
+pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Result<Written> {
+    use crate::areas::{check_bands, service_areas, AreaOptions};
+    let study = Study::load(scenario)?;
+    let mut options = AreaOptions::from_scenario(&study.scenario)?;
+    if let Some(b) = bands {
+        options.bands = check_bands(b)
+            .map_err(|e| crate::InputError::file(Path::new("--bands"), crate::Problem::Other(e)))?;
+    }
+    print_warnings(&study);
+    let result = audit(&study);
+    let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
+    let areas = service_areas(&study, &options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let mut out = OutputSet::new();
+    let section = crate::areas::outputs(&study, &areas, &mut out)?;
+    audit_outputs(&study, &result, &[section], &mut out)?;
+    let files = out.commit(out_dir)?;
+    let mut summary = audit_headline(&study, &result);
+    for k in &areas.kinds {
+        summary.push_str(&format!(
+            "\n  {:<15} {:>4} min area: {:.1} % of the district, {:.1} % of elderly people",
+            k.kind.as_str(),
+            k.minutes,
+            100.0 * k.district_area_share,
+            100.0 * k.elderly_share
+        ));
+    }
     Ok(Written { files, summary })
 }

@@ -107,6 +107,19 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Service areas: the area each facility reaches on foot within each time band, as
+    /// polygons (service_areas.geojson), with the audit outputs.
+    Areas {
+        /// The scenario file (TOML).
+        #[arg(long, short)]
+        scenario: PathBuf,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Time bands in minutes, e.g. 5,10,15 (default: the scenario's [areas] bands).
+        #[arg(long, value_delimiter = ',')]
+        bands: Option<Vec<f64>>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -213,6 +226,11 @@ fn main() -> ExitCode {
             }),
             _ => carecircle::commands::list_rules(ruleset.as_deref()),
         },
+        Command::Areas {
+            scenario,
+            out,
+            bands,
+        } => carecircle::commands::run_areas(&scenario, &out, bands.as_deref()),
     };
     match result {
         Ok(written) => {
