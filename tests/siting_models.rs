@@ -1,6 +1,8 @@
 //! LSCP, MCLP, p-median and capacitated MCLP against brute force on small random instances,
 //! plus known small cases, monotonicity, determinism and bad input.
 
+#![allow(clippy::needless_range_loop)]
+
 use petgraph::algo::ford_fulkerson;
 use petgraph::Graph;
 use proptest::prelude::*;

@@ -397,4 +397,10 @@ impl Relaxation for CapRelax<'_> {
     fn integral(&self) -> bool {
         self.data.integral
     }
+    fn floor(&self) -> f64 {
+        0.0
+    }
+    fn upper(&self, i: usize) -> f64 {
+        self.data.weights[i]
+    }
 }
