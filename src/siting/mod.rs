@@ -138,6 +138,10 @@ pub struct SitingOptions {
     pub gap_target: f64,
     /// Branch-and-bound node limit (1: root bound only).
     pub max_nodes: usize,
+    /// Exact methods: seed the MILP solver with the heuristic's answer (default true). When
+    /// false, the solver's own answer is reported whenever it proves optimality (a way to
+    /// check the MILP against the heuristic); otherwise the better of the two is kept.
+    pub exact_warm_start: bool,
 }
 
 impl Default for SitingOptions {
@@ -149,6 +153,7 @@ impl Default for SitingOptions {
             unreached_minutes: None,
             gap_target: 0.0,
             max_nodes: 2000,
+            exact_warm_start: true,
         }
     }
 }
@@ -563,11 +568,19 @@ fn solve_lscp(
         flows: Vec::new(),
     };
     if let Some(b) = backend(opt.method) {
-        let res = exact::solve_cover(&data, &out.best, b, remaining(deadline)).map_err(bad)?;
+        let res = exact::solve_cover(
+            &data,
+            &out.best,
+            b,
+            remaining(deadline),
+            opt.exact_warm_start,
+        )
+        .map_err(bad)?;
         let v = data.value(&res.sites);
-        // A MILP answer must cover every row to count.
+        // A MILP answer must cover every row to count (a cold optimal one wins ties).
         if data.complete(&res.sites).len() == res.sites.len() || res.optimal {
-            if v <= a.objective + 1e-9 {
+            let trust = res.optimal && !opt.exact_warm_start;
+            if trust || v <= a.objective + 1e-9 {
                 a.chosen = res.sites;
                 a.objective = v;
             }
@@ -653,9 +666,11 @@ fn solve_assign(
     let mut lb = out.lb;
     let mut method = "heuristic (greedy + fast swap + Lagrangian branch-and-bound)".to_string();
     if let Some(b) = backend(opt.method) {
-        let res = exact::solve_assign(&data, &best, b, remaining(deadline)).map_err(bad)?;
+        let res = exact::solve_assign(&data, &best, b, remaining(deadline), opt.exact_warm_start)
+            .map_err(bad)?;
         let v = State::new(&data, &res.sites).value();
-        if v <= value + 1e-9 * value.abs().max(1.0) {
+        let trust = res.optimal && !opt.exact_warm_start;
+        if trust || v <= value + 1e-9 * value.abs().max(1.0) {
             best = res.sites;
             value = v;
         }
@@ -749,10 +764,17 @@ fn solve_capacitated(
     let mut bound = total - out.lb;
     let mut method = "heuristic (greedy + swap + Lagrangian branch-and-bound)".to_string();
     if let Some(b) = backend(opt.method) {
-        let res =
-            exact::solve_capacitated(&mut data, &best, b, remaining(deadline)).map_err(bad)?;
+        let res = exact::solve_capacitated(
+            &mut data,
+            &best,
+            b,
+            remaining(deadline),
+            opt.exact_warm_start,
+        )
+        .map_err(bad)?;
         let v = data.served_set(&res.sites);
-        if v >= value - 1e-9 * value.abs().max(1.0) {
+        let trust = res.optimal && !opt.exact_warm_start;
+        if trust || v >= value - 1e-9 * value.abs().max(1.0) {
             best = res.sites;
             value = v;
         }
