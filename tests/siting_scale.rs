@@ -65,3 +65,32 @@ fn city_scale_gap_within_one_percent() {
 fn city_scale_hard_range_report() {
     run(&[Model::Mclp { p: 200 }, Model::Lscp], false);
 }
+
+/// A medium capacitated instance (2,000 demands, 6,000 candidates, 20 existing facilities).
+#[test]
+#[ignore = "medium-sized; reports time and gap"]
+fn capacitated_medium_report() {
+    let city = synthetic_city(&CitySpec {
+        n_demand: 2000,
+        n_candidates: 6000,
+        n_existing: 20,
+        side_m: 9000.0,
+        ..CitySpec::default()
+    });
+    let opts = SitingOptions {
+        capacitated: true,
+        gap_target: 0.01,
+        time_limit: Some(Duration::from_secs(60)),
+        ..SitingOptions::default()
+    };
+    let s = solve(&city, &Model::Mclp { p: 30 }, &opts).unwrap();
+    println!(
+        "capacitated p=30: served {:.0} (before {:.0}) bound {:.0} gap {:.3}% nodes {} {:.2}s",
+        s.objective,
+        s.covered_before,
+        s.bound,
+        100.0 * s.gap,
+        s.nodes,
+        s.elapsed.as_secs_f64()
+    );
+}

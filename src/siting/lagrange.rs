@@ -444,7 +444,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             .iter()
             .map(|s| s.parent_bound)
             .fold(f64::INFINITY, f64::min);
-        let mut lb = pruned.min(open_min).min(self.ub);
+        let mut lb = pruned.min(open_min).max(self.relax.floor()).min(self.ub);
         if self.relax.integral() && lb.is_finite() {
             lb = (lb - 1e-6).ceil().min(self.ub);
         }

@@ -347,6 +347,9 @@ pub fn solve(
 
 /// Relative gap between an objective and a bound.
 pub fn relative_gap(objective: f64, bound: f64) -> f64 {
+    if !bound.is_finite() || !objective.is_finite() {
+        return f64::INFINITY;
+    }
     let d = (objective - bound).abs();
     if d <= 1e-9 * objective.abs().max(1.0) {
         return 0.0;
@@ -748,7 +751,7 @@ fn solve_capacitated(
     let mut data = CapData::new(weights, ne, caps, &rows, p);
     let total = data.total();
     let before = data.served_set(&[]);
-    let (served, start) = data.heuristic(&[], deadline);
+    let (served, start) = data.heuristic(&[], deadline, capacitated::SWAP_EVALS);
     let n_arcs: usize = rows.iter().map(Vec::len).sum();
     let lopt = LagOptions {
         max_offset: Some(total),
