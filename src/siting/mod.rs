@@ -25,12 +25,19 @@
 //!
 //! ## Solving
 //! [`Method::Heuristic`] (default): greedy, then swap local search (Resende–Werneck fast swap for
-//! MCLP / p-median, first-improvement swaps with max-flow for capacitated, greedy + redundancy
-//! elimination for LSCP); then a Lagrangian relaxation optimised by subgradient gives a valid
-//! bound, its solutions seed more local search, reduced costs fix variables, and a depth-first
-//! branch-and-bound over the Lagrangian closes the gap when it is not already zero (limited by
-//! [`SitingOptions::max_nodes`] and the time limit). When weights and costs are integers the
-//! bound is rounded up, so gap 0 is a proof of optimality.
+//! MCLP / p-median, neighbourhood swaps evaluated by max-flow for capacitated, greedy +
+//! redundancy elimination for LSCP). A Lagrangian relaxation of the demand constraints,
+//! optimised by deflected subgradient steps, gives a valid bound; its site sets seed more local
+//! search. If the root gap is still open, MCLP / p-median run an iterated local search (close a
+//! site and its overlapping neighbours, refill greedily, swap) until the gap target is met or it
+//! stalls; then reduced costs fix variables and a depth-first branch-and-bound over the
+//! Lagrangian closes the gap, limited by [`SitingOptions::max_nodes`] and the time limit. When
+//! weights and costs are integers the bound is rounded up, so gap 0 is a proof of optimality.
+//!
+//! Measured (release, 2-core machine): all 40 OR-Library p-median instances proven optimal
+//! (the slowest, pmed36, in 17 s; the rest within 4.1 s; root bound only: ≤ 0.65 s each and
+//! within 0.06 % of the optimum). Synthetic city of 10,000 demands × 50,000 candidates:
+//! MCLP p = 100 gap 0.97 % in 7.3 s, p-median p = 100 gap 0.37 % in 6.4 s (`benches/siting.rs`).
 //!
 //! [`Method::Exact`] solves the MILP with good_lp + microlp (pure Rust); [`Method::ExactHighs`]
 //! with HiGHS (cargo feature `highs`). Both start from the heuristic solution; if the solver
