@@ -1,1 +1,93 @@
-fn main() {}
+//! Siting solver benchmarks.
+//!
+//! * `siting_city`: MCLP and p-median on a synthetic city (10,000 demands, 50,000 candidates,
+//!   ~900 m walking reach, ~2.5 M pairs), gap target 1 %, time limit 30 s. The proven gap of
+//!   each run is printed before it is timed.
+//! * `siting_orlib`: OR-Library p-median instances with the heuristic (root Lagrangian bound,
+//!   no branching). Set `CARECIRCLE_BENCH_ALL=1` for all 40, otherwise a sample across sizes.
+//!   Skipped with a message when ../shared/data/orlib-pmed is absent.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+use carecircle::siting::orlib::read_pmed;
+use carecircle::siting::synth::{synthetic_city, CitySpec};
+use carecircle::siting::{solve, Model, SitingOptions};
+
+const ORLIB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/orlib-pmed");
+
+fn city(c: &mut Criterion) {
+    let problem = synthetic_city(&CitySpec::default());
+    println!(
+        "synthetic city: {} demands, {} candidates, {} pairs",
+        problem.reach.n_demand,
+        problem.reach.n_sites,
+        problem.reach.len()
+    );
+    let opts = SitingOptions {
+        gap_target: 0.01,
+        time_limit: Some(Duration::from_secs(30)),
+        ..SitingOptions::default()
+    };
+    let mut g = c.benchmark_group("siting_city");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(1));
+    g.measurement_time(Duration::from_secs(1));
+    for (name, model) in [
+        ("mclp_p100", Model::Mclp { p: 100 }),
+        ("pmedian_p100", Model::PMedian { p: 100 }),
+    ] {
+        let s = solve(&problem, &model, &opts).expect("solve");
+        println!(
+            "{name}: objective {:.0} bound {:.0} gap {:.3}% in {:.2}s",
+            s.objective,
+            s.bound,
+            100.0 * s.gap,
+            s.elapsed.as_secs_f64()
+        );
+        g.bench_function(name, |b| b.iter(|| solve(&problem, &model, &opts)));
+    }
+    g.finish();
+}
+
+fn orlib(c: &mut Criterion) {
+    if !PathBuf::from(ORLIB).join("pmed1.txt").exists() {
+        println!("SKIPPED: OR-Library p-median data not found at {ORLIB}");
+        return;
+    }
+    let all = std::env::var_os("CARECIRCLE_BENCH_ALL").is_some();
+    let which: Vec<usize> = if all {
+        (1..=40).collect()
+    } else {
+        vec![1, 5, 10, 15, 20, 25, 30, 35, 38, 40]
+    };
+    let opts = SitingOptions {
+        max_nodes: 1,
+        ..SitingOptions::default()
+    };
+    let mut g = c.benchmark_group("siting_orlib");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(1));
+    g.measurement_time(Duration::from_secs(1));
+    for k in which {
+        let inst = read_pmed(PathBuf::from(ORLIB).join(format!("pmed{k}.txt"))).expect("read");
+        let problem = inst.problem();
+        let model = Model::PMedian { p: inst.p };
+        let s = solve(&problem, &model, &opts).expect("solve");
+        println!(
+            "pmed{k}: objective {} bound {} gap {:.3}%",
+            s.objective,
+            s.bound,
+            100.0 * s.gap
+        );
+        g.bench_function(format!("pmed{k}"), |b| {
+            b.iter(|| solve(&problem, &model, &opts))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, orlib, city);
+criterion_main!(benches);

@@ -238,19 +238,8 @@ pub(crate) fn greedy(data: &AssignData, start: &[u32]) -> State {
         if g <= eps {
             break;
         }
-        state.open[a] = true;
+        open_site(data, &mut state, a);
         n_open += 1;
-        for (i, c) in data.site(a) {
-            if (c, a as u32) < (state.d1[i], state.f1[i]) {
-                state.d2[i] = state.d1[i];
-                state.f2[i] = state.f1[i];
-                state.d1[i] = c;
-                state.f1[i] = a as u32;
-            } else if (c, a as u32) < (state.d2[i], state.f2[i]) {
-                state.d2[i] = c;
-                state.f2[i] = a as u32;
-            }
-        }
     }
     state
 }
@@ -275,6 +264,24 @@ pub(crate) fn local_search(
     state: &mut State,
     deadline: Option<std::time::Instant>,
 ) -> usize {
+    local_search_among(data, state, None, deadline)
+}
+
+/// Fast swap local search where only candidates in `only` (all when `None`) may open.
+fn local_search_among(
+    data: &AssignData,
+    state: &mut State,
+    only: Option<&[u32]>,
+    deadline: Option<std::time::Instant>,
+) -> usize {
+    let all: Vec<u32>;
+    let cands: &[u32] = match only {
+        Some(c) => c,
+        None => {
+            all = (0..data.n_cand as u32).collect();
+            &all
+        }
+    };
     let n = data.n_cand;
     let mut extra = vec![0.0f64; n];
     let mut touched_mark = vec![usize::MAX; n];
@@ -303,7 +310,8 @@ pub(crate) fn local_search(
         let mut n_open = open_by_loss.len();
         // Candidate moves (profit, a, b); b == NONE means "just open a" when below k.
         let mut moves: Vec<(f64, usize, usize)> = Vec::new();
-        for a in 0..n {
+        for &a in cands {
+            let a = a as usize;
             if state.open[a] {
                 continue;
             }
@@ -473,5 +481,230 @@ impl Relaxation for AssignRelax<'_> {
     }
     fn integral(&self) -> bool {
         self.data.integral
+    }
+    fn upper(&self, i: usize) -> f64 {
+        self.data.fallback[i]
+    }
+    fn floor(&self) -> f64 {
+        let d = self.data;
+        (0..d.n_dem)
+            .map(|i| {
+                let first = if d.d_off[i] < d.d_off[i + 1] {
+                    d.d_cost[d.d_off[i]]
+                } else {
+                    f64::INFINITY
+                };
+                first.min(d.fallback[i])
+            })
+            .sum()
+    }
+    fn improve(&mut self, incumbent: &[u32], target: f64) -> Option<(f64, Vec<u32>)> {
+        let state = iterated_local_search(self.data, incumbent, target, self.deadline);
+        Some((state.value(), state.sites()))
+    }
+}
+
+/// Iterated local search gives up after this many rounds in a row without improvement.
+const MAX_STALE: usize = 300;
+const MAX_ROUNDS: usize = 20_000;
+/// ... or once it has scanned this many times the table's pairs.
+const ILS_WORK: u64 = 30;
+
+/// Iterated local search with regional destroy-and-repair: close an open site together with
+/// the open sites that share its demands, refill greedily from the candidates around the freed
+/// demands, swap to a local optimum, and keep the result when it is no worse. Deterministic
+/// (fixed seed); stops at `target`, after `MAX_STALE` rounds in a row without improvement, or at the
+/// deadline.
+pub(crate) fn iterated_local_search(
+    data: &AssignData,
+    start: &[u32],
+    target: f64,
+    deadline: Option<std::time::Instant>,
+) -> State {
+    let mut rng = crate::rng::SplitMix64::new(0x5EED_51CE);
+    let mut best = State::new(data, start);
+    local_search(data, &mut best, deadline);
+    let mut best_value = best.value();
+    let mut stale = 0;
+    let mut count = vec![0u32; data.n_cand];
+    let mut in_pool = vec![false; data.n_cand];
+    let mut round = 0usize;
+    // Work budget: pairs scanned, a multiple of the table size.
+    let budget = ILS_WORK * (data.d_cand.len() + data.n_cand) as u64;
+    let mut work = 0u64;
+    while best_value > target && stale < MAX_STALE && round < MAX_ROUNDS && work < budget {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            break;
+        }
+        round += 1;
+        let open = best.sites();
+        if open.is_empty() {
+            break;
+        }
+        let b = open[rng.below(open.len())] as usize;
+        // Open neighbours of b, by the number of b's demands they also reach.
+        let mut near: Vec<u32> = Vec::new();
+        for (i, _) in data.site(b) {
+            for e in data.d_off[i]..data.d_off[i + 1] {
+                let j = data.d_cand[e];
+                if best.open[j as usize] && j as usize != b {
+                    if count[j as usize] == 0 {
+                        near.push(j);
+                    }
+                    count[j as usize] += 1;
+                }
+            }
+        }
+        near.sort_by(|&x, &y| count[y as usize].cmp(&count[x as usize]).then(x.cmp(&y)));
+        let r = 1 + rng.below(4);
+        let mut removed: Vec<u32> = vec![b as u32];
+        removed.extend(near.iter().take(r));
+        for &j in &near {
+            count[j as usize] = 0;
+        }
+        let mut state = best.clone();
+        for &j in &removed {
+            state.open[j as usize] = false;
+        }
+        // Candidates around the freed demands.
+        let mut pool: Vec<u32> = Vec::new();
+        for &j in &removed {
+            for (i, _) in data.site(j as usize) {
+                state.refresh(data, i);
+                for e in data.d_off[i]..data.d_off[i + 1] {
+                    let a = data.d_cand[e];
+                    if !in_pool[a as usize] && !state.open[a as usize] {
+                        in_pool[a as usize] = true;
+                        pool.push(a);
+                    }
+                }
+            }
+        }
+        for &a in &pool {
+            in_pool[a as usize] = false;
+        }
+        pool.sort_unstable();
+        work += 2 * pool
+            .iter()
+            .map(|&a| (data.s_off[a as usize + 1] - data.s_off[a as usize]) as u64)
+            .sum::<u64>();
+        // Exclude the removed site itself half of the time, to force a move.
+        if rng.below(2) == 0 {
+            pool.retain(|&a| a as usize != b);
+        }
+        fill_from(data, &mut state, &pool, removed.len());
+        local_search_among(data, &mut state, Some(&pool), deadline);
+        let v = state.value();
+        if v < best_value - 1e-9 * best_value.abs().max(1.0) {
+            stale = 0;
+        } else {
+            stale += 1;
+        }
+        if v <= best_value + 1e-9 * best_value.abs().max(1.0) {
+            best = state;
+            best_value = best_value.min(v);
+        }
+    }
+    local_search(data, &mut best, deadline);
+    best
+}
+
+/// Opens up to `r` sites from `pool`, each time the one with the largest saving.
+fn fill_from(data: &AssignData, state: &mut State, pool: &[u32], r: usize) {
+    let gain = |state: &State, a: usize| -> f64 {
+        data.site(a).map(|(i, c)| (state.d1[i] - c).max(0.0)).sum()
+    };
+    let mut heap: BinaryHeap<(OrdF, std::cmp::Reverse<u32>)> = pool
+        .iter()
+        .map(|&a| (OrdF(gain(state, a as usize)), std::cmp::Reverse(a)))
+        .collect();
+    let mut added = 0;
+    while added < r {
+        let Some((OrdF(_), std::cmp::Reverse(a))) = heap.pop() else {
+            break;
+        };
+        let a = a as usize;
+        let g = gain(state, a);
+        let next = heap.peek().map_or(f64::NEG_INFINITY, |t| t.0 .0);
+        if g + 1e-12 < next {
+            heap.push((OrdF(g), std::cmp::Reverse(a as u32)));
+            continue;
+        }
+        if g <= 1e-12 {
+            break;
+        }
+        open_site(data, state, a);
+        added += 1;
+    }
+}
+
+/// Opens `a`, updating the cheapest and second cheapest option of its demands.
+fn open_site(data: &AssignData, state: &mut State, a: usize) {
+    state.open[a] = true;
+    for (i, c) in data.site(a) {
+        if (c, a as u32) < (state.d1[i], state.f1[i]) {
+            state.d2[i] = state.d1[i];
+            state.f2[i] = state.f1[i];
+            state.d1[i] = c;
+            state.f1[i] = a as u32;
+        } else if (c, a as u32) < (state.d2[i], state.f2[i]) {
+            state.d2[i] = c;
+            state.f2[i] = a as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+
+    fn random_data(seed: u64, n_dem: usize, n_cand: usize, k: usize, mclp: bool) -> AssignData {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows = Vec::new();
+        let mut fallback = Vec::new();
+        for _ in 0..n_dem {
+            let w = (1 + rng.below(9)) as f64;
+            let mut row = Vec::new();
+            for j in 0..n_cand {
+                if rng.next_f64() < 0.08 {
+                    let c = if mclp {
+                        0.0
+                    } else {
+                        w * (1 + rng.below(15)) as f64
+                    };
+                    row.push((j as u32, c));
+                }
+            }
+            fallback.push(if mclp { w } else { w * 30.0 });
+            rows.push(row);
+        }
+        AssignData::new(n_cand, k, fallback, rows)
+    }
+
+    /// After local search no single swap (or addition below k) improves the total.
+    #[test]
+    fn local_search_reaches_a_swap_local_optimum() {
+        for (seed, mclp) in [(1, true), (2, false), (3, true), (4, false)] {
+            let data = random_data(seed, 120, 60, 6, mclp);
+            let state = heuristic(&data, &[], None);
+            let v = state.value();
+            let sites = state.sites();
+            for a in 0..data.n_cand as u32 {
+                if sites.contains(&a) {
+                    continue;
+                }
+                for (x, _) in sites.iter().enumerate() {
+                    let mut s = sites.clone();
+                    s[x] = a;
+                    assert!(State::new(&data, &s).value() >= v - 1e-9, "seed {seed}");
+                }
+                if sites.len() < data.k {
+                    let mut s = sites.clone();
+                    s.push(a);
+                    assert!(State::new(&data, &s).value() >= v - 1e-9);
+                }
+            }
+        }
     }
 }

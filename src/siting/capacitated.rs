@@ -12,6 +12,9 @@ use super::lagrange::Relaxation;
 
 const EPS: f64 = 1e-9;
 
+/// Max-flow evaluations the swap search may spend (the first search; repairs get a tenth).
+pub(crate) const SWAP_EVALS: usize = 4000;
+
 #[derive(Debug, Clone)]
 struct Edge {
     to: usize,
@@ -31,6 +34,9 @@ pub(crate) struct FlowNet {
     /// (demand, site, edge index) for every arc demand → site.
     arcs: Vec<(u32, u32, usize)>,
     base_cap: Vec<f64>,
+    /// Nodes the search skips: closed sites (no way on to the sink).
+    dead: Vec<bool>,
+    n_dem: usize,
 }
 
 impl FlowNet {
@@ -46,6 +52,8 @@ impl FlowNet {
             sink_edge: Vec::with_capacity(n_sites),
             arcs: Vec::new(),
             base_cap: Vec::new(),
+            dead: vec![false; n_nodes],
+            n_dem,
         };
         let (s, t) = (n_nodes - 2, n_nodes - 1);
         for (i, &w) in weights.iter().enumerate() {
@@ -83,6 +91,7 @@ impl FlowNet {
         for (j, &c) in caps.iter().enumerate() {
             let e = self.sink_edge[j];
             self.edges[e].cap = c;
+            self.dead[self.n_dem + j] = c <= EPS;
         }
         let (s, t) = (self.n_nodes - 2, self.n_nodes - 1);
         let mut flow = 0.0;
@@ -95,7 +104,7 @@ impl FlowNet {
             while let Some(v) = q.pop_front() {
                 for &e in &self.adj[v] {
                     let to = self.edges[e].to;
-                    if self.edges[e].cap > EPS && level[to] < 0 {
+                    if self.edges[e].cap > EPS && level[to] < 0 && !self.dead[to] {
                         level[to] = level[v] + 1;
                         q.push_back(to);
                     }
@@ -223,11 +232,13 @@ impl CapData {
         self.served(&open)
     }
 
-    /// Lazy greedy from `start` up to `k` sites, then first-improvement swaps.
+    /// Lazy greedy from `start` up to `k` sites, then first-improvement swaps of an open site
+    /// for a candidate sharing one of its demands, within `max_evals` max-flow evaluations.
     pub fn heuristic(
         &mut self,
         start: &[u32],
         deadline: Option<std::time::Instant>,
+        max_evals: usize,
     ) -> (f64, Vec<u32>) {
         let mut open = vec![false; self.n_cand];
         for &j in start.iter().take(self.k) {
@@ -274,19 +285,34 @@ impl CapData {
                 _ => break,
             }
         }
-        // First-improvement swaps.
+        // First-improvement swaps with neighbouring candidates.
+        let mut site_of: Vec<Vec<u32>> = vec![Vec::new(); self.weights.len()];
+        for a in 0..self.n_cand {
+            for &i in &self.site_rows[self.n_existing + a] {
+                site_of[i as usize].push(a as u32);
+            }
+        }
+        let mut evals = 0usize;
         let mut improved = true;
-        while improved {
+        while improved && evals < max_evals {
             improved = false;
             let ins: Vec<usize> = (0..self.n_cand).filter(|&j| open[j]).collect();
             'outer: for &b in &ins {
-                for a in 0..self.n_cand {
-                    if open[a] || self.site_rows[self.n_existing + a].is_empty() {
-                        continue;
-                    }
-                    if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                let mut near: Vec<u32> = self.site_rows[self.n_existing + b]
+                    .iter()
+                    .flat_map(|&i| site_of[i as usize].iter().copied())
+                    .filter(|&a| !open[a as usize])
+                    .collect();
+                near.sort_unstable();
+                near.dedup();
+                for a in near {
+                    let a = a as usize;
+                    if evals >= max_evals
+                        || deadline.is_some_and(|d| std::time::Instant::now() >= d)
+                    {
                         break 'outer;
                     }
+                    evals += 1;
                     open[b] = false;
                     open[a] = true;
                     let v = self.served(&open);
@@ -391,10 +417,16 @@ impl Relaxation for CapRelax<'_> {
         }
     }
     fn repair(&mut self, sites: &[u32]) -> Option<(f64, Vec<u32>)> {
-        let (served, s) = self.data.heuristic(sites, self.deadline);
+        let (served, s) = self.data.heuristic(sites, self.deadline, SWAP_EVALS / 10);
         Some((self.data.total() - served, s))
     }
     fn integral(&self) -> bool {
         self.data.integral
+    }
+    fn floor(&self) -> f64 {
+        0.0
+    }
+    fn upper(&self, i: usize) -> f64 {
+        self.data.weights[i]
     }
 }

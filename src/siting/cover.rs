@@ -152,9 +152,14 @@ impl CoverData {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Key(f64);
 impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
 impl Ord for Key {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&o.0)
@@ -215,6 +220,9 @@ impl Relaxation for CoverRelax<'_> {
     fn repair(&mut self, sites: &[u32]) -> Option<(f64, Vec<u32>)> {
         let s = self.data.complete(sites);
         Some((self.data.value(&s), s))
+    }
+    fn floor(&self) -> f64 {
+        0.0
     }
     fn infeasible(&self, fix: &[i8]) -> bool {
         (0..self.data.n_rows()).any(|r| self.data.cands_of(r).iter().all(|&j| fix[j as usize] < 0))

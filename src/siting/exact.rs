@@ -48,6 +48,7 @@ struct Milp {
     maximise: bool,
     constraints: Vec<Constraint>,
     initial: Vec<(Variable, f64)>,
+    warm: bool,
 }
 
 fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<MilpResult, String> {
@@ -58,7 +59,10 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
         maximise,
         constraints,
         initial,
+        warm,
     } = milp;
+    // A cold start passes no hint at all.
+    let initial = if warm { initial } else { Vec::new() };
     let unsolved = if maximise {
         vars.maximise(objective)
     } else {
@@ -75,9 +79,10 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
     };
     match backend {
         Backend::Microlp => {
-            let mut model = unsolved
-                .using(good_lp::microlp)
-                .with_initial_solution(initial);
+            let mut model = unsolved.using(good_lp::microlp);
+            if !initial.is_empty() {
+                model = model.with_initial_solution(initial);
+            }
             if let Some(t) = time_limit {
                 model = model.with_time_limit(t.as_secs_f64());
             }
@@ -133,6 +138,7 @@ pub(crate) fn solve_cover(
     start: &[u32],
     backend: Backend,
     time_limit: Option<Duration>,
+    warm: bool,
 ) -> Result<MilpResult, String> {
     let mut vars = ProblemVariables::new();
     let (y, initial) = binaries(&mut vars, data.n_cand, start);
@@ -157,6 +163,7 @@ pub(crate) fn solve_cover(
             maximise: false,
             constraints,
             initial,
+            warm,
         },
         backend,
         time_limit,
@@ -168,6 +175,7 @@ pub(crate) fn solve_assign(
     start: &[u32],
     backend: Backend,
     time_limit: Option<Duration>,
+    warm: bool,
 ) -> Result<MilpResult, String> {
     let mut vars = ProblemVariables::new();
     let (y, mut initial) = binaries(&mut vars, data.n_cand, start);
@@ -212,6 +220,7 @@ pub(crate) fn solve_assign(
             maximise: false,
             constraints,
             initial,
+            warm,
         },
         backend,
         time_limit,
@@ -223,6 +232,7 @@ pub(crate) fn solve_capacitated(
     start: &[u32],
     backend: Backend,
     time_limit: Option<Duration>,
+    warm: bool,
 ) -> Result<MilpResult, String> {
     let mut vars = ProblemVariables::new();
     let (y, mut initial) = binaries(&mut vars, data.n_cand, start);
@@ -283,6 +293,7 @@ pub(crate) fn solve_capacitated(
             maximise: true,
             constraints,
             initial,
+            warm,
         },
         backend,
         time_limit,

@@ -29,6 +29,19 @@ pub(crate) trait Relaxation {
     fn subgradient(&self, lambda: &[f64], selected: &[bool], g: &mut [f64]);
     /// Turns a site set into a feasible, locally improved solution: `(value, sites)`.
     fn repair(&mut self, sites: &[u32]) -> Option<(f64, Vec<u32>)>;
+    /// Tries harder to improve the incumbent (e.g. iterated local search) until its value is at
+    /// most `target`; returns a better solution if it finds one.
+    fn improve(&mut self, _incumbent: &[u32], _target: f64) -> Option<(f64, Vec<u32>)> {
+        None
+    }
+    /// A bound that needs no multipliers (e.g. every demand at its cheapest option).
+    fn floor(&self) -> f64 {
+        f64::NEG_INFINITY
+    }
+    /// Largest useful value of multiplier `i` (the bound only drops beyond it).
+    fn upper(&self, _i: usize) -> f64 {
+        f64::INFINITY
+    }
     /// True when no feasible solution respects the fixings (`fix[j]`: -1 closed, 1 open).
     fn infeasible(&self, _fix: &[i8]) -> bool {
         false
@@ -63,6 +76,9 @@ pub(crate) struct LagOutcome {
     pub nodes: usize,
     pub iterations: usize,
 }
+
+/// Weight of the previous direction in the deflected subgradient step.
+const DEFLECT: f64 = 0.5;
 
 struct Node {
     fix: Vec<i8>,
@@ -196,6 +212,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
         let mut rho = vec![0.0; n];
         let mut selected = vec![false; n];
         let mut g = vec![0.0; m];
+        let mut dir: Vec<f64> = Vec::new();
         let mut best: Option<NodeResult> = None;
         let mut theta = 2.0f64;
         let mut since = 0usize;
@@ -238,7 +255,8 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 self.next_repair = self.iterations + self.repair_gap;
             }
             let bound = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.bound);
-            if bound.max(floor) >= self.ub - self.tol() || self.timed_out() {
+            if bound.max(floor).max(self.relax.floor()) >= self.ub - self.tol() || self.timed_out()
+            {
                 break;
             }
             if since >= patience {
@@ -249,14 +267,22 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 }
             }
             self.relax.subgradient(&lambda, &selected, &mut g);
+            // Deflection (Camerini–Fratta–Maffioli): mix in the previous direction.
+            if !dir.is_empty() {
+                for (gi, di) in g.iter_mut().zip(&dir) {
+                    *gi += DEFLECT * di;
+                }
+            }
+            dir.clone_from(&g);
             let norm: f64 = g.iter().map(|x| x * x).sum();
             if norm <= 1e-18 {
                 break;
             }
-            let target = self.ub.max(value + 1e-6 * value.abs().max(1.0));
+            let bl = best.as_ref().map_or(value, |b| b.bound);
+            let target = self.ub.max(bl).max(value + 1e-6 * value.abs().max(1.0));
             let step = theta * (target - value) / norm;
-            for (l, gi) in lambda.iter_mut().zip(&g) {
-                *l = (*l + step * gi).max(0.0);
+            for (i, (l, gi)) in lambda.iter_mut().zip(&g).enumerate() {
+                *l = (*l + step * gi).max(0.0).min(self.relax.upper(i));
             }
         }
         best
@@ -297,7 +323,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 continue;
             };
             // A node's bound is at least its parent's.
-            let bound = res.bound.max(node.parent_bound);
+            let bound = res.bound.max(node.parent_bound).max(self.relax.floor());
             if nodes == 1 || self.opts.repair_every > 0 {
                 let mut sites: Vec<u32> = res.selected.clone();
                 sites.extend(
@@ -308,6 +334,15 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                         .map(|(j, _)| j as u32),
                 );
                 self.try_repair(sites);
+            }
+            if node.depth == 0 && bound < self.ub - self.tol() && !self.timed_out() {
+                let target = bound + self.tol();
+                if let Some((v, s)) = self.relax.improve(&self.best, target) {
+                    if v < self.ub {
+                        self.ub = v;
+                        self.best = s;
+                    }
+                }
             }
             let tol = self.tol();
             if bound >= self.ub - tol {
@@ -409,7 +444,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             .iter()
             .map(|s| s.parent_bound)
             .fold(f64::INFINITY, f64::min);
-        let mut lb = pruned.min(open_min).min(self.ub);
+        let mut lb = pruned.min(open_min).max(self.relax.floor()).min(self.ub);
         if self.relax.integral() && lb.is_finite() {
             lb = (lb - 1e-6).ceil().min(self.ub);
         }

@@ -25,12 +25,19 @@
 //!
 //! ## Solving
 //! [`Method::Heuristic`] (default): greedy, then swap local search (Resende–Werneck fast swap for
-//! MCLP / p-median, first-improvement swaps with max-flow for capacitated, greedy + redundancy
-//! elimination for LSCP); then a Lagrangian relaxation optimised by subgradient gives a valid
-//! bound, its solutions seed more local search, reduced costs fix variables, and a depth-first
-//! branch-and-bound over the Lagrangian closes the gap when it is not already zero (limited by
-//! [`SitingOptions::max_nodes`] and the time limit). When weights and costs are integers the
-//! bound is rounded up, so gap 0 is a proof of optimality.
+//! MCLP / p-median, neighbourhood swaps evaluated by max-flow for capacitated, greedy +
+//! redundancy elimination for LSCP). A Lagrangian relaxation of the demand constraints,
+//! optimised by deflected subgradient steps, gives a valid bound; its site sets seed more local
+//! search. If the root gap is still open, MCLP / p-median run an iterated local search (close a
+//! site and its overlapping neighbours, refill greedily, swap) until the gap target is met or it
+//! stalls; then reduced costs fix variables and a depth-first branch-and-bound over the
+//! Lagrangian closes the gap, limited by [`SitingOptions::max_nodes`] and the time limit. When
+//! weights and costs are integers the bound is rounded up, so gap 0 is a proof of optimality.
+//!
+//! Measured (release, 2-core machine): all 40 OR-Library p-median instances proven optimal
+//! (the slowest, pmed36, in 17 s; the rest within 4.1 s; root bound only: ≤ 0.65 s each and
+//! within 0.06 % of the optimum). Synthetic city of 10,000 demands × 50,000 candidates:
+//! MCLP p = 100 gap 0.97 % in 7.3 s, p-median p = 100 gap 0.37 % in 6.4 s (`benches/siting.rs`).
 //!
 //! [`Method::Exact`] solves the MILP with good_lp + microlp (pure Rust); [`Method::ExactHighs`]
 //! with HiGHS (cargo feature `highs`). Both start from the heuristic solution; if the solver
@@ -39,6 +46,9 @@
 //!
 //! Every [`SitingSolution`] states the method, objective, bound and relative gap. Results are
 //! deterministic (ties go to the lower index) unless a time limit cuts a run short.
+
+// Demands and sites index several parallel arrays at once; index loops read best there.
+#![allow(clippy::needless_range_loop)]
 
 mod assign;
 mod capacitated;
@@ -135,6 +145,10 @@ pub struct SitingOptions {
     pub gap_target: f64,
     /// Branch-and-bound node limit (1: root bound only).
     pub max_nodes: usize,
+    /// Exact methods: seed the MILP solver with the heuristic's answer (default true). When
+    /// false, the solver's own answer is reported whenever it proves optimality (a way to
+    /// check the MILP against the heuristic); otherwise the better of the two is kept.
+    pub exact_warm_start: bool,
 }
 
 impl Default for SitingOptions {
@@ -146,6 +160,7 @@ impl Default for SitingOptions {
             unreached_minutes: None,
             gap_target: 0.0,
             max_nodes: 2000,
+            exact_warm_start: true,
         }
     }
 }
@@ -339,6 +354,9 @@ pub fn solve(
 
 /// Relative gap between an objective and a bound.
 pub fn relative_gap(objective: f64, bound: f64) -> f64 {
+    if !bound.is_finite() || !objective.is_finite() {
+        return f64::INFINITY;
+    }
     let d = (objective - bound).abs();
     if d <= 1e-9 * objective.abs().max(1.0) {
         return 0.0;
@@ -560,11 +578,19 @@ fn solve_lscp(
         flows: Vec::new(),
     };
     if let Some(b) = backend(opt.method) {
-        let res = exact::solve_cover(&data, &out.best, b, remaining(deadline)).map_err(bad)?;
+        let res = exact::solve_cover(
+            &data,
+            &out.best,
+            b,
+            remaining(deadline),
+            opt.exact_warm_start,
+        )
+        .map_err(bad)?;
         let v = data.value(&res.sites);
-        // A MILP answer must cover every row to count.
+        // A MILP answer must cover every row to count (a cold optimal one wins ties).
         if data.complete(&res.sites).len() == res.sites.len() || res.optimal {
-            if v <= a.objective + 1e-9 {
+            let trust = res.optimal && !opt.exact_warm_start;
+            if trust || v <= a.objective + 1e-9 {
                 a.chosen = res.sites;
                 a.objective = v;
             }
@@ -650,9 +676,11 @@ fn solve_assign(
     let mut lb = out.lb;
     let mut method = "heuristic (greedy + fast swap + Lagrangian branch-and-bound)".to_string();
     if let Some(b) = backend(opt.method) {
-        let res = exact::solve_assign(&data, &best, b, remaining(deadline)).map_err(bad)?;
+        let res = exact::solve_assign(&data, &best, b, remaining(deadline), opt.exact_warm_start)
+            .map_err(bad)?;
         let v = State::new(&data, &res.sites).value();
-        if v <= value + 1e-9 * value.abs().max(1.0) {
+        let trust = res.optimal && !opt.exact_warm_start;
+        if trust || v <= value + 1e-9 * value.abs().max(1.0) {
             best = res.sites;
             value = v;
         }
@@ -730,7 +758,7 @@ fn solve_capacitated(
     let mut data = CapData::new(weights, ne, caps, &rows, p);
     let total = data.total();
     let before = data.served_set(&[]);
-    let (served, start) = data.heuristic(&[], deadline);
+    let (served, start) = data.heuristic(&[], deadline, capacitated::SWAP_EVALS);
     let n_arcs: usize = rows.iter().map(Vec::len).sum();
     let lopt = LagOptions {
         max_offset: Some(total),
@@ -746,10 +774,17 @@ fn solve_capacitated(
     let mut bound = total - out.lb;
     let mut method = "heuristic (greedy + swap + Lagrangian branch-and-bound)".to_string();
     if let Some(b) = backend(opt.method) {
-        let res =
-            exact::solve_capacitated(&mut data, &best, b, remaining(deadline)).map_err(bad)?;
+        let res = exact::solve_capacitated(
+            &mut data,
+            &best,
+            b,
+            remaining(deadline),
+            opt.exact_warm_start,
+        )
+        .map_err(bad)?;
         let v = data.served_set(&res.sites);
-        if v >= value - 1e-9 * value.abs().max(1.0) {
+        let trust = res.optimal && !opt.exact_warm_start;
+        if trust || v >= value - 1e-9 * value.abs().max(1.0) {
             best = res.sites;
             value = v;
         }
