@@ -272,6 +272,19 @@ fn exact_microlp_equals_brute_force() {
     }
 }
 
+/// The HiGHS backend (cargo feature `highs`, which .ci/run builds) reaches the brute-force
+/// optimum too.
+#[cfg(feature = "highs")]
+#[test]
+fn exact_highs_equals_brute_force() {
+    for seed in 0..12u64 {
+        check_lscp(seed, Method::ExactHighs);
+        check_mclp(seed, 2, Method::ExactHighs);
+        check_pmedian(seed, 2, Method::ExactHighs);
+        check_capacitated(seed, 2, Method::ExactHighs);
+    }
+}
+
 #[test]
 fn highs_without_the_feature_is_a_clear_error() {
     let pr = random_problem(1);
