@@ -31,6 +31,9 @@ pub struct SitingRequest {
     pub method: Method,
     pub capacitated: bool,
     pub time_limit: Option<Duration>,
+    /// Stop improving once the proven relative gap is at most this (0: prove optimality
+    /// within the time limit).
+    pub gap_target: f64,
     /// Spacing of candidates drawn from the road graph when no candidates layer is given.
     pub candidate_spacing_m: f64,
     /// Capacity of a candidate that has none (capacitated model); unlimited when `None`.
@@ -42,7 +45,7 @@ pub struct SitingRequest {
 
 impl SitingRequest {
     /// Defaults for a kind and model, with the scenario's `[siting]` settings applied
-    /// (`candidate_spacing_m`, `default_capacity`, `time_limit_s`).
+    /// (`candidate_spacing_m`, `default_capacity`, `time_limit_s`, `gap_target`).
     pub fn new(study: &Study, kind: FacilityKind, model: Model) -> Result<SitingRequest> {
         let table = study.scenario.siting.as_ref();
         let number = |key: &str| -> Result<Option<f64>> {
@@ -69,6 +72,18 @@ impl SitingRequest {
             time_limit: Some(Duration::from_secs_f64(
                 number("time_limit_s")?.unwrap_or(60.0),
             )),
+            gap_target: match table.and_then(|t| t.get("gap_target")) {
+                None => 0.0,
+                Some(v) => v
+                    .as_float()
+                    .filter(|g| (0.0..1.0).contains(g))
+                    .ok_or_else(|| {
+                        Error::Other(format!(
+                            "{}: [siting] gap_target = {v} must be a share between 0 and 1",
+                            study.scenario.path.display()
+                        ))
+                    })?,
+            },
             candidate_spacing_m: number("candidate_spacing_m")?.unwrap_or(250.0),
             default_capacity: number("default_capacity")?,
             matrix: None,
@@ -276,6 +291,7 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         method: req.method,
         time_limit: req.time_limit,
         capacitated: req.capacitated,
+        gap_target: req.gap_target,
         ..SitingOptions::default()
     };
     let solution = siting::solve(&problem, &req.model, &options)?;
