@@ -105,16 +105,27 @@ fn orlib_heuristic_root_only() {
     );
 }
 
+/// The exact mode (microlp, no warm start from the heuristic) reaches the published optimum
+/// on the smallest instances (pmed1–3, a few seconds in a debug build).
+#[test]
+fn orlib_exact_microlp_smallest() {
+    exact_microlp(3);
+}
+
 #[test]
 #[ignore = "microlp on pmed1-10 (EXACT_MAX=k for more); run with --release -- --ignored"]
 fn orlib_exact_microlp() {
-    let Some(opt) = data() else { return };
-    for (k, best) in opt.into_iter().filter(|(k, _)| {
-        *k <= std::env::var("EXACT_MAX")
+    exact_microlp(
+        std::env::var("EXACT_MAX")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(5)
-    }) {
+            .unwrap_or(10),
+    );
+}
+
+fn exact_microlp(max: usize) {
+    let Some(opt) = data() else { return };
+    for (k, best) in opt.into_iter().filter(|(k, _)| *k <= max) {
         let inst = read_pmed(PathBuf::from(DIR).join(format!("pmed{k}.txt"))).unwrap();
         let t = Instant::now();
         let sol = solve(
@@ -140,5 +151,9 @@ fn orlib_exact_microlp() {
             assert_eq!(sol.objective, best, "pmed{k}: proven optimum differs");
         }
         assert!(sol.objective <= best * 1.01);
+        if k <= 3 {
+            // The smallest instances are solved to proven optimality.
+            assert_eq!((sol.objective, sol.gap), (best, 0.0), "pmed{k}");
+        }
     }
 }
