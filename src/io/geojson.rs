@@ -278,46 +278,74 @@ fn id_of(props: &Map<String, serde_json::Value>, f: &Feature, field: &str) -> Op
         })
 }
 
+/// Reads a layer and builds one item per feature. With `require_id`, every feature must carry
+/// an id (the mapped `id` property, or the GeoJSON feature id) and ids must be unique; the
+/// `Ctx` handed to `build` then names the feature by it.
+fn load_layer<T>(
+    spec: &LayerSpec,
+    require_id: bool,
+    mut build: impl FnMut(&Ctx, &Feature, &Map<String, serde_json::Value>) -> Result<T, InputError>,
+) -> Result<Vec<T>, InputError> {
+    let path = spec.path.as_path();
+    let features = read_features(path)?;
+    not_empty(path, &features)?;
+    let mut out = Vec::with_capacity(features.len());
+    let mut ids = Vec::new();
+    for (index, f) in features.iter().enumerate() {
+        let props = properties(f);
+        let ctx = Ctx {
+            path,
+            index,
+            id: id_of(&props, f, spec.field("id")),
+        };
+        if require_id {
+            let id = ctx
+                .id
+                .clone()
+                .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
+            ids.push((index, id));
+        }
+        out.push(build(&ctx, f, &props)?);
+    }
+    if require_id {
+        check_unique(path, &ids)?;
+    }
+    Ok(out)
+}
+
+impl Ctx<'_> {
+    /// The feature's id; only called for layers loaded with `require_id`.
+    fn id(&self) -> String {
+        self.id.clone().unwrap_or_default()
+    }
+}
+
 /// Loads the communities layer.
 pub fn load_communities(
     spec: &LayerSpec,
     warnings: &mut Warnings,
 ) -> Result<Vec<Community>, InputError> {
-    let path = spec.path.as_path();
-    let features = read_features(path)?;
-    not_empty(path, &features)?;
-    let mut out = Vec::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        let props = properties(f);
-        let mut ctx = Ctx {
-            path,
-            index,
-            id: None,
-        };
-        let id = id_of(&props, f, spec.field("id"))
-            .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
-        ctx.id = Some(id.clone());
-        let name = get_text(&ctx, &props, spec.field("name"))?;
-        let street = get_text(&ctx, &props, spec.field("street"))?;
-        let population = get_number(&ctx, &props, spec.field("population"))?;
-        let elderly = get_number(&ctx, &props, spec.field("elderly"))?;
+    load_layer(spec, true, |ctx, f, props| {
+        let name = get_text(ctx, props, spec.field("name"))?;
+        let street = get_text(ctx, props, spec.field("street"))?;
+        let population = get_number(ctx, props, spec.field("population"))?;
+        let elderly = get_number(ctx, props, spec.field("elderly"))?;
         let households = match spec.mapped("households") {
-            Some(field) => Some(get_number(&ctx, &props, field)?),
-            None => get_optional_number(&ctx, &props, "households")?,
+            Some(field) => Some(get_number(ctx, props, field)?),
+            None => get_optional_number(ctx, props, "households")?,
         };
         let expected = "Polygon, MultiPolygon or Point";
-        let geom = geometry(&ctx, f, spec.crs, expected)?;
-        let geom = match geom {
+        let geom = match geometry(ctx, f, spec.crs, expected)? {
             Geometry::Point(p) => Geometry::Point(p),
-            Geometry::Polygon(p) => polygonal(&ctx, MultiPolygon::new(vec![p]), true, warnings)?,
-            Geometry::MultiPolygon(mp) => polygonal(&ctx, mp, false, warnings)?,
-            _ => return Err(wrong(&ctx, f, expected)),
+            Geometry::Polygon(p) => polygonal(ctx, MultiPolygon::new(vec![p]), true, warnings)?,
+            Geometry::MultiPolygon(mp) => polygonal(ctx, mp, false, warnings)?,
+            _ => return Err(wrong(ctx, f, expected)),
         };
         let representative = geom
             .interior_point()
             .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
-        out.push(Community {
-            id,
+        Ok(Community {
+            id: ctx.id(),
             name,
             street,
             geometry: geom,
@@ -325,16 +353,9 @@ pub fn load_communities(
             population,
             elderly,
             households,
-            extra: extra(&props),
-        });
-    }
-    let ids: Vec<(usize, String)> = out
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, c.id.clone()))
-        .collect();
-    check_unique(path, &ids)?;
-    Ok(out)
+            extra: extra(props),
+        })
+    })
 }
 
 /// Validates a polygonal geometry and repairs it when invalid, with a warning.
@@ -398,25 +419,13 @@ fn polygonal(
 
 /// Loads the facilities layer.
 pub fn load_facilities(spec: &LayerSpec) -> Result<Vec<Facility>, InputError> {
-    let path = spec.path.as_path();
-    let features = read_features(path)?;
-    not_empty(path, &features)?;
-    let mut out = Vec::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        let props = properties(f);
-        let mut ctx = Ctx {
-            path,
-            index,
-            id: None,
-        };
-        let id = id_of(&props, f, spec.field("id"))
-            .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
-        ctx.id = Some(id.clone());
+    load_layer(spec, true, |ctx, f, props| {
+        let id = ctx.id();
         let name = match props.get(spec.field("name")).and_then(text_of) {
             Some(n) if !n.is_empty() => n,
             _ => id.clone(),
         };
-        let kind_text = get_text(&ctx, &props, spec.field("kind"))?;
+        let kind_text = get_text(ctx, props, spec.field("kind"))?;
         let kind = spec
             .kinds
             .get(&kind_text)
@@ -433,90 +442,49 @@ pub fn load_facilities(spec: &LayerSpec) -> Result<Vec<Facility>, InputError> {
                     accepted,
                 })
             })?;
-        let capacity = get_optional_number(&ctx, &props, spec.field("capacity"))?;
-        let floor_area_m2 = get_optional_number(&ctx, &props, spec.field("floor_area"))?;
-        let location = point_of(&ctx, f, spec.crs)?;
-        out.push(Facility {
+        Ok(Facility {
+            capacity: get_optional_number(ctx, props, spec.field("capacity"))?,
+            floor_area_m2: get_optional_number(ctx, props, spec.field("floor_area"))?,
+            location: point_of(ctx, f, spec.crs)?,
             id,
             name,
             kind,
-            location,
-            capacity,
-            floor_area_m2,
-            extra: extra(&props),
-        });
-    }
-    let ids: Vec<(usize, String)> = out
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, c.id.clone()))
-        .collect();
-    check_unique(path, &ids)?;
-    Ok(out)
+            extra: extra(props),
+        })
+    })
 }
 
 /// Loads a population layer (points, or polygons taken at their centroid).
 pub fn load_population(spec: &LayerSpec) -> Result<Vec<PopulationCell>, InputError> {
-    let path = spec.path.as_path();
-    let features = read_features(path)?;
-    not_empty(path, &features)?;
-    let mut out = Vec::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        let props = properties(f);
-        let ctx = Ctx {
-            path,
-            index,
-            id: id_of(&props, f, spec.field("id")),
-        };
-        let population = get_number(&ctx, &props, spec.field("population"))?;
-        let elderly = get_number(&ctx, &props, spec.field("elderly"))?;
+    load_layer(spec, false, |ctx, f, props| {
+        let population = get_number(ctx, props, spec.field("population"))?;
+        let elderly = get_number(ctx, props, spec.field("elderly"))?;
         let expected = "Point, Polygon or MultiPolygon";
-        let location = match geometry(&ctx, f, spec.crs, expected)? {
+        let location = match geometry(ctx, f, spec.crs, expected)? {
             Geometry::Point(p) => p,
             g @ (Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => g
                 .centroid()
                 .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?,
-            _ => return Err(wrong(&ctx, f, expected)),
+            _ => return Err(wrong(ctx, f, expected)),
         };
-        out.push(PopulationCell {
+        Ok(PopulationCell {
             location,
             population,
             elderly,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 /// Loads a candidate-sites layer.
 pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
-    let path = spec.path.as_path();
-    let features = read_features(path)?;
-    not_empty(path, &features)?;
-    let mut out = Vec::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        let props = properties(f);
-        let mut ctx = Ctx {
-            path,
-            index,
-            id: None,
-        };
-        let id = id_of(&props, f, spec.field("id"))
-            .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
-        ctx.id = Some(id.clone());
-        out.push(Candidate {
-            location: point_of(&ctx, f, spec.crs)?,
-            cost: get_optional_number(&ctx, &props, spec.field("cost"))?,
-            capacity: get_optional_number(&ctx, &props, spec.field("capacity"))?,
-            id,
-        });
-    }
-    let ids: Vec<(usize, String)> = out
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, c.id.clone()))
-        .collect();
-    check_unique(path, &ids)?;
-    Ok(out)
+    load_layer(spec, true, |ctx, f, props| {
+        Ok(Candidate {
+            location: point_of(ctx, f, spec.crs)?,
+            cost: get_optional_number(ctx, props, spec.field("cost"))?,
+            capacity: get_optional_number(ctx, props, spec.field("capacity"))?,
+            id: ctx.id(),
+        })
+    })
 }
 
 /// Road classes closed to people on foot.
@@ -540,19 +508,9 @@ pub fn parse_oneway(v: Option<&serde_json::Value>) -> OneWay {
 
 /// Loads a GeoJSON road layer (LineString / MultiLineString features).
 pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
-    let path = spec.path.as_path();
-    let features = read_features(path)?;
-    not_empty(path, &features)?;
     let class_field = spec.mapped("class").unwrap_or("highway");
     let oneway_field = spec.field("oneway");
-    let mut out = Vec::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        let props = properties(f);
-        let ctx = Ctx {
-            path,
-            index,
-            id: id_of(&props, f, spec.field("id")),
-        };
+    let per_feature = load_layer(spec, false, |ctx, f, props| {
         let class = props
             .get(class_field)
             .and_then(text_of)
@@ -562,21 +520,22 @@ pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
         let no_walk = closed_to_walking(&class)
             || props.get("foot").and_then(text_of).as_deref() == Some("no");
         let expected = "LineString or MultiLineString";
-        let lines: Vec<Vec<Coord<f64>>> = match geometry(&ctx, f, spec.crs, expected)? {
+        let lines: Vec<Vec<Coord<f64>>> = match geometry(ctx, f, spec.crs, expected)? {
             Geometry::LineString(l) => vec![l.0],
             Geometry::MultiLineString(ml) => ml.0.into_iter().map(|l| l.0).collect(),
-            _ => return Err(wrong(&ctx, f, expected)),
+            _ => return Err(wrong(ctx, f, expected)),
         };
-        for coords in lines {
-            out.push(RoadLine {
+        Ok(lines
+            .into_iter()
+            .map(|coords| RoadLine {
                 coords,
                 class: class.clone(),
                 oneway,
                 no_walk,
-            });
-        }
-    }
-    Ok(out)
+            })
+            .collect::<Vec<_>>())
+    })?;
+    Ok(per_feature.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
