@@ -106,5 +106,50 @@ fn nearest_900m(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, city_audit, nearest_900m);
+/// The compressed adjacency against petgraph on the same single-source, unbounded search over
+/// the 170k-node network: why the hot graph is carecircle's own CSR.
+fn graph_search(c: &mut Criterion) {
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let params = CityParams {
+        seed: 7,
+        grid: 412,
+        spacing_m: 90.0,
+        missing_share: 0.097,
+        communities: 0,
+        facilities: 0,
+    };
+    let city = city(params);
+    let graph = RoadGraph::build(
+        &city.lines,
+        &TravelSpeeds::walk(60.0),
+        &mut Warnings::default(),
+    );
+    let mut pg = DiGraph::<(), f64>::with_capacity(graph.node_count(), 2 * graph.edge_count());
+    let nodes: Vec<NodeIndex> = (0..graph.node_count()).map(|_| pg.add_node(())).collect();
+    for e in &graph.edges {
+        pg.add_edge(nodes[e.u as usize], nodes[e.v as usize], e.minutes_uv);
+        pg.add_edge(nodes[e.v as usize], nodes[e.u as usize], e.minutes_vu);
+    }
+    let start = (graph.node_count() / 2) as u32;
+    let mut group = c.benchmark_group("graph_search");
+    group.sample_size(20);
+    let mut space = SearchSpace::new(&graph);
+    group.bench_function("carecircle_csr_unbounded_170k_nodes", |b| {
+        b.iter(|| {
+            let seed = [Seed {
+                node: start,
+                minutes: 0.0,
+                source: 0,
+            }];
+            space.run(&graph, seed, f64::INFINITY, Direction::FromSource);
+            space.reached().len()
+        })
+    });
+    group.bench_function("petgraph_dijkstra_unbounded_170k_nodes", |b| {
+        b.iter(|| petgraph::algo::dijkstra(&pg, nodes[start as usize], None, |e| *e.weight()).len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, city_audit, nearest_900m, graph_search);
 criterion_main!(benches);
