@@ -151,5 +151,45 @@ fn graph_search(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, city_audit, nearest_900m, graph_search);
+/// Reading the city's roads from a GeoJSON file (about 540,000 vertices): the parsing cost the
+/// in-memory benchmarks above leave out.
+fn load_roads(c: &mut Criterion) {
+    use carecircle::io::scenario::LayerSpec;
+    let city = city(CityParams::audit_benchmark());
+    let features = city
+        .lines
+        .iter()
+        .map(|l| {
+            let g = geo::Geometry::LineString(geo::LineString::new(l.coords.clone()));
+            let mut props = serde_json::Map::new();
+            props.insert("highway".into(), serde_json::json!(l.class));
+            (carecircle::report::output_geometry(&g), props)
+        })
+        .collect();
+    let bytes = carecircle::report::feature_collection(features);
+    let dir = std::env::temp_dir().join(format!("carecircle-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("roads.geojson");
+    std::fs::write(&path, &bytes).expect("write roads");
+    println!("roads.geojson: {:.1} MB", bytes.len() as f64 / 1e6);
+    let spec = LayerSpec {
+        path: path.clone(),
+        crs: carecircle::crs::Crs::Wgs84,
+        fields: Default::default(),
+        kinds: Default::default(),
+    };
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.bench_function("roads_geojson_518k_segments", |b| {
+        b.iter(|| {
+            carecircle::io::geojson::load_roads(&spec)
+                .expect("roads")
+                .len()
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, city_audit, nearest_900m, graph_search, load_roads);
 criterion_main!(benches);
