@@ -29,7 +29,8 @@ enum Command {
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
     },
-    /// Every stage on a scenario: audit (and the other stages as they are available).
+    /// Every stage on a scenario: audit, service areas, siting for each target kind, rules,
+    /// maps and report.html.
     Run {
         /// The scenario file (TOML).
         #[arg(long, short)]
