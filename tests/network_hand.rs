@@ -210,3 +210,35 @@ fn ties_go_to_the_lower_source_number() {
         assert_close(space.minutes(b), 11.0);
     }
 }
+
+#[test]
+fn bike_and_drive_speeds_follow_the_road_class() {
+    let mut lines = network();
+    // A–B becomes steps: cyclists push at 40 m/min, cars may not use it at all.
+    lines[0] = line(&[(0.0, 0.0), (600.0, 0.0)], OneWay::No);
+    lines[0].class = "steps".into();
+    lines.push(line(&[(600.0, 0.0), (1200.0, 0.0)], OneWay::No));
+    let mut w = Warnings::default();
+    let bike = RoadGraph::build_on(&lines, &TravelSpeeds::bike(250.0), plane(), &mut w);
+    let minutes = |g: &RoadGraph, x0: f64, x1: f64| {
+        let (a, b) = (node_at(g, x0, 0.0), node_at(g, x1, 0.0));
+        g.edges
+            .iter()
+            .find(|e| (e.u, e.v) == (a, b) || (e.u, e.v) == (b, a))
+            .map(|e| e.minutes_uv)
+    };
+    assert_close(minutes(&bike, 0.0, 600.0).unwrap(), 600.0 / 40.0);
+    assert_close(minutes(&bike, 600.0, 1200.0).unwrap(), 600.0 / 250.0);
+    // Driving: steps are closed (the A end drops out of the graph), residential at 20 km/h.
+    let drive = RoadGraph::build_on(&lines, &TravelSpeeds::drive(500.0), plane(), &mut w);
+    assert_eq!(drive.node_count(), 4);
+    assert_close(
+        minutes(&drive, 600.0, 1200.0).unwrap(),
+        600.0 / (20_000.0 / 60.0),
+    );
+    // A scenario's class speed overrides the default.
+    let mut speeds = TravelSpeeds::bike(250.0);
+    speeds.by_class.insert("steps".into(), 20.0);
+    let slow = RoadGraph::build_on(&lines, &speeds, plane(), &mut w);
+    assert_close(minutes(&slow, 0.0, 600.0).unwrap(), 30.0);
+}
