@@ -8,22 +8,12 @@ use std::time::Duration;
 use carecircle::areas::{
     facility_polygons, geojson, service_areas, AreaOptions, DEFAULT_LATERAL_M,
 };
-use carecircle::bench_support::{layers, scenario};
-use carecircle::progress::Steps;
-use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
-use carecircle::Warnings;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn city_areas(c: &mut Criterion) {
     let city = city(CityParams::audit_benchmark());
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )
-    .expect("study");
+    let study = carecircle::bench_support::study(&city);
     assert_eq!(study.layers.facilities.len(), 1_000);
     let mut group = c.benchmark_group("city_areas");
     group

@@ -35,13 +35,7 @@ fn city_audit(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )
-    .expect("study");
+    let study = carecircle::bench_support::study(&city);
     group.bench_function("audit_only_518k_edges", |b| b.iter(|| audit(&study)));
     group.finish();
 }
@@ -49,14 +43,7 @@ fn city_audit(c: &mut Criterion) {
 /// Nearest facility within 900 m (15 min at 60 m/min) for every node of a 170k-node,
 /// 310k-edge network with 13,000 facilities: graph build, snapping and one multi-source search.
 fn nearest_900m(c: &mut Criterion) {
-    let params = CityParams {
-        seed: 7,
-        grid: 412,
-        spacing_m: 90.0,
-        missing_share: 0.097,
-        communities: 0,
-        facilities: 0,
-    };
+    let params = CityParams::nearest_benchmark();
     let city = city(params);
     let facilities = random_points(&city, 13, 13_000);
     let speeds = TravelSpeeds::walk(60.0);
@@ -110,14 +97,7 @@ fn nearest_900m(c: &mut Criterion) {
 /// the 170k-node network: why the hot graph is carecircle's own CSR.
 fn graph_search(c: &mut Criterion) {
     use petgraph::graph::{DiGraph, NodeIndex};
-    let params = CityParams {
-        seed: 7,
-        grid: 412,
-        spacing_m: 90.0,
-        missing_share: 0.097,
-        communities: 0,
-        facilities: 0,
-    };
+    let params = CityParams::nearest_benchmark();
     let city = city(params);
     let graph = RoadGraph::build(
         &city.lines,

@@ -7,25 +7,16 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use carecircle::bench_support::{layers, scenario};
 use carecircle::coverage::audit;
 use carecircle::model::FacilityKind;
-use carecircle::progress::Steps;
 use carecircle::render::{coverage_map, Overlays, RenderOptions};
 use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
-use carecircle::Warnings;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn city_map(c: &mut Criterion) {
     let city = city(CityParams::audit_benchmark());
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )
-    .expect("study");
+    let study = carecircle::bench_support::study(&city);
     let result = audit(&study);
     let opts = RenderOptions {
         attribution: "synthetic city".into(),

@@ -8,15 +8,11 @@
 
 use std::time::{Duration, Instant};
 
-use carecircle::bench_support::{layers, scenario};
 use carecircle::coverage::audit;
 use carecircle::model::FacilityKind;
-use carecircle::progress::Steps;
 use carecircle::site_plan::{plan_sites, SitingRequest};
 use carecircle::siting::Model;
-use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
-use carecircle::Warnings;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn network_siting(c: &mut Criterion) {
@@ -24,13 +20,7 @@ fn network_siting(c: &mut Criterion) {
         communities: 10_000,
         ..CityParams::audit_benchmark()
     });
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )
-    .expect("study");
+    let study = carecircle::bench_support::study(&city);
     let result = audit(&study);
     let mut g = c.benchmark_group("siting_network");
     g.sample_size(10);

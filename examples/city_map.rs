@@ -3,23 +3,14 @@
 
 use std::time::Instant;
 
-use carecircle::bench_support::{layers, scenario};
 use carecircle::coverage::audit;
 use carecircle::model::FacilityKind;
-use carecircle::progress::Steps;
 use carecircle::render::{coverage_map, Overlays, RenderOptions};
-use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
-use carecircle::Warnings;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let city = city(CityParams::audit_benchmark());
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )?;
+    let study = carecircle::bench_support::study(&city);
     let result = audit(&study);
     let opts = RenderOptions {
         attribution: "synthetic city".into(),

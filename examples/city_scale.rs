@@ -3,10 +3,7 @@
 
 use std::time::Instant;
 
-use carecircle::bench_support::{layers, scenario};
 use carecircle::coverage::audit;
-use carecircle::progress::Steps;
-use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
 use carecircle::Warnings;
 
@@ -15,13 +12,7 @@ fn main() {
     let city = city(CityParams::audit_benchmark());
     println!("generate city: {:.2} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )
-    .expect("study");
+    let study = carecircle::bench_support::study(&city);
     println!(
         "graph build + snapping: {:.2} s ({} nodes, {} edges, {} communities, {} facilities)",
         t.elapsed().as_secs_f64(),
@@ -42,14 +33,7 @@ fn main() {
     }
 
     // The nearest-within-900 m benchmark's network (benches/audit.rs, nearest_900m).
-    let small = carecircle::synthetic::city(CityParams {
-        seed: 7,
-        grid: 412,
-        spacing_m: 90.0,
-        missing_share: 0.097,
-        communities: 0,
-        facilities: 0,
-    });
+    let small = carecircle::synthetic::city(CityParams::nearest_benchmark());
     let t = Instant::now();
     let graph = carecircle::network::RoadGraph::build(
         &small.lines,

@@ -3,28 +3,18 @@
 
 use std::time::{Duration, Instant};
 
-use carecircle::bench_support::{layers, scenario};
 use carecircle::coverage::audit;
 use carecircle::model::FacilityKind;
-use carecircle::progress::Steps;
 use carecircle::site_plan::{plan_sites, SitingRequest};
 use carecircle::siting::Model;
-use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
-use carecircle::Warnings;
 
 fn main() {
     let city = city(CityParams {
         communities: 10_000,
         ..CityParams::audit_benchmark()
     });
-    let study = Study::from_layers(
-        scenario(),
-        layers(&city),
-        Warnings::default(),
-        &Steps::hidden(),
-    )
-    .expect("study");
+    let study = carecircle::bench_support::study(&city);
     let result = audit(&study);
     let mut request =
         SitingRequest::new(&study, FacilityKind::DayCare, Model::Lscp).expect("request");

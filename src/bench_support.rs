@@ -5,7 +5,10 @@ use std::path::Path;
 
 use crate::io::scenario::Scenario;
 use crate::model::Layers;
+use crate::progress::Steps;
+use crate::study::Study;
 use crate::synthetic::SyntheticCity;
+use crate::Warnings;
 
 /// A walking scenario with day-care and canteen targets, for in-memory layers.
 pub fn scenario() -> Scenario {
@@ -40,4 +43,15 @@ pub fn layers(city: &SyntheticCity) -> Layers {
         candidates: Vec::new(),
         roads: city.lines.clone(),
     }
+}
+
+/// The city prepared as a study (graph built, points snapped), without progress output.
+pub fn study(city: &SyntheticCity) -> Study {
+    Study::from_layers(
+        scenario(),
+        layers(city),
+        Warnings::default(),
+        &Steps::hidden(),
+    )
+    .expect("a generated city always makes a study")
 }
