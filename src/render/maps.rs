@@ -910,12 +910,7 @@ impl<'a> Context<'a> {
 
     fn north_arrow(&self, scene: &mut Scene, r: PixelRect) {
         let cx = (r.x0 + r.x1) / 2;
-        scene.push(Item::Rect {
-            a: (r.x0, r.y0),
-            b: (r.x1, r.y1),
-            fill: Some(Rgba(255, 255, 255, 0.85)),
-            stroke: Some((Rgba::rgb(0xAA, 0xAA, 0xAA), 1)),
-        });
+        framed_box(scene, r);
         let top = r.y0 + 30;
         let bottom = r.y1 - 12;
         let mid = (top + bottom) / 2 + 8;
@@ -942,12 +937,7 @@ impl<'a> Context<'a> {
     }
 
     fn scale_bar(&self, scene: &mut Scene, r: PixelRect, len_m: f64, len_px: i32) {
-        scene.push(Item::Rect {
-            a: (r.x0, r.y0),
-            b: (r.x1, r.y1),
-            fill: Some(Rgba(255, 255, 255, 0.85)),
-            stroke: Some((Rgba::rgb(0xAA, 0xAA, 0xAA), 1)),
-        });
+        framed_box(scene, r);
         let x0 = r.x0 + 14;
         let y = r.y1 - 16;
         let half = len_px / 2;
@@ -1257,6 +1247,16 @@ fn pct(part: f64, whole: f64) -> String {
     } else {
         "–".into()
     }
+}
+
+/// The translucent white box with a grey frame that holds the north arrow and the scale bar.
+fn framed_box(scene: &mut Scene, r: PixelRect) {
+    scene.push(Item::Rect {
+        a: (r.x0, r.y0),
+        b: (r.x1, r.y1),
+        fill: Some(Rgba(255, 255, 255, 0.85)),
+        stroke: Some((Rgba::rgb(0xAA, 0xAA, 0xAA), 1)),
+    });
 }
 
 #[cfg(test)]
