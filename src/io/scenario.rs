@@ -564,9 +564,18 @@ impl Scenario {
         ];
         for (name, spec, loader, rule_layer) in layers {
             let Some(spec) = spec else { continue };
-            let from_rules = rule_layer
+            // A scenario may map fields for the built-in rule set while a run uses another
+            // (`--ruleset FILE`): those keys are known too, not typos.
+            let mut from_rules = rule_layer
                 .map(|l| rule_fields(rules, l))
                 .unwrap_or_default();
+            if let Some(l) = rule_layer {
+                for builtin in crate::rules::builtin_names() {
+                    if let Ok(set) = RuleSet::builtin(builtin) {
+                        from_rules.extend(rule_fields(&set, l));
+                    }
+                }
+            }
             let mut valid: Vec<&str> = loader.to_vec();
             valid.extend(
                 from_rules
