@@ -7,7 +7,7 @@ use geo::{Contains, Coord, Point};
 use rstar::{RTree, AABB};
 
 use crate::error::{Result, WarningKind, Warnings};
-use crate::io::geojson as gj;
+use crate::io::layer as gj;
 use crate::io::scenario::Scenario;
 use crate::model::{FacilityKind, Layers};
 use crate::network::{RoadGraph, Snap, Snapper, SourceSet};
@@ -54,7 +54,7 @@ impl Study {
         let mut warnings = Warnings::default();
         steps.step("reading layers");
         let communities = gj::load_communities(&scenario.communities, &mut warnings)?;
-        let facilities = gj::load_facilities(&scenario.facilities)?;
+        let facilities = gj::load_facilities(&scenario.facilities, &mut warnings)?;
         let population = match &scenario.population {
             Some(spec) => gj::load_population(spec)?,
             None => Vec::new(),
