@@ -114,7 +114,7 @@ fn utf8_attributes_declared_gbk_are_refused_not_turned_into_mojibake() {
 #[test]
 fn a_prj_that_disagrees_with_the_scenario_crs_names_both() {
     let (tmp, scenario) = demo_copy();
-    write_shapefile(tmp.path(), "communities", encoding_rs::UTF_8);
+    write_shapefile(tmp.path(), "communities", encoding_rs::GBK);
     let (prj, _) = carecircle::export::prj_of(Crs::Wgs84);
     std::fs::write(tmp.path().join("communities.prj"), prj).unwrap();
     edit_scenario(&scenario, |t| t.replace("communities.geojson", "communities.shp"));

@@ -154,6 +154,11 @@ pub fn read(
 ) -> Result<LayerInfo, InputError> {
     let conn = open(path)?;
     let t = table(&conn, path, layer)?;
+    let info = LayerInfo {
+        declared_crs: t.declared_crs.clone(),
+        field_names: t.columns.clone(),
+    };
+    sink.begin(&info);
     missing_columns(path, request, &t.columns)?;
     let wanted: Vec<Option<&String>> = request
         .fields
@@ -181,11 +186,6 @@ pub fn read(
         select.join(", "),
         quote(&t.name)
     );
-    let info = LayerInfo {
-        declared_crs: t.declared_crs.clone(),
-        field_names: t.columns.clone(),
-    };
-    sink.begin(&info);
     let mut stmt = conn.prepare(&sql).map_err(sql_err(path))?;
     let mut rows = stmt.query([]).map_err(sql_err(path))?;
     let mut index = 0;

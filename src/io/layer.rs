@@ -371,9 +371,11 @@ fn load_layer<T>(
         },
         count: 0,
     };
-    super::read_layer(spec, request, &mut sink)?;
-    debug_assert!(sink.began || sink.count == 0);
+    let read = super::read_layer(spec, request, &mut sink);
+    debug_assert!(sink.began || sink.count == 0 || read.is_err());
+    // A CRS conflict is the first thing to fix, before any field of the layer.
     sink.crs?;
+    read?;
     if sink.count == 0 {
         return Err(InputError::file(path, Problem::EmptyLayer));
     }

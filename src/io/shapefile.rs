@@ -44,6 +44,7 @@ pub fn read(
         declared_crs,
         field_names: dbf.names.clone(),
     };
+    sink.begin(&info);
     missing_columns(path, request, &dbf.names)?;
     let columns = ColumnMap::new(request, &dbf.names);
     let open = |p: &Path| {
@@ -63,7 +64,6 @@ pub fn read(
             dbf.records
         ))));
     }
-    sink.begin(&info);
     for (index, shape) in shapes.iter_shapes().enumerate() {
         let shape = shape.map_err(|e| {
             bad(Problem::Unreadable(format!(
