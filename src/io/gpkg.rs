@@ -55,6 +55,8 @@ pub struct Table {
     pub declared_crs: Option<DeclaredCrs>,
     /// Attribute columns (not the primary key, not the geometry), in table order.
     pub columns: Vec<String>,
+    /// Per column: declared BOOLEAN (stored as 0/1 integers by the GeoPackage standard).
+    pub boolean: Vec<bool>,
     pub primary_key: Option<String>,
 }
 
@@ -113,16 +115,24 @@ pub fn table(conn: &Connection, path: &Path, layer: Option<&str>) -> Result<Tabl
         .prepare(&format!("PRAGMA table_info({})", quote(&name)))
         .map_err(sql_err(path))?;
     let mut columns = Vec::new();
+    let mut boolean = Vec::new();
     let mut primary_key = None;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })
         .map_err(sql_err(path))?;
     for row in rows {
-        let (col, pk) = row.map_err(sql_err(path))?;
+        let (col, declared, pk) = row.map_err(sql_err(path))?;
         if pk > 0 {
             primary_key = Some(col);
         } else if col != geometry_column {
             columns.push(col);
+            boolean.push(declared.eq_ignore_ascii_case("BOOLEAN"));
         }
     }
     Ok(Table {
@@ -131,8 +141,16 @@ pub fn table(conn: &Connection, path: &Path, layer: Option<&str>) -> Result<Tabl
         geometry_type,
         declared_crs,
         columns,
+        boolean,
         primary_key,
     })
+}
+
+fn typed_value(v: ValueRef, boolean: bool) -> FieldValue {
+    match (v, boolean) {
+        (ValueRef::Integer(i), true) => FieldValue::Bool(i != 0),
+        (v, _) => value(v),
+    }
 }
 
 fn value(v: ValueRef) -> FieldValue {
@@ -165,6 +183,12 @@ pub fn read(
         .iter()
         .map(|f| t.columns.iter().find(|c| **c == f.name))
         .collect();
+    let is_bool = |name: &str| {
+        t.columns
+            .iter()
+            .position(|c| c == name)
+            .is_some_and(|i| t.boolean[i])
+    };
     let rest: Vec<&String> = if request.keep_rest {
         t.columns
             .iter()
@@ -200,8 +224,11 @@ pub fn read(
         let fields = wanted
             .iter()
             .map(|w| match w {
-                Some(_) => {
-                    let v = row.get_ref(col).map(value).unwrap_or(FieldValue::Null);
+                Some(name) => {
+                    let v = row
+                        .get_ref(col)
+                        .map(|v| typed_value(v, is_bool(name)))
+                        .unwrap_or(FieldValue::Null);
                     col += 1;
                     v
                 }
@@ -211,7 +238,10 @@ pub fn read(
         let rest = rest
             .iter()
             .map(|name| {
-                let v = row.get_ref(col).map(value).unwrap_or(FieldValue::Null);
+                let v = row
+                    .get_ref(col)
+                    .map(|v| typed_value(v, is_bool(name)))
+                    .unwrap_or(FieldValue::Null);
                 col += 1;
                 ((*name).clone(), v)
             })
