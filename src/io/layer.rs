@@ -397,9 +397,11 @@ fn load_layer<T>(
     Ok(sink.out)
 }
 
-/// Loads the communities layer.
+/// Loads the communities layer. `keep` names further fields (as in the file) to keep in
+/// `extra` for the rules, beside the mapped ones; no other property is copied.
 pub fn load_communities(
     spec: &LayerSpec,
+    keep: &[String],
     warnings: &mut Warnings,
 ) -> Result<Vec<Community>, InputError> {
     let households = spec.mapped("households");
@@ -412,8 +414,8 @@ pub fn load_communities(
         (households.unwrap_or("households"), households.is_some()),
     ];
     wanted.extend(spec.fields.values().map(|v| (v.as_str(), false)));
-    // Rule files may name a community field as it is in the data, so the others are kept.
-    let req = request(&wanted, true);
+    wanted.extend(keep.iter().map(|v| (v.as_str(), false)));
+    let req = request(&wanted, false);
     let mut local = Warnings::default();
     let out = load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
         let name = v.required_text(ctx, spec.field("name"))?;
@@ -450,10 +452,12 @@ pub fn load_communities(
     out
 }
 
-/// Loads the facilities layer. A type that no kind maps to is an error, or skipped with one
-/// counted warning when the layer says `other_kinds = "ignore"`.
+/// Loads the facilities layer (`keep` as for [`load_communities`]). A type that no kind maps
+/// to is an error, or skipped with one counted warning when the layer says
+/// `other_kinds = "ignore"`.
 pub fn load_facilities(
     spec: &LayerSpec,
+    keep: &[String],
     warnings: &mut Warnings,
 ) -> Result<Vec<Facility>, InputError> {
     let mut wanted = vec![
@@ -464,7 +468,8 @@ pub fn load_facilities(
         (spec.field("floor_area"), false),
     ];
     wanted.extend(spec.fields.values().map(|v| (v.as_str(), false)));
-    let req = request(&wanted, true);
+    wanted.extend(keep.iter().map(|v| (v.as_str(), false)));
+    let req = request(&wanted, false);
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let out = load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
         let id = ctx.id();
