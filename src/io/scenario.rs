@@ -21,9 +21,45 @@ pub struct LayerSpec {
     pub fields: BTreeMap<String, String>,
     /// The layer's kind values → facility kinds (facilities layer only).
     pub kinds: BTreeMap<String, FacilityKind>,
+    /// True when the scenario names a crs (for the layer or the whole scenario); a layer's own
+    /// CRS (`.prj`, GeoPackage) that disagrees with it is then an error.
+    pub crs_given: bool,
+    /// The layer inside a GeoPackage (`layer = "communities"`).
+    pub layer: Option<String>,
+    /// The sheet of an XLSX workbook, by name or 1-based number.
+    pub sheet: Option<String>,
+    /// The attribute encoding of a Shapefile or CSV when the file does not say (`gbk`, ...).
+    pub encoding: Option<String>,
+    /// What to do with facility types no kind maps to.
+    pub other_kinds: OtherKinds,
+}
+
+/// What to do with facility types no kind maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OtherKinds {
+    /// An error naming the type (the default).
+    #[default]
+    Error,
+    /// Skip those facilities with one counted warning.
+    Ignore,
 }
 
 impl LayerSpec {
+    /// A layer at `path` in `crs` (given by the caller), with no field mapping.
+    pub fn at(path: impl Into<PathBuf>, crs: Crs) -> LayerSpec {
+        LayerSpec {
+            path: path.into(),
+            crs,
+            fields: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            crs_given: true,
+            layer: None,
+            sheet: None,
+            encoding: None,
+            other_kinds: OtherKinds::Error,
+        }
+    }
+
     /// The property name mapped to `key`, or `key` itself.
     pub fn field<'a>(&'a self, key: &'a str) -> &'a str {
         self.fields.get(key).map(String::as_str).unwrap_or(key)
@@ -86,6 +122,9 @@ pub const COMMUNITY_FIELDS: &[&str] = &[
     "households",
     // A village/urban flag read by the rules (村 / village / rural).
     "kind",
+    // Coordinate columns of a point table (CSV, XLSX).
+    "x",
+    "y",
 ];
 pub const FACILITY_FIELDS: &[&str] = &[
     "id",
@@ -95,9 +134,11 @@ pub const FACILITY_FIELDS: &[&str] = &[
     "floor_area",
     // The id of the community a facility belongs to, read by the rules.
     "community",
+    "x",
+    "y",
 ];
-pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly"];
-pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity"];
+pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"];
+pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
 pub const ROAD_FIELDS: &[&str] = &["class", "oneway"];
 
 /// The default `[siting] time_limit_s`.
@@ -263,6 +304,8 @@ pub struct Scenario {
     /// The rule set the scenario asks for (or the command line's `--ruleset`), read and
     /// checked with the scenario, without the `[rules] skip` rules.
     pub rule_set: RuleSet,
+    /// `[output]`: the bureau formats and CRS of the outputs.
+    pub output: crate::export::OutputOptions,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +324,15 @@ struct ScenarioFile {
     siting: SitingFile,
     #[serde(default)]
     rules: RulesFile,
+    output: Option<OutputFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputFile {
+    crs: Option<String>,
+    formats: Option<Vec<String>>,
+    encoding: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -312,6 +364,10 @@ struct LayerFile {
     fields: BTreeMap<String, String>,
     #[serde(default)]
     kinds: BTreeMap<String, String>,
+    layer: Option<String>,
+    sheet: Option<toml::Value>,
+    encoding: Option<String>,
+    other_kinds: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -383,6 +439,7 @@ impl Scenario {
             toml::from_str(text).map_err(|e| bad(describe_toml_error(text, &e)))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let crs = parse_crs(file.crs.as_deref(), "crs").map_err(bad)?;
+        let crs_given = file.crs.is_some();
 
         let travel_file = file.travel.unwrap_or_default();
         let mode = match travel_file.mode.as_deref().map(str::trim) {
@@ -437,11 +494,35 @@ impl Scenario {
             if f.path.trim().is_empty() {
                 return Err(bad(format!("[layers.{name}] path is empty")));
             }
+            let other_kinds = match f.other_kinds.as_deref() {
+                None | Some("error") => OtherKinds::Error,
+                Some("ignore") => OtherKinds::Ignore,
+                Some(o) => {
+                    return Err(bad(format!(
+                        "[layers.{name}] other_kinds = \"{o}\" is not known; use \"error\" or \"ignore\""
+                    )))
+                }
+            };
+            let sheet = match f.sheet {
+                None => None,
+                Some(toml::Value::String(s)) => Some(s),
+                Some(toml::Value::Integer(i)) if i >= 1 => Some(i.to_string()),
+                Some(v) => {
+                    return Err(bad(format!(
+                        "[layers.{name}] sheet = {v} must be a sheet name or a number from 1"
+                    )))
+                }
+            };
             Ok(LayerSpec {
                 path: base.join(&f.path),
                 crs: layer_crs,
                 fields: f.fields,
                 kinds,
+                crs_given: f.crs.is_some() || crs_given,
+                layer: f.layer,
+                sheet,
+                encoding: f.encoding,
+                other_kinds,
             })
         };
 
@@ -468,6 +549,37 @@ impl Scenario {
         let max_access_m = file.network.and_then(|n| n.max_access_m).unwrap_or(500.0);
         positive(max_access_m, "[network] max_access_m").map_err(bad)?;
 
+        let output = match file.output {
+            None => crate::export::OutputOptions::default(),
+            Some(o) => {
+                let mut options = crate::export::OutputOptions::default();
+                if let Some(c) = o.crs.as_deref() {
+                    options.crs = parse_crs(Some(c), "[output] crs").map_err(bad)?;
+                }
+                for f in o.formats.unwrap_or_default() {
+                    match f.trim().to_ascii_lowercase().as_str() {
+                        "geojson" => {}
+                        "shp" | "shapefile" => options.shapefile = true,
+                        "gpkg" | "geopackage" => options.geopackage = true,
+                        other => {
+                            return Err(bad(format!(
+                                "[output] formats has \"{other}\"; use geojson, shp or gpkg"
+                            )))
+                        }
+                    }
+                }
+                if let Some(e) = o.encoding.as_deref() {
+                    options.encoding = crate::io::shapefile::encoding_for(e)
+                        .filter(|e| [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::GB18030].contains(e))
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "[output] encoding = \"{e}\" is not known; use utf-8 or gbk"
+                            ))
+                        })?;
+                }
+                options
+            }
+        };
         let areas = areas_config(file.areas).map_err(bad)?;
         let siting = siting_config(file.siting).map_err(bad)?;
         let rules = RulesConfig {
@@ -492,6 +604,7 @@ impl Scenario {
         let rule_set = without_skipped(full_set.clone(), &rules.skip).map_err(bad)?;
 
         let scenario = Scenario {
+            output,
             name: file.name.unwrap_or_else(|| {
                 path.file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
