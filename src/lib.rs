@@ -3,6 +3,7 @@
 //! Data flows one way: load (`io`) → project (`crs`) → network → reach → coverage / siting /
 //! rules → render / report.
 
+pub mod access;
 pub mod areas;
 pub mod bench_support;
 pub mod commands;

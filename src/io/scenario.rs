@@ -91,6 +91,8 @@ pub struct Scenario {
     pub areas: Option<toml::Table>,
     pub siting: Option<toml::Table>,
     pub rules: Option<toml::Table>,
+    /// `[access]`: the 2SFCA settings, read by `access::AccessOptions::from_scenario`.
+    pub access: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +108,7 @@ struct ScenarioFile {
     areas: Option<toml::Table>,
     siting: Option<toml::Table>,
     rules: Option<toml::Table>,
+    access: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,6 +291,7 @@ impl Scenario {
             areas: file.areas,
             siting: file.siting,
             rules: file.rules,
+            access: file.access,
         })
     }
 
