@@ -7,6 +7,7 @@ pub mod access;
 pub mod areas;
 pub mod bench_support;
 pub mod commands;
+pub mod community_type;
 pub mod coverage;
 pub mod crs;
 pub mod demo;

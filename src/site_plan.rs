@@ -133,8 +133,11 @@ pub struct SitePlan {
     /// Where the candidates came from, in words.
     pub candidate_source: String,
     pub reach: ReachTable,
-    /// Elderly people per community (the demand weights).
+    /// Elderly people per community (the demand weights; 0 outside the target's community
+    /// type).
     pub weights: Vec<f64>,
+    /// Per community: the kind's target applies to it (`[targets] kind.communities`).
+    pub in_scope: Vec<bool>,
     pub solution: SitingSolution,
 }
 
@@ -150,7 +153,7 @@ impl SitePlan {
             .collect();
         let mut before = 0;
         let mut after = 0;
-        for d in 0..self.reach.n_demand {
+        for d in (0..self.reach.n_demand).filter(|&d| self.in_scope[d]) {
             let row: Vec<usize> = self.reach.row(d).map(|(s, _)| s as usize).collect();
             let b = row.iter().any(|&s| s < n_existing);
             before += b as usize;
@@ -209,7 +212,15 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
     let limit = study.scenario.limit_for(req.kind);
     let (existing, existing_sources) = study.facilities_of(req.kind);
     let (candidates, candidate_source) = candidates(study, req.candidate_spacing_m);
-    let weights = audit.elderly.clone();
+    // A target for urban communities (or villages) asks nothing of the others: they weigh 0,
+    // so no model sites for them.
+    let in_scope = study.target_scope(req.kind);
+    let weights: Vec<f64> = audit
+        .elderly
+        .iter()
+        .zip(&in_scope)
+        .map(|(&e, &inside)| if inside { e } else { 0.0 })
+        .collect();
 
     let reach = match &req.matrix {
         Some(path) => {
@@ -303,6 +314,7 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         candidate_source,
         reach,
         weights,
+        in_scope,
         solution,
     })
 }
@@ -433,7 +445,7 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
     for plan in plans {
         let s = &plan.solution;
         let (before, after) = plan.communities_covered();
-        let n = plan.reach.n_demand;
+        let n = plan.in_scope.iter().filter(|&&inside| inside).count();
         let _ = writeln!(
             md,
             "\n## {} ({}): model {}, {}\n",
@@ -467,9 +479,14 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
             "- communities covered: {before} → {after} of {n}; elderly covered: {:.0} → {:.0} of {:.0}",
             s.covered_before, s.covered_after, s.total_weight
         );
-        if !s.uncoverable.is_empty() {
-            let names: Vec<String> = s
-                .uncoverable
+        let uncoverable: Vec<usize> = s
+            .uncoverable
+            .iter()
+            .copied()
+            .filter(|&d| plan.in_scope[d])
+            .collect();
+        if !uncoverable.is_empty() {
+            let names: Vec<String> = uncoverable
                 .iter()
                 .map(|&d| {
                     let c = &study.layers.communities[d];

@@ -64,6 +64,8 @@ pub struct Target {
     pub limit_min: f64,
     /// Required share of communities covered, 0–1.
     pub coverage: f64,
+    /// The communities the target applies to (`communities = "urban" | "village" | "all"`).
+    pub communities: crate::community_type::CommunityScope,
 }
 
 /// Network options.
@@ -147,6 +149,7 @@ struct LayerFile {
 struct TargetFile {
     limit_min: Option<f64>,
     coverage: Option<f64>,
+    communities: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -253,11 +256,21 @@ impl Scenario {
                     "[targets] {kind}.coverage = {coverage} must be a share between 0 and 1"
                 )));
             }
+            let communities = match t.communities.as_deref() {
+                None => crate::community_type::CommunityScope::All,
+                Some(v) => crate::community_type::CommunityScope::parse(v).ok_or_else(|| {
+                    bad(format!(
+                        "[targets] {kind}.communities = \"{v}\" is not known; use \"urban\" \
+                         (社区居委会), \"village\" (村委会) or \"all\""
+                    ))
+                })?,
+            };
             targets.insert(
                 k,
                 Target {
                     limit_min,
                     coverage,
+                    communities,
                 },
             );
         }
