@@ -113,11 +113,12 @@ pub fn parse_model(name: &str, p: Option<usize>) -> std::result::Result<Model, S
         ("lscp", _) => Ok(Model::Lscp),
         ("mclp", Some(p)) => Ok(Model::Mclp { p }),
         ("pmedian" | "p-median" | "p_median", Some(p)) => Ok(Model::PMedian { p }),
-        ("mclp" | "pmedian" | "p-median" | "p_median", None) => {
+        ("pcenter" | "p-center" | "p_center", Some(p)) => Ok(Model::PCenter { p }),
+        ("mclp" | "pmedian" | "p-median" | "p_median" | "pcenter" | "p-center" | "p_center", None) => {
             Err(format!("model {name} needs the number of new sites, --p N"))
         }
         (other, _) => Err(format!(
-            "model \"{other}\" is not known; use lscp, mclp or pmedian"
+            "model \"{other}\" is not known; use lscp, mclp, pmedian or pcenter"
         )),
     }
 }
@@ -325,6 +326,7 @@ fn objective_words(plan: &SitePlan) -> &'static str {
         "lscp" => "total cost of new sites",
         "mclp" => "elderly people covered",
         "mclp-capacitated" => "elderly people served within capacity",
+        "pcenter" => "worst minutes of any elderly person to the nearest facility",
         _ => "elderly-weighted minutes to the nearest facility",
     }
 }

@@ -57,6 +57,7 @@ mod exact;
 mod lagrange;
 pub mod matrix;
 pub mod orlib;
+mod pcenter;
 pub mod synth;
 
 use std::time::{Duration, Instant};
@@ -81,6 +82,9 @@ pub enum Model {
     Mclp { p: usize },
     /// p-median: `p` new sites minimising total weight × minutes.
     PMedian { p: usize },
+    /// p-center: `p` new sites minimising the worst minutes of any demand (bisection over
+    /// the radius with LSCP; see `pcenter.rs`).
+    PCenter { p: usize },
 }
 
 impl Model {
@@ -89,6 +93,7 @@ impl Model {
             Model::Lscp => "lscp",
             Model::Mclp { .. } => "mclp",
             Model::PMedian { .. } => "pmedian",
+            Model::PCenter { .. } => "pcenter",
         }
     }
 }
@@ -347,6 +352,7 @@ pub fn solve(
         (Model::Mclp { p }, false) => solve_assign(problem, *p, false, options, deadline)?,
         (Model::PMedian { p }, _) => solve_assign(problem, *p, true, options, deadline)?,
         (Model::Mclp { p }, true) => solve_capacitated(problem, *p, options, deadline)?,
+        (Model::PCenter { p }, _) => pcenter::solve_pcenter(problem, *p, options, deadline)?,
     };
     out.elapsed = start.elapsed();
     Ok(out)
