@@ -14,7 +14,7 @@
 //!    (城镇: 111 主城区, 112 城乡结合区, 121 镇中心区, 122 镇乡结合区, 123 特殊区域) and 2 is
 //!    rural (乡村: 210 乡中心区, 220 村庄). Note that 122 and 123 are *urban* in the NBS
 //!    convention even when the unit is a villagers' committee;
-//! 3. the committee's name: …居委会 / …居民委员会 / …社区 is urban, …村委会 / …村民委员会 / …村
+//! 3. the committee's name: …居委会 / …居民委员会 / …社区委员会 / …社区 is urban, …村委会 / …村民委员会 / …村
 //!    a village.
 //!
 //! Anything else (a company's 虚拟社区, an unreadable value) is `Other`: it belongs to neither
@@ -124,7 +124,10 @@ pub fn from_name(name: &str) -> Option<CommunityType> {
         Some(CommunityType::Other)
     } else if n.ends_with("村委会") || n.ends_with("村民委员会") || n.ends_with('村') {
         Some(CommunityType::Village)
-    } else if n.ends_with("居委会") || n.ends_with("居民委员会") || n.ends_with("社区") {
+    } else if ["居委会", "居民委员会", "社区委员会", "社区"]
+        .iter()
+        .any(|s| n.ends_with(s))
+    {
         Some(CommunityType::Urban)
     } else {
         None

@@ -306,7 +306,11 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         gap_target: req.gap_target,
         ..SitingOptions::default()
     };
-    let solution = siting::solve(&problem, &req.model, &options)?;
+    let mut solution = siting::solve(&problem, &req.model, &options)?;
+    // Communities outside the target's type weigh nothing; a site does not "newly cover" them.
+    for site in &mut solution.sites {
+        site.newly_covered.retain(|&d| in_scope[d]);
+    }
     Ok(SitePlan {
         kind: req.kind,
         limit_min: limit,
