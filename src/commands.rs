@@ -90,11 +90,16 @@ pub fn run_all_with(
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
     // The rule set is read before the layers, so a bad rule file fails fast.
     let rule_set = crate::rules::RuleSet::for_scenario(&scenario, None)?;
+    let access_options = crate::access::AccessOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut sections = Vec::new();
     let mut out = OutputSet::new();
+
+    // Capacity-aware accessibility (2SFCA family) per kind: access.csv, access_facilities.csv.
+    let access = crate::access::accessibility(&study, &result, &access_options);
+    sections.push(crate::access::outputs(&study, &result, &access, &mut out)?);
 
     // Service areas of every facility, per band; the maps show each mapped kind's dissolved
     // area at its time limit.
