@@ -56,7 +56,7 @@ enum Command {
         #[arg(long)]
         p: Option<usize>,
         /// Respect capacities (existing facilities' capacity field, candidates' capacity or
-        /// the scenario's [siting] default_capacity); mclp only.
+        /// the scenario's [siting] default_capacity); lscp, mclp and pmedian.
         #[arg(long)]
         capacity: bool,
         /// Solve the integer program exactly (good_lp + microlp; HiGHS when built with the

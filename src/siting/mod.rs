@@ -52,6 +52,7 @@
 
 mod assign;
 mod capacitated;
+mod capacitated_milp;
 mod cover;
 mod exact;
 mod lagrange;
@@ -317,10 +318,9 @@ fn validate(pr: &SitingProblem, model: &Model, opt: &SitingOptions) -> Result<()
         }
     }
     if opt.capacitated {
-        if !matches!(model, Model::Mclp { .. }) {
+        if matches!(model, Model::PCenter { .. }) {
             return Err(bad(
-                "capacities are supported for MCLP (maximise the served weight); \
-                 use --model mclp with --capacitated",
+                "capacities are supported for LSCP, MCLP and p-median, not p-center",
             ));
         }
         if pr.capacities.is_none() {
@@ -348,9 +348,13 @@ pub fn solve(
     let start = Instant::now();
     let deadline = options.time_limit.map(|t| start + t);
     let mut out = match (model, options.capacitated) {
-        (Model::Lscp, _) => solve_lscp(problem, options, deadline)?,
+        (Model::Lscp, true) => capacitated_milp::solve_model(problem, None, options, deadline)?,
+        (Model::PMedian { p }, true) => {
+            capacitated_milp::solve_model(problem, Some(*p), options, deadline)?
+        }
+        (Model::Lscp, false) => solve_lscp(problem, options, deadline)?,
         (Model::Mclp { p }, false) => solve_assign(problem, *p, false, options, deadline)?,
-        (Model::PMedian { p }, _) => solve_assign(problem, *p, true, options, deadline)?,
+        (Model::PMedian { p }, false) => solve_assign(problem, *p, true, options, deadline)?,
         (Model::Mclp { p }, true) => solve_capacitated(problem, *p, options, deadline)?,
         (Model::PCenter { p }, _) => pcenter::solve_pcenter(problem, *p, options, deadline)?,
     };
