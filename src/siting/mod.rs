@@ -55,6 +55,7 @@ mod capacitated;
 mod capacitated_milp;
 mod cover;
 mod exact;
+pub mod joint;
 mod lagrange;
 pub mod matrix;
 pub mod orlib;
