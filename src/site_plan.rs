@@ -41,6 +41,56 @@ pub struct SitingRequest {
     /// A precomputed travel matrix (CSV: community id, site id, minutes or metres) to use
     /// instead of the road network.
     pub matrix: Option<PathBuf>,
+    /// p-median without a time limit (`[siting] limit = "none"`): every community is assigned
+    /// to its nearest open site however far, as the textbook model states it.
+    pub unlimited: bool,
+    /// What a community's demand weighs (`[siting] weight`).
+    pub weight: DemandWeight,
+}
+
+/// The demand weight of a community in the siting models.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DemandWeight {
+    /// Elderly people, as the audit counts them (default).
+    #[default]
+    Elderly,
+    /// All residents.
+    Population,
+    /// A numeric property of the communities layer (its name in the layer).
+    Field(String),
+}
+
+/// The demand weight per community.
+fn demand_weights(study: &Study, audit: &Audit, weight: &DemandWeight) -> Result<Vec<f64>> {
+    match weight {
+        DemandWeight::Elderly => Ok(audit.elderly.clone()),
+        DemandWeight::Population => Ok(audit.population.clone()),
+        DemandWeight::Field(field) => study
+            .layers
+            .communities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let v = c.extra.get(field);
+                let x = v.and_then(|v| match v {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => s.trim().parse().ok(),
+                    _ => None,
+                });
+                x.filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(|| {
+                    Error::from(crate::InputError::file(
+                        &study.scenario.communities.path,
+                        crate::Problem::Other(format!(
+                            "community {i} (id {}): [siting] weight = \"{field}\" needs a \
+                             number >= 0 in that property, found {}",
+                            c.id,
+                            v.map_or("nothing".to_string(), |v| v.to_string())
+                        )),
+                    ))
+                })
+            })
+            .collect(),
+    }
 }
 
 impl SitingRequest {
@@ -87,6 +137,34 @@ impl SitingRequest {
             candidate_spacing_m: number("candidate_spacing_m")?.unwrap_or(250.0),
             default_capacity: number("default_capacity")?,
             matrix: None,
+            unlimited: match table.and_then(|t| t.get("limit")) {
+                None => false,
+                Some(v) if v.as_str() == Some("none") => true,
+                Some(v) => {
+                    return Err(Error::Other(format!(
+                        "{}: [siting] limit = {v}: the only setting is \"none\" (p-median \
+                         without a time limit); the limit itself is [travel] limit_min",
+                        study.scenario.path.display()
+                    )))
+                }
+            },
+            weight: match table.and_then(|t| t.get("weight")) {
+                None => DemandWeight::Elderly,
+                Some(v) => match v.as_str().map(str::trim) {
+                    Some("elderly") => DemandWeight::Elderly,
+                    Some("population") => DemandWeight::Population,
+                    Some(other) if !other.is_empty() => DemandWeight::Field(
+                        study.scenario.communities.field(other).to_string(),
+                    ),
+                    _ => {
+                        return Err(Error::Other(format!(
+                            "{}: [siting] weight = {v} must be \"elderly\", \"population\" \
+                             or the name of a numeric field of the communities",
+                            study.scenario.path.display()
+                        )))
+                    }
+                },
+            },
         })
     }
 }
@@ -139,6 +217,8 @@ pub struct SitePlan {
     pub weights: Vec<f64>,
     /// Per community: the kind's target applies to it (`[targets] kind.communities`).
     pub in_scope: Vec<bool>,
+    /// The p-median ran without a time limit (`[siting] limit = "none"`).
+    pub unlimited: bool,
     pub solution: SitingSolution,
 }
 
@@ -216,14 +296,15 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
     // A target for urban communities (or villages) asks nothing of the others: they weigh 0,
     // so no model sites for them.
     let in_scope = study.target_scope(req.kind);
-    let weights: Vec<f64> = audit
-        .elderly
+    let demand = demand_weights(study, audit, &req.weight)?;
+    let weights: Vec<f64> = demand
         .iter()
         .zip(&in_scope)
         .map(|(&e, &inside)| if inside { e } else { 0.0 })
         .collect();
 
-    let reach = match &req.matrix {
+    let table_within = |limit: f64| -> Result<ReachTable> {
+    Ok(match &req.matrix {
         Some(path) => {
             let demand_ids: Vec<String> = study
                 .layers
@@ -271,6 +352,15 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
             bar.finish_and_clear();
             table
         }
+    })
+    };
+    let reach = table_within(limit)?;
+    // The classic p-median (no time limit): every community to its nearest open site, however
+    // far; the full table holds every reachable pair.
+    let full = if req.unlimited && matches!(req.model, Model::PMedian { .. }) {
+        Some(table_within(f64::INFINITY)?)
+    } else {
+        None
     };
 
     let n_sites = existing.len() + candidates.len();
@@ -291,13 +381,14 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
             .collect::<Vec<f64>>()
     });
     debug_assert_eq!(reach.n_sites, n_sites);
+    let full_given = full.is_some();
     let problem = SitingProblem {
         weights: weights.clone(),
         reach: reach.clone(),
         n_existing: existing.len(),
         costs,
         capacities,
-        full: None,
+        full,
     };
     let options = SitingOptions {
         method: req.method,
@@ -320,6 +411,7 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         reach,
         weights,
         in_scope,
+        unlimited: full_given,
         solution,
     })
 }
@@ -462,10 +554,15 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
         );
         let _ = writeln!(
             md,
-            "Candidates: {}. Existing {} facilities stay open. Limit {} min.\n",
+            "Candidates: {}. Existing {} facilities stay open. {}.\n",
             plan.candidate_source,
             plan.existing.len(),
-            plan.limit_min
+            if plan.solution.model == "pmedian" && plan.unlimited {
+                "No time limit: every community counts the minutes to its nearest open site"
+                    .to_string()
+            } else {
+                format!("Limit {} min", plan.limit_min)
+            }
         );
         let _ = writeln!(
             md,
