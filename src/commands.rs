@@ -318,3 +318,51 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     }
     Ok(Written { files, summary })
 }
+
+/// `carecircle compare`: two runs compared per community, street and district: either two
+/// earlier output folders (`runs` = base, plan) or two scenarios run now (`scenarios`).
+pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> Result<Written> {
+    use crate::compare::{compare, outputs, Snapshot};
+    let usage = |msg: &str| -> crate::Error {
+        crate::InputError::file(Path::new("compare"), crate::Problem::Other(msg.to_string()))
+            .into()
+    };
+    let (base, plan) = match (runs, scenarios) {
+        ([base, plan], []) => (Snapshot::read_dir(base)?, Snapshot::read_dir(plan)?),
+        ([], [a, b]) => {
+            let snapshot = |path: &Path| -> Result<Snapshot> {
+                let scenario = crate::io::scenario::Scenario::load(path)?;
+                let access_options = crate::access::AccessOptions::from_scenario(&scenario)?;
+                let study = Study::from_scenario(scenario)?;
+                print_warnings(&study);
+                let result = audit(&study);
+                let access = crate::access::accessibility(&study, &result, &access_options);
+                Ok(Snapshot::from_run(&study, &result, Some(&access)))
+            };
+            (snapshot(a)?, snapshot(b)?)
+        }
+        _ => {
+            return Err(usage(
+                "give two output folders (compare BASE_DIR PLAN_DIR) or two scenarios \
+                 (compare --scenario A.toml --scenario B.toml)",
+            ))
+        }
+    };
+    let cmp = compare(&base, &plan);
+    let mut out = OutputSet::new();
+    outputs(&cmp, &mut out)?;
+    let files = out.commit(out_dir)?;
+    let mut summary = format!("compare {} -> {}", cmp.base_source, cmp.plan_source);
+    for (kind, g) in &cmp.district {
+        summary.push_str(&format!(
+            "\n  {:<15} communities covered {} -> {} of {}, elderly {:.0} -> {:.0}",
+            kind.as_str(),
+            g.covered_base,
+            g.covered_plan,
+            g.communities,
+            g.elderly_covered_base,
+            g.elderly_covered_plan
+        ));
+    }
+    Ok(Written { files, summary })
+}

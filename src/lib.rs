@@ -8,6 +8,7 @@ pub mod areas;
 pub mod bench_support;
 pub mod commands;
 pub mod community_type;
+pub mod compare;
 pub mod coverage;
 pub mod crs;
 pub mod demo;

@@ -108,6 +108,19 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Compare two runs per community, street and district: the change in minutes, coverage
+    /// and accessibility per kind (compare.csv, compare.md, compare.json). Give two earlier
+    /// output folders (BASE_DIR PLAN_DIR) or two scenarios (--scenario A --scenario B).
+    Compare {
+        /// Two output folders of earlier runs: the base, then the plan.
+        runs: Vec<PathBuf>,
+        /// Two scenarios to run now: the base, then the plan.
+        #[arg(long = "scenario")]
+        scenarios: Vec<PathBuf>,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+    },
     /// Service areas: the area each facility reaches on foot within each time band, as
     /// polygons (service_areas.geojson), with the audit outputs.
     Areas {
@@ -227,6 +240,11 @@ fn main() -> ExitCode {
             }),
             _ => carecircle::commands::list_rules(ruleset.as_deref()),
         },
+        Command::Compare {
+            runs,
+            scenarios,
+            out,
+        } => carecircle::commands::run_compare(&runs, &scenarios, &out),
         Command::Areas {
             scenario,
             out,
