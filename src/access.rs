@@ -33,8 +33,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Map, Value};
 
 use crate::coverage::{Audit, WITHIN_EPS};
-use crate::error::{Error, InputError, Problem, Result};
-use crate::io::scenario::Scenario;
+use crate::error::{Error, Result};
 use crate::model::FacilityKind;
 use crate::network::{reach_table, Direction};
 use crate::reach_table::ReachTable;
@@ -236,12 +235,15 @@ fn toml_number(v: &toml::Value) -> Option<f64> {
 
 impl AccessOptions {
     /// Reads `[access]`: `method = "2sfca" | "e2sfca" | "gaussian"`, `bands = [[5, 1.0], [10,
-    /// 0.68], [15, 0.22]]` (E2SFCA; default Luo & Qi's weights over the limit),
+    /// 0.68], [15, 0.22]]` (E2SFCA; default Luo & Qi's weights over `limit_min`),
     /// `norm_per_1000 = { day_care = 25 }`, `area_per_place_m2 = 10`.
-    pub fn from_scenario(scenario: &Scenario) -> std::result::Result<AccessOptions, InputError> {
-        let bad = |msg: String| InputError::file(&scenario.path, Problem::Scenario(msg));
+    pub fn parse(
+        table: Option<&toml::Table>,
+        limit_min: f64,
+    ) -> std::result::Result<AccessOptions, String> {
+        let bad = |msg: String| msg;
         let mut options = AccessOptions::default();
-        let Some(table) = &scenario.access else {
+        let Some(table) = table else {
             return Ok(options);
         };
         let mut method = "2sfca".to_string();
@@ -334,7 +336,7 @@ impl AccessOptions {
             }
             "e2sfca" => match bands {
                 Some(b) => Decay::Bands(b),
-                None => Decay::luo_qi(scenario.travel.limit_min),
+                None => Decay::luo_qi(limit_min),
             },
             "gaussian" => Decay::Gaussian,
             other => {

@@ -4,7 +4,7 @@
 //! community, mutual-aid points for every administrative village. A community's type comes,
 //! in this order, from
 //!
-//! 1. the field mapped as `community_type` in `[layers.communities] fields`, holding a word
+//! 1. the field mapped as `kind` in `[layers.communities] fields`, holding a word
 //!    (社区, 居委会, 居民委员会, urban, 城镇 / 村, 村委会, 村民委员会, village, rural, 乡村) or
 //!    an NBS urban-rural classification code (below);
 //! 2. the field mapped as `urban_rural_code`: the three-digit urban-rural classification code
@@ -149,7 +149,7 @@ pub fn classify(community: &Community, spec: &LayerSpec) -> CommunityType {
             .and_then(|f| community.extra.get(f))
             .and_then(text)
     };
-    if let Some(t) = field("community_type").as_deref().and_then(from_word) {
+    if let Some(t) = field("kind").as_deref().and_then(from_word) {
         return t;
     }
     if let Some(t) = field("urban_rural_code").as_deref().and_then(from_nbs_code) {

@@ -347,7 +347,8 @@ pub fn solve(
 ) -> Result<SitingSolution> {
     validate(problem, model, options)?;
     let start = Instant::now();
-    let deadline = options.time_limit.map(|t| start + t);
+    // A limit too far ahead for the clock (checked_add fails) means no deadline, never a panic.
+    let deadline = options.time_limit.and_then(|t| start.checked_add(t));
     let mut out = match (model, options.capacitated) {
         (Model::Lscp, true) => capacitated_milp::solve_model(problem, None, options, deadline)?,
         (Model::PMedian { p }, true) => {
