@@ -100,6 +100,10 @@ pub fn run_all_with(
     let mut sections = Vec::new();
     let mut out = OutputSet::new();
 
+    // Capacity-aware accessibility (2SFCA family) per kind: access.csv, access_facilities.csv.
+    let access = crate::access::accessibility(&study, &result, &study.scenario.access);
+    sections.push(crate::access::outputs(&study, &result, &access, &mut out)?);
+
     // Service areas of every facility, per band; the maps show each mapped kind's dissolved
     // area at its time limit.
     let area_options = crate::areas::AreaOptions::from_scenario(&study.scenario)?;
@@ -476,6 +480,52 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
             k.minutes,
             100.0 * k.district_area_share,
             100.0 * k.elderly_share
+        ));
+    }
+    Ok(Written { files, summary })
+}
+
+/// `carecircle compare`: two runs compared per community, street and district: either two
+/// earlier output folders (`runs` = base, plan) or two scenarios run now (`scenarios`).
+pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> Result<Written> {
+    use crate::compare::{compare, outputs, Snapshot};
+    let usage = |msg: &str| -> crate::Error {
+        crate::InputError::file(Path::new("compare"), crate::Problem::Other(msg.to_string())).into()
+    };
+    let (base, plan) = match (runs, scenarios) {
+        ([base, plan], []) => (Snapshot::read_dir(base)?, Snapshot::read_dir(plan)?),
+        ([], [a, b]) => {
+            let snapshot = |path: &Path| -> Result<Snapshot> {
+                let scenario = crate::io::scenario::Scenario::load(path)?;
+                let study = Study::from_scenario(scenario)?;
+                print_warnings(&study);
+                let result = audit(&study);
+                let access = crate::access::accessibility(&study, &result, &study.scenario.access);
+                Ok(Snapshot::from_run(&study, &result, Some(&access)))
+            };
+            (snapshot(a)?, snapshot(b)?)
+        }
+        _ => {
+            return Err(usage(
+                "give two output folders (compare BASE_DIR PLAN_DIR) or two scenarios \
+                 (compare --scenario A.toml --scenario B.toml)",
+            ))
+        }
+    };
+    let cmp = compare(&base, &plan);
+    let mut out = OutputSet::new();
+    outputs(&cmp, &mut out)?;
+    let files = out.commit(out_dir)?;
+    let mut summary = format!("compare {} -> {}", cmp.base_source, cmp.plan_source);
+    for (kind, g) in &cmp.district {
+        summary.push_str(&format!(
+            "\n  {:<15} communities covered {} -> {} of {}, elderly {:.0} -> {:.0}",
+            kind.as_str(),
+            g.covered_base,
+            g.covered_plan,
+            g.communities,
+            g.elderly_covered_base,
+            g.elderly_covered_plan
         ));
     }
     Ok(Written { files, summary })

@@ -29,15 +29,33 @@ impl fmt::Display for FeatureRef {
 pub enum Problem {
     Unreadable(String),
     NotJson(String),
-    WrongGeometry { expected: String, found: String },
+    WrongGeometry {
+        expected: String,
+        found: String,
+    },
     MissingField(String),
-    BadNumber { field: String, value: String },
-    NegativeNumber { field: String, value: f64 },
+    BadNumber {
+        field: String,
+        value: String,
+    },
+    NegativeNumber {
+        field: String,
+        value: f64,
+    },
     BadCoordinate(String),
-    ProjectedCoordinates { x: f64, y: f64 },
-    UnknownKind { value: String, accepted: String },
+    ProjectedCoordinates {
+        x: f64,
+        y: f64,
+    },
+    UnknownKind {
+        value: String,
+        accepted: String,
+    },
     EmptyLayer,
-    DuplicateId { id: String, first_index: usize },
+    DuplicateId {
+        id: String,
+        first_index: usize,
+    },
     Scenario(String),
     Other(String),
     /// Required fields that a table format's schema (DBF, GeoPackage, CSV, XLSX) lacks.
@@ -57,15 +75,27 @@ pub enum Problem {
         detail: String,
     },
     /// The layer's own CRS (`.prj`, GeoPackage) and the scenario's disagree.
-    CrsMismatch { layer: String, scenario: String },
+    CrsMismatch {
+        layer: String,
+        scenario: String,
+    },
     /// Gauss-Krüger eastings with a zone prefix in a CRS without one, or the other way round.
-    ZonePrefixMismatch { crs: String, detail: String },
+    ZonePrefixMismatch {
+        crs: String,
+        detail: String,
+    },
     /// A Shapefile without its `.shx` index.
     MissingShx(PathBuf),
     /// A GeoPackage or workbook without the named layer or sheet.
-    NoSuchLayer { layer: String, available: Vec<String> },
+    NoSuchLayer {
+        layer: String,
+        available: Vec<String>,
+    },
     /// A point table (CSV, XLSX) without coordinate columns.
-    MissingCoordinateColumns { tried: String, available: Vec<String> },
+    MissingCoordinateColumns {
+        tried: String,
+        available: Vec<String>,
+    },
     /// A JSON file that is not a GeoJSON object (a bare array, a number, ...).
     NotFeatureCollection(String),
     /// A layer whose file format carecircle does not read.

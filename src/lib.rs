@@ -3,9 +3,12 @@
 //! Data flows one way: load (`io`) → project (`crs`) → network → reach → coverage / siting /
 //! rules → render / report.
 
+pub mod access;
 pub mod areas;
 pub mod bench_support;
 pub mod commands;
+pub mod community_type;
+pub mod compare;
 pub mod coverage;
 pub mod crs;
 pub mod demo;

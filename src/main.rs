@@ -56,7 +56,7 @@ enum Command {
         #[arg(long)]
         p: Option<usize>,
         /// Respect capacities (existing facilities' capacity field, candidates' capacity or
-        /// the scenario's [siting] default_capacity); mclp only.
+        /// the scenario's [siting] default_capacity); lscp, mclp and pmedian.
         #[arg(long)]
         capacity: bool,
         /// Solve the integer program exactly (good_lp + microlp; HiGHS when built with the
@@ -117,6 +117,19 @@ enum Command {
         /// Write a proposed scenario mapping the fields by their Chinese or English names.
         #[arg(long, value_name = "SCENARIO")]
         write: Option<PathBuf>,
+    },
+    /// Compare two runs per community, street and district: the change in minutes, coverage
+    /// and accessibility per kind (compare.csv, compare.md, compare.json). Give two earlier
+    /// output folders (BASE_DIR PLAN_DIR) or two scenarios (--scenario A --scenario B).
+    Compare {
+        /// Two output folders of earlier runs: the base, then the plan.
+        runs: Vec<PathBuf>,
+        /// Two scenarios to run now: the base, then the plan.
+        #[arg(long = "scenario")]
+        scenarios: Vec<PathBuf>,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
     },
     /// Service areas: the area each facility reaches on foot within each time band, as
     /// polygons (service_areas.geojson), with the audit outputs.
@@ -204,6 +217,11 @@ fn main() -> ExitCode {
             }),
             _ => carecircle::commands::list_rules(ruleset.as_deref()),
         },
+        Command::Compare {
+            runs,
+            scenarios,
+            out,
+        } => carecircle::commands::run_compare(&runs, &scenarios, &out),
         Command::Areas {
             scenario,
             out,

@@ -43,6 +43,46 @@ pub struct SitingRequest {
     /// A precomputed travel matrix (CSV: community id, site id, minutes or metres) to use
     /// instead of the road network.
     pub matrix: Option<PathBuf>,
+    /// p-median without a time limit (`[siting] limit = "none"`): every community is assigned
+    /// to its nearest open site however far, as the textbook model states it.
+    pub unlimited: bool,
+    /// What a community's demand weighs (`[siting] weight`).
+    pub weight: DemandWeight,
+}
+
+pub use crate::io::scenario::DemandWeight;
+
+/// The demand weight per community.
+fn demand_weights(study: &Study, audit: &Audit, weight: &DemandWeight) -> Result<Vec<f64>> {
+    match weight {
+        DemandWeight::Elderly => Ok(audit.elderly.clone()),
+        DemandWeight::Population => Ok(audit.population.clone()),
+        DemandWeight::Field(field) => study
+            .layers
+            .communities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let v = c.extra.get(field);
+                let x = v.and_then(|v| match v {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => s.trim().parse().ok(),
+                    _ => None,
+                });
+                x.filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(|| {
+                    Error::from(crate::InputError::file(
+                        &study.scenario.communities.path,
+                        crate::Problem::Other(format!(
+                            "community {i} (id {}): [siting] weight = \"{field}\" needs a \
+                             number >= 0 in that property, found {}",
+                            c.id,
+                            v.map_or("nothing".to_string(), |v| v.to_string())
+                        )),
+                    ))
+                })
+            })
+            .collect(),
+    }
 }
 
 impl SitingRequest {
@@ -68,6 +108,8 @@ impl SitingRequest {
             candidate_spacing_m: siting.candidate_spacing_m,
             default_capacity: siting.default_capacity,
             matrix: None,
+            unlimited: siting.no_limit,
+            weight: siting.weight.clone(),
         }
     }
 }
@@ -85,6 +127,7 @@ pub fn model_of(name: ModelName, p: usize) -> Model {
         ModelName::Lscp => Model::Lscp,
         ModelName::Mclp => Model::Mclp { p },
         ModelName::PMedian => Model::PMedian { p },
+        ModelName::PCenter => Model::PCenter { p },
     }
 }
 
@@ -109,8 +152,13 @@ pub struct SitePlan {
     /// Where the candidates came from, in words.
     pub candidate_source: String,
     pub reach: ReachTable,
-    /// Elderly people per community (the demand weights).
+    /// Elderly people per community (the demand weights; 0 outside the target's community
+    /// type).
     pub weights: Vec<f64>,
+    /// Per community: the kind's target applies to it (`[targets] kind.communities`).
+    pub in_scope: Vec<bool>,
+    /// The p-median ran without a time limit (`[siting] limit = "none"`).
+    pub unlimited: bool,
     pub solution: SitingSolution,
 }
 
@@ -126,7 +174,7 @@ impl SitePlan {
             .collect();
         let mut before = 0;
         let mut after = 0;
-        for d in 0..self.reach.n_demand {
+        for d in (0..self.reach.n_demand).filter(|&d| self.in_scope[d]) {
             let row: Vec<usize> = self.reach.row(d).map(|(s, _)| s as usize).collect();
             let b = row.iter().any(|&s| s < n_existing);
             before += b as usize;
@@ -185,56 +233,74 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
     let limit = study.scenario.limit_for(req.kind);
     let (existing, existing_sources) = study.facilities_of(req.kind);
     let (candidates, candidate_source) = candidates(study, req.candidate_spacing_m);
-    let weights = audit.elderly.clone();
+    // A target for urban communities (or villages) asks nothing of the others: they weigh 0,
+    // so no model sites for them.
+    let in_scope = study.target_scope(req.kind);
+    let demand = demand_weights(study, audit, &req.weight)?;
+    let weights: Vec<f64> = demand
+        .iter()
+        .zip(&in_scope)
+        .map(|(&e, &inside)| if inside { e } else { 0.0 })
+        .collect();
 
-    let reach = match &req.matrix {
-        Some(path) => {
-            let demand_ids: Vec<String> = study
-                .layers
-                .communities
-                .iter()
-                .map(|c| c.id.clone())
-                .collect();
-            let site_ids: Vec<String> = existing
-                .iter()
-                .map(|&f| study.layers.facilities[f].id.clone())
-                .chain(candidates.iter().map(|c| c.id.clone()))
-                .collect();
-            siting::read_travel_matrix_with_speed(
-                path,
-                &demand_ids,
-                &site_ids,
-                limit,
-                Some(study.scenario.travel.speed_m_per_min),
-            )?
-        }
-        None => {
-            let snaps: Vec<_> = existing_sources
-                .snaps
-                .iter()
-                .copied()
-                .chain(
-                    candidates
-                        .iter()
-                        .map(|c| study.snapper.snap(&study.graph, c.location)),
-                )
-                .collect();
-            let sources = SourceSet::new(snaps);
-            let bar = crate::progress::bar(
-                sources.len() as u64,
-                &format!("reach of {} sites", req.kind.as_str()),
-            );
-            let table = reach_table(
-                &study.graph,
-                &sources,
-                &study.community_snaps,
-                limit,
-                Direction::ToSource,
-                &|| bar.inc(1),
-            );
-            bar.finish_and_clear();
-            table
-        }
+    let table_within = |limit: f64| -> Result<ReachTable> {
+        Ok(match &req.matrix {
+            Some(path) => {
+                let demand_ids: Vec<String> = study
+                    .layers
+                    .communities
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .collect();
+                let site_ids: Vec<String> = existing
+                    .iter()
+                    .map(|&f| study.layers.facilities[f].id.clone())
+                    .chain(candidates.iter().map(|c| c.id.clone()))
+                    .collect();
+                siting::read_travel_matrix_with_speed(
+                    path,
+                    &demand_ids,
+                    &site_ids,
+                    limit,
+                    Some(study.scenario.travel.speed_m_per_min),
+                )?
+            }
+            None => {
+                let snaps: Vec<_> = existing_sources
+                    .snaps
+                    .iter()
+                    .copied()
+                    .chain(
+                        candidates
+                            .iter()
+                            .map(|c| study.snapper.snap(&study.graph, c.location)),
+                    )
+                    .collect();
+                let sources = SourceSet::new(snaps);
+                let bar = crate::progress::bar(
+                    sources.len() as u64,
+                    &format!("reach of {} sites", req.kind.as_str()),
+                );
+                let table = reach_table(
+                    &study.graph,
+                    &sources,
+                    &study.community_snaps,
+                    limit,
+                    Direction::ToSource,
+                    &|| bar.inc(1),
+                );
+                bar.finish_and_clear();
+                table
+            }
+        })
+    };
+    let reach = table_within(limit)?;
+    // The classic p-median (no time limit): every community to its nearest open site, however
+    // far; the full table holds every reachable pair.
+    let full = if req.unlimited && matches!(req.model, Model::PMedian { .. }) {
+        Some(table_within(f64::INFINITY)?)
+    } else {
+        None
     };
 
     let n_sites = existing.len() + candidates.len();
@@ -255,13 +321,14 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
             .collect::<Vec<f64>>()
     });
     debug_assert_eq!(reach.n_sites, n_sites);
+    let full_given = full.is_some();
     let problem = SitingProblem {
         weights: weights.clone(),
         reach: reach.clone(),
         n_existing: existing.len(),
         costs,
         capacities,
-        full: None,
+        full,
     };
     let options = SitingOptions {
         method: req.method,
@@ -270,7 +337,11 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         gap_target: req.gap_target,
         ..SitingOptions::default()
     };
-    let solution = siting::solve(&problem, &req.model, &options)?;
+    let mut solution = siting::solve(&problem, &req.model, &options)?;
+    // Communities outside the target's type weigh nothing; a site does not "newly cover" them.
+    for site in &mut solution.sites {
+        site.newly_covered.retain(|&d| in_scope[d]);
+    }
     Ok(SitePlan {
         kind: req.kind,
         limit_min: limit,
@@ -279,6 +350,8 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         candidate_source,
         reach,
         weights,
+        in_scope,
+        unlimited: full_given,
         solution,
     })
 }
@@ -289,6 +362,7 @@ fn objective_words(plan: &SitePlan) -> &'static str {
         "lscp" => "total cost of new sites",
         "mclp" => "elderly people covered",
         "mclp-capacitated" => "elderly people served within capacity",
+        "pcenter" => "worst minutes of any elderly person to the nearest facility",
         _ => "elderly-weighted minutes to the nearest facility",
     }
 }
@@ -409,7 +483,7 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
     for plan in plans {
         let s = &plan.solution;
         let (before, after) = plan.communities_covered();
-        let n = plan.reach.n_demand;
+        let n = plan.in_scope.iter().filter(|&&inside| inside).count();
         let _ = writeln!(
             md,
             "\n## {} ({}): model {}, {}\n",
@@ -420,10 +494,15 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
         );
         let _ = writeln!(
             md,
-            "Candidates: {}. Existing {} facilities stay open. Limit {} min.\n",
+            "Candidates: {}. Existing {} facilities stay open. {}.\n",
             plan.candidate_source,
             plan.existing.len(),
-            plan.limit_min
+            if plan.solution.model == "pmedian" && plan.unlimited {
+                "No time limit: every community counts the minutes to its nearest open site"
+                    .to_string()
+            } else {
+                format!("Limit {} min", plan.limit_min)
+            }
         );
         let _ = writeln!(
             md,
@@ -443,9 +522,14 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
             "- communities covered: {before} → {after} of {n}; elderly covered: {:.0} → {:.0} of {:.0}",
             s.covered_before, s.covered_after, s.total_weight
         );
-        if !s.uncoverable.is_empty() {
-            let names: Vec<String> = s
-                .uncoverable
+        let uncoverable: Vec<usize> = s
+            .uncoverable
+            .iter()
+            .copied()
+            .filter(|&d| plan.in_scope[d])
+            .collect();
+        if !uncoverable.is_empty() {
+            let names: Vec<String> = uncoverable
                 .iter()
                 .map(|&d| {
                     let c = &study.layers.communities[d];

@@ -6,6 +6,7 @@ use std::path::Path;
 use geo::{Contains, Coord, Point};
 use rstar::{RTree, AABB};
 
+use crate::community_type::{self, CommunityScope, CommunityType};
 use crate::error::{Result, WarningKind, Warnings};
 use crate::io::layer as gj;
 use crate::io::scenario::Scenario;
@@ -39,6 +40,8 @@ pub struct Study {
     pub facility_snaps: Vec<Option<Snap>>,
     /// True when demand is counted from a population layer.
     pub demand_from_cells: bool,
+    /// Per community: urban community, village or other (see `community_type`).
+    pub community_types: Vec<CommunityType>,
     pub warnings: Warnings,
 }
 
@@ -169,6 +172,11 @@ impl Study {
         } else {
             community_snaps.clone()
         };
+        let community_types = layers
+            .communities
+            .iter()
+            .map(|c| community_type::classify(c, &scenario.communities))
+            .collect();
         steps.finish();
         Ok(Study {
             scenario,
@@ -180,6 +188,7 @@ impl Study {
             community_snaps,
             facility_snaps,
             demand_from_cells,
+            community_types,
             warnings,
         })
     }
@@ -192,6 +201,20 @@ impl Study {
             .collect();
         let snaps = idx.iter().map(|&i| self.facility_snaps[i]).collect();
         (idx, SourceSet::new(snaps))
+    }
+
+    /// The communities a kind's target applies to (all when the kind has no target or its
+    /// target names no community type).
+    pub fn target_scope(&self, kind: FacilityKind) -> Vec<bool> {
+        let scope = self
+            .scenario
+            .targets
+            .get(&kind)
+            .map_or(CommunityScope::All, |t| t.communities);
+        self.community_types
+            .iter()
+            .map(|&t| scope.includes(t))
+            .collect()
     }
 
     /// The kinds to audit: those with facilities, and those with targets.

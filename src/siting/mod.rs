@@ -52,11 +52,14 @@
 
 mod assign;
 mod capacitated;
+mod capacitated_milp;
 mod cover;
 mod exact;
+pub mod joint;
 mod lagrange;
 pub mod matrix;
 pub mod orlib;
+mod pcenter;
 pub mod synth;
 
 use std::time::{Duration, Instant};
@@ -81,6 +84,9 @@ pub enum Model {
     Mclp { p: usize },
     /// p-median: `p` new sites minimising total weight × minutes.
     PMedian { p: usize },
+    /// p-center: `p` new sites minimising the worst minutes of any demand (bisection over
+    /// the radius with LSCP; see `pcenter.rs`).
+    PCenter { p: usize },
 }
 
 impl Model {
@@ -89,6 +95,7 @@ impl Model {
             Model::Lscp => "lscp",
             Model::Mclp { .. } => "mclp",
             Model::PMedian { .. } => "pmedian",
+            Model::PCenter { .. } => "pcenter",
         }
     }
 }
@@ -312,10 +319,9 @@ fn validate(pr: &SitingProblem, model: &Model, opt: &SitingOptions) -> Result<()
         }
     }
     if opt.capacitated {
-        if !matches!(model, Model::Mclp { .. }) {
+        if matches!(model, Model::PCenter { .. }) {
             return Err(bad(
-                "capacities are supported for MCLP (maximise the served weight); \
-                 use --model mclp with --capacity",
+                "capacities are supported for LSCP, MCLP and p-median, not p-center",
             ));
         }
         if pr.capacities.is_none() {
@@ -344,10 +350,15 @@ pub fn solve(
     // A limit too far ahead for the clock (checked_add fails) means no deadline, never a panic.
     let deadline = options.time_limit.and_then(|t| start.checked_add(t));
     let mut out = match (model, options.capacitated) {
-        (Model::Lscp, _) => solve_lscp(problem, options, deadline)?,
+        (Model::Lscp, true) => capacitated_milp::solve_model(problem, None, options, deadline)?,
+        (Model::PMedian { p }, true) => {
+            capacitated_milp::solve_model(problem, Some(*p), options, deadline)?
+        }
+        (Model::Lscp, false) => solve_lscp(problem, options, deadline)?,
         (Model::Mclp { p }, false) => solve_assign(problem, *p, false, options, deadline)?,
-        (Model::PMedian { p }, _) => solve_assign(problem, *p, true, options, deadline)?,
+        (Model::PMedian { p }, false) => solve_assign(problem, *p, true, options, deadline)?,
         (Model::Mclp { p }, true) => solve_capacitated(problem, *p, options, deadline)?,
+        (Model::PCenter { p }, _) => pcenter::solve_pcenter(problem, *p, options, deadline)?,
     };
     out.elapsed = start.elapsed();
     Ok(out)
