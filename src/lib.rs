@@ -14,6 +14,7 @@ pub mod html;
 pub mod io;
 pub mod model;
 pub mod network;
+pub mod output;
 pub mod progress;
 pub mod reach_table;
 pub mod render;

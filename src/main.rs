@@ -210,6 +210,9 @@ fn main() -> ExitCode {
             for f in &written.files {
                 let _ = writeln!(stdout, "wrote {}", f.display());
             }
+            for f in &written.removed {
+                let _ = writeln!(stdout, "removed {} (an earlier run's output)", f.display());
+            }
             success
         }
         Err(e) => {
