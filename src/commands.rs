@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::coverage::{audit, Audit};
 use crate::error::{Error, Result};
+use crate::figures::percent;
 use crate::io::scenario::{check_p, check_time_limit, ModelName, Scenario, SitingConfig};
 use crate::model::FacilityKind;
 use crate::output::{check_out_dir, Committed, RunInfo};
@@ -68,13 +69,13 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
     for k in &audit.kinds {
         let t = audit.totals(k, |_| true);
         lines.push(format!(
-            "  {:<15} {:>4}/{:<4} communities within {} min ({:.1} %), elderly {:.1} %",
+            "  {:<15} {:>4}/{:<4} communities within {} min ({}), elderly {}",
             k.kind.as_str(),
             t.communities_covered,
             t.communities,
             k.limit_min,
-            100.0 * t.community_share,
-            100.0 * t.elderly_share
+            percent(t.community_share),
+            percent(t.elderly_share)
         ));
     }
     if !study.warnings.items.is_empty() {
@@ -523,11 +524,11 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     let mut summary = audit_headline(&study, &result);
     for k in &areas.kinds {
         summary.push_str(&format!(
-            "\n  {:<15} {:>4} min area: {:.1} % of the district, {:.1} % of elderly people",
+            "\n  {:<15} {:>4} min area: {} of the district, {} of elderly people",
             k.kind.as_str(),
             k.minutes,
-            100.0 * k.district_area_share,
-            100.0 * k.elderly_share
+            percent(k.district_area_share),
+            percent(k.elderly_share)
         ));
     }
     Ok(Written {

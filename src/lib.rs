@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod crs;
 pub mod demo;
 pub mod error;
+pub mod figures;
 pub mod html;
 pub mod io;
 pub mod model;

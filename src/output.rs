@@ -431,6 +431,19 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A text cell for a CSV file that Excel or LibreOffice may open: text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be run as a formula (CSV injection), so it gets
+/// a leading `'` as OWASP recommends. Numbers (`-3.5`, `+1`, `1e5`) stay numbers.
+pub fn csv_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell.trim().parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Refuses an output folder that holds an input (the scenario's folder, or any folder with an
 /// input layer, rule file or matrix directly in it): carecircle would write beside, and could
 /// overwrite, the user's data. An error of the `--out` flag (exit 2), found before any work.
@@ -662,6 +675,23 @@ mod tests {
                 assert_eq!(read(out, n), "new");
             }
         }
+    }
+
+    #[test]
+    fn csv_text_neutralises_formulas_and_keeps_numbers() {
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("+1+2"), "'+1+2");
+        assert_eq!(csv_text("-cmd"), "'-cmd");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("\tx"), "'\tx");
+        assert_eq!(csv_text("\rx"), "'\rx");
+        assert_eq!(csv_text("-3.5"), "-3.5");
+        assert_eq!(csv_text("+1"), "+1");
+        assert_eq!(csv_text("-1e5"), "-1e5");
+        assert_eq!(csv_text("-inf"), "'-inf");
+        assert_eq!(csv_text("东湖社区"), "东湖社区");
+        assert_eq!(csv_text("a=b"), "a=b");
+        assert_eq!(csv_text(""), "");
     }
 
     #[test]

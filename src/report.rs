@@ -213,7 +213,7 @@ fn community_row(study: &Study, audit: &Audit, c: usize) -> Vec<(String, Value)>
 fn csv_cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::output::csv_text(s).into_owned(),
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
         other => other.to_string(),
@@ -291,7 +291,7 @@ pub fn uncovered_geojson(study: &Study, audit: &Audit) -> Vec<u8> {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:.1} %", 100.0 * x)
+    crate::figures::percent(x)
 }
 
 /// Escapes text from the data for a Markdown table cell.

@@ -17,8 +17,8 @@ use crate::model::{
 
 /// The features of a GeoJSON file (a FeatureCollection or a single Feature).
 pub fn read_features(path: &Path) -> Result<Vec<Feature>, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+    // A regular file within the size limit (never a FIFO or /dev/zero).
+    let text = super::read_input_text(path, super::input_limits())?;
     parse_features(&text, path)
 }
 

@@ -362,8 +362,7 @@ impl Scenario {
     /// Reads and checks a scenario file with the command line's `--ruleset` (a built-in name,
     /// or a rule file relative to the working directory) in place of `[rules] ruleset`.
     pub fn load_with_ruleset(path: &Path, ruleset: Option<&str>) -> Result<Scenario, InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+        let text = super::read_input_text(path, super::input_limits())?;
         Scenario::parse_with_ruleset(&text, path, ruleset)
     }
 
