@@ -36,6 +36,9 @@ pub const MANIFEST: &str = "outputs.json";
 pub const JOURNAL: &str = ".carecircle-switch.json";
 /// Staging folders are named this plus the process id.
 pub const STAGING_PREFIX: &str = ".carecircle-staging-";
+/// Held (with the process id inside) while a run commits into the folder, so that two runs
+/// into one folder cannot take each other's staging folder for an interrupted one.
+pub const LOCK: &str = ".carecircle-lock";
 
 /// The output names carecircle has written (DESIGN.md's table), for folders written before
 /// `outputs.json` existed; maps are `map_*.png` / `map_*.svg`.
@@ -170,6 +173,7 @@ impl OutputSet {
             )));
         }
         std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+        let _lock = DirLock::take(dir)?;
         recover(dir)?;
 
         let mut names: Vec<&str> = self.names().filter(|n| *n != MANIFEST).collect();
@@ -240,6 +244,65 @@ impl OutputSet {
             files: journal.files.iter().map(|n| dir.join(n)).collect(),
             removed: journal.stale.iter().map(|n| dir.join(n)).collect(),
         })
+    }
+}
+
+/// The folder's lock, released when dropped.
+struct DirLock {
+    path: PathBuf,
+}
+
+impl DirLock {
+    fn take(dir: &Path) -> Result<DirLock> {
+        let path = dir.join(LOCK);
+        for _ in 0..3 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    return Ok(DirLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    if let Some(pid) = holder.filter(|p| process_alive(*p)) {
+                        return Err(Error::Other(format!(
+                            "another carecircle run (process {pid}) is writing into {}; wait for \
+                             it to finish, or remove {} if there is no such run",
+                            dir.display(),
+                            path.display()
+                        )));
+                    }
+                    // Left by a run that was killed: take it over.
+                    remove_if_present(&path)?;
+                }
+                Err(e) => return Err(write_err(&path, e)),
+            }
+        }
+        Err(Error::Other(format!(
+            "cannot take the lock {} of the output folder",
+            path.display()
+        )))
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether a process runs (Linux: its /proc entry). Elsewhere a lock is assumed held, and the
+/// error says how to remove a stale one.
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
     }
 }
 
@@ -692,6 +755,26 @@ mod tests {
         assert_eq!(csv_text("东湖社区"), "东湖社区");
         assert_eq!(csv_text("a=b"), "a=b");
         assert_eq!(csv_text(""), "");
+    }
+
+    #[test]
+    fn a_folder_locked_by_a_running_process_is_refused_and_a_stale_lock_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        // Process 1 (init) is always alive.
+        std::fs::write(out.join(LOCK), "1\n").unwrap();
+        if cfg!(target_os = "linux") {
+            let e = set(&[("summary.json", "x")]).commit(out).unwrap_err();
+            assert!(e.to_string().contains("process 1"), "{e}");
+            assert!(!out.join("summary.json").exists());
+        }
+        // A pid that cannot be running (above the kernel's maximum).
+        std::fs::write(out.join(LOCK), "4294967295\n").unwrap();
+        if cfg!(target_os = "linux") {
+            set(&[("summary.json", "x")]).commit(out).unwrap();
+            assert_eq!(read(out, "summary.json"), "x");
+            assert!(!out.join(LOCK).exists(), "released after the commit");
+        }
     }
 
     #[test]
