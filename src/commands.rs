@@ -365,6 +365,10 @@ impl SiteFlags {
                 )))
             }
         };
+        if let Some(m) = &self.matrix {
+            // A regular file within the size limit, checked before any work.
+            crate::io::open_input(m, crate::io::input_limits())?;
+        }
         if self.capacity && siting.model != ModelName::Mclp {
             return Err(usage(format!(
                 "--capacity works with --model mclp (most elderly people served within                  capacity), not {}",

@@ -14,9 +14,27 @@ pub fn percent(share: f64) -> String {
     format!("{:.1} %", tenths / 10.0)
 }
 
+/// A share (0–1) for machine-readable outputs (summary.json), rounded **down** to `decimals`
+/// places by the same rule as [`percent`]: 49,999 of 50,000 is 0.9999, never 1.0.
+pub fn share_value(share: f64, decimals: i32) -> f64 {
+    if !share.is_finite() {
+        return share;
+    }
+    let f = 10f64.powi(decimals);
+    (share * f + 1e-9).floor() / f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn share_values_are_rounded_down() {
+        assert_eq!(share_value(49_999.0 / 50_000.0, 4), 0.9999);
+        assert_eq!(share_value(1.0, 4), 1.0);
+        assert_eq!(share_value(0.9, 4), 0.9);
+        assert_eq!(share_value(0.12345, 4), 0.1234);
+    }
 
     #[test]
     fn shares_are_rounded_down_and_never_reach_a_missed_target() {

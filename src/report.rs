@@ -41,12 +41,12 @@ fn totals_json(t: &Totals) -> Value {
     json!({
         "communities": t.communities,
         "communities_covered": t.communities_covered,
-        "community_share": round_to(t.community_share, 4),
+        "community_share": crate::figures::share_value(t.community_share, 4),
         "population": count_json(t.population),
         "population_covered": count_json(t.population_covered),
         "elderly": count_json(t.elderly),
         "elderly_covered": count_json(t.elderly_covered),
-        "elderly_share": round_to(t.elderly_share, 4),
+        "elderly_share": crate::figures::share_value(t.elderly_share, 4),
     })
 }
 

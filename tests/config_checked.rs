@@ -148,6 +148,9 @@ fn bad_site_flags_exit_2_before_any_work() {
         (&["--model", "pmedian"], "--p N"),
         (&["--candidate-spacing", "inf"], "--candidate-spacing inf"),
         (&["--capacity"], "--model mclp"),
+        (&["--matrix", "no-such-matrix.csv"], "no-such-matrix.csv"),
+        #[cfg(unix)]
+        (&["--matrix", "/dev/zero"], "not a regular file"),
     ] {
         let mut args = vec!["site", "--kind", "day_care"];
         args.extend_from_slice(flags);
