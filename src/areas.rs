@@ -885,16 +885,16 @@ pub fn section(study: &Study, areas: &ServiceAreas) -> Section {
         };
         let _ = writeln!(
             md,
-            "| {} {} | {} | {} | {:.2} | {:.1} % | {:.0} / {:.0} | {:.1} % | {} |",
+            "| {} {} | {} | {} | {:.2} | {} | {:.0} / {:.0} | {} | {} |",
             k.kind.chinese(),
             k.kind.as_str(),
             k.minutes,
             k.facilities,
             k.area_km2,
-            100.0 * k.district_area_share,
+            crate::figures::percent(k.district_area_share),
             k.elderly,
             areas.total_elderly,
-            100.0 * k.elderly_share,
+            crate::figures::percent(k.elderly_share),
             mean_ratio.map_or("–".to_string(), |r| format!("{:.0} %", 100.0 * r))
         );
         let entry = kinds_json

@@ -73,7 +73,7 @@ footer { margin-top: 3em; color: var(--muted); font-size: .85em; border-top: 1px
 "#;
 
 fn pct(x: f64) -> String {
-    format!("{:.1} %", 100.0 * x)
+    crate::figures::percent(x)
 }
 
 fn count(x: f64) -> String {

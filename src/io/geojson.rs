@@ -26,7 +26,7 @@ pub fn read(
     request: &ReadRequest,
     sink: &mut dyn FeatureSink,
 ) -> Result<LayerInfo, InputError> {
-    let bytes = super::read_input(path)?;
+    let bytes = super::read_input(path, super::input_limits())?;
     read_bytes(&bytes, path, request, sink)
 }
 

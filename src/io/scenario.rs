@@ -452,8 +452,7 @@ impl Scenario {
     /// Reads and checks a scenario file with the command line's `--ruleset` (a built-in name,
     /// or a rule file relative to the working directory) in place of `[rules] ruleset`.
     pub fn load_with_ruleset(path: &Path, ruleset: Option<&str>) -> Result<Scenario, InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+        let text = super::read_input_text(path, super::input_limits())?;
         Scenario::parse_with_ruleset(&text, path, ruleset)
     }
 
@@ -644,13 +643,21 @@ impl Scenario {
         };
         // The rule set is read with the scenario, so a missing or bad rule file fails every
         // command the same way, before any work.
-        let full_set = match (ruleset, rules.ruleset.as_deref()) {
+        let builtin = RuleSet::builtin("cn-eldercare")?;
+        let own = rules.ruleset.as_deref().map(|s| RuleSet::resolve(s, base));
+        let full_set = match (ruleset, own.clone()) {
             // A path on the command line is relative to the working directory.
             (Some(s), _) => RuleSet::resolve(s, Path::new("."))?,
-            (None, Some(s)) => RuleSet::resolve(s, base)?,
-            (None, None) => RuleSet::builtin("cn-eldercare")?,
+            (None, Some(own)) => own?,
+            (None, None) => builtin.clone(),
         };
         let rule_set = without_skipped(full_set.clone(), &rules.skip).map_err(bad)?;
+        // Fields may be mapped for the rule set in use, the scenario's own one (when the
+        // command line chose another) and the built-in one, so switching sets needs no edits.
+        let mut rule_sets = vec![full_set, builtin];
+        if let Some(Ok(own)) = own.filter(|_| ruleset.is_some()) {
+            rule_sets.push(own);
+        }
 
         let scenario = Scenario {
             output,
@@ -683,7 +690,7 @@ impl Scenario {
             rule_set,
             access,
         };
-        scenario.check_field_keys(&full_set).map_err(bad)?;
+        scenario.check_field_keys(&rule_sets).map_err(bad)?;
         Ok(scenario)
     }
 
@@ -697,7 +704,7 @@ impl Scenario {
 
     /// Every key of every layer's `fields = {…}` must be a field that carecircle or the rule
     /// set reads; anything else is a typo that would silently leave a field unmapped.
-    fn check_field_keys(&self, rules: &RuleSet) -> Result<(), String> {
+    fn check_field_keys(&self, rule_sets: &[RuleSet]) -> Result<(), String> {
         let layers: [LayerFields; 5] = [
             (
                 "communities",
@@ -727,18 +734,9 @@ impl Scenario {
         ];
         for (name, spec, loader, rule_layer) in layers {
             let Some(spec) = spec else { continue };
-            // A scenario may map fields for the built-in rule set while a run uses another
-            // (`--ruleset FILE`): those keys are known too, not typos.
-            let mut from_rules = rule_layer
-                .map(|l| rule_fields(rules, l))
+            let from_rules: BTreeSet<String> = rule_layer
+                .map(|l| rule_sets.iter().flat_map(|r| rule_fields(r, l)).collect())
                 .unwrap_or_default();
-            if let Some(l) = rule_layer {
-                for builtin in crate::rules::builtin_names() {
-                    if let Ok(set) = RuleSet::builtin(builtin) {
-                        from_rules.extend(rule_fields(&set, l));
-                    }
-                }
-            }
             let mut valid: Vec<&str> = loader.to_vec();
             valid.extend(
                 from_rules
@@ -754,8 +752,7 @@ impl Scenario {
                     String::new()
                 } else {
                     format!(
-                        "; the rule set {} reads {}",
-                        rules.name,
+                        "; the rule sets read {}",
                         from_rules.iter().cloned().collect::<Vec<_>>().join(", ")
                     )
                 };

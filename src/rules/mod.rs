@@ -362,8 +362,7 @@ impl RuleSet {
 
     /// Reads a rule file.
     pub fn load(path: &Path) -> Result<RuleSet, InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+        let text = crate::io::read_input_text(path, crate::io::input_limits())?;
         RuleSet::from_toml(&text, path)
     }
 

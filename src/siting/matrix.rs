@@ -66,8 +66,7 @@ pub fn read_travel_matrix_with_speed(
     };
     let demands = index(demand_ids)?;
     let sites = index(site_ids)?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+    let bytes = crate::io::read_input(path, crate::io::input_limits())?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
