@@ -102,7 +102,9 @@ pub fn run_all_with(
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
     let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
     bar.finish_and_clear();
-    sections.push(crate::areas::outputs(&study, &areas, &mut out)?);
+    sections.push(crate::report::service_areas::outputs(
+        &study, &areas, &mut out,
+    )?);
     let mut overlays = overlays.clone();
     for k in &areas.kinds {
         if (k.minutes - study.scenario.limit_for(k.kind)).abs() < 1e-9 {
@@ -121,7 +123,7 @@ pub fn run_all_with(
         let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
         plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
     }
-    sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
+    sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
         overlays.new_sites.extend(plan.new_sites());
     }
@@ -131,7 +133,7 @@ pub fn run_all_with(
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     audit_outputs(&study, &result, &sections, &mut out)?;
     let html_sections = [
-        crate::site_plan::html_section(&study, &plans),
+        crate::report::sites::html_section(&study, &plans),
         crate::rules::html_section(&rule_set, &rule_results),
     ];
     let maps =
@@ -247,13 +249,13 @@ pub fn run_site(
     let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
     let plans = [plan];
     let mut out = OutputSet::new();
-    let section = crate::site_plan::outputs(&study, &plans, &mut out)?;
+    let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     let overlays = Overlays {
         new_sites: plans[0].new_sites(),
         ..Overlays::default()
     };
-    let html_sections = [crate::site_plan::html_section(&study, &plans)];
+    let html_sections = [crate::report::sites::html_section(&study, &plans)];
     let maps =
         crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
     for n in &maps.notices {
@@ -298,7 +300,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     let areas = service_areas(&study, &options, &|| bar.inc(1));
     bar.finish_and_clear();
     let mut out = OutputSet::new();
-    let section = crate::areas::outputs(&study, &areas, &mut out)?;
+    let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     let files = out.commit(out_dir)?;
     let mut summary = audit_headline(&study, &result);

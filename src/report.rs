@@ -2,6 +2,9 @@
 //! communities.geojson, uncovered.geojson and report.md. All outputs of a run are written to
 //! temporary files first and renamed into place, so no file is ever left half-written.
 
+pub mod service_areas;
+pub mod sites;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
