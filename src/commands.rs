@@ -278,8 +278,8 @@ pub fn run_site(
         100.0 * s.gap,
         before,
         after,
-        s.covered_before,
-        s.covered_after
+        plan.elderly_covered_before,
+        plan.elderly_covered_after
     );
     Ok(Written { files, summary })
 }

@@ -133,6 +133,12 @@ pub struct SitePlan {
     /// Elderly people per community (the demand weights).
     pub weights: Vec<f64>,
     pub solution: SitingSolution,
+    /// Elderly people covered by the existing facilities, and with the chosen sites added,
+    /// counted as the audit counts them (population cells within the limit when the scenario
+    /// has them, else whole communities whose point is within it), so the report's "before"
+    /// is the audit's figure. The model's own objective counts whole communities.
+    pub elderly_covered_before: f64,
+    pub elderly_covered_after: f64,
 }
 
 impl SitePlan {
@@ -292,6 +298,40 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         ..SitingOptions::default()
     };
     let solution = siting::solve(&problem, &req.model, &options)?;
+    let (elderly_covered_before, elderly_covered_after) = match &req.matrix {
+        None => {
+            let chosen_snaps = solution
+                .chosen
+                .iter()
+                .map(|&c| study.snapper.snap(&study.graph, candidates[c].location));
+            let with_chosen = SourceSet::new(
+                existing_sources
+                    .snaps
+                    .iter()
+                    .copied()
+                    .chain(chosen_snaps)
+                    .collect(),
+            );
+            (
+                elderly_within(study, &existing_sources, limit),
+                elderly_within(study, &with_chosen, limit),
+            )
+        }
+        // A travel matrix knows communities only: the audit's figure, plus the whole of each
+        // community the chosen sites newly reach.
+        Some(_) => {
+            let kind = audit.kinds.iter().find(|k| k.kind == req.kind);
+            let covered = |c: usize| kind.map_or(0.0, |k| k.elderly_covered[c]);
+            let before: f64 = (0..audit.elderly.len()).map(covered).sum();
+            let gained: f64 = solution
+                .sites
+                .iter()
+                .flat_map(|s| s.newly_covered.iter())
+                .map(|&c| audit.elderly[c] - covered(c))
+                .sum();
+            (before, before + gained)
+        }
+    };
     Ok(SitePlan {
         kind: req.kind,
         limit_min: limit,
@@ -301,5 +341,26 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         reach,
         weights,
         solution,
+        elderly_covered_before,
+        elderly_covered_after,
     })
+}
+
+/// Elderly people of the demand points (cells, or communities without cells) that reach one of
+/// `sources` within `limit_min`: the audit's definition of "elderly covered".
+fn elderly_within(study: &Study, sources: &SourceSet, limit_min: f64) -> f64 {
+    let mut space = crate::network::SearchSpace::new(&study.graph);
+    crate::network::nearest_sources(
+        &study.graph,
+        &mut space,
+        sources,
+        &study.demand_snaps,
+        limit_min,
+        Direction::ToSource,
+    )
+    .iter()
+    .zip(&study.demand)
+    .filter(|(r, _)| r.is_some())
+    .map(|(_, d)| d.elderly)
+    .sum()
 }

@@ -169,7 +169,7 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
         let _ = writeln!(
             md,
             "- communities covered: {before} → {after} of {n}; elderly covered: {:.0} → {:.0} of {:.0}",
-            s.covered_before, s.covered_after, s.total_weight
+            plan.elderly_covered_before, plan.elderly_covered_after, s.total_weight
         );
         if !s.uncoverable.is_empty() {
             let names: Vec<String> = s
@@ -222,8 +222,8 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
                 "new_sites": s.chosen.iter().map(|&c| plan.candidates[c].id.clone()).collect::<Vec<_>>(),
                 "communities_covered_before": before,
                 "communities_covered_after": after,
-                "elderly_covered_before": count_json(s.covered_before),
-                "elderly_covered_after": count_json(s.covered_after),
+                "elderly_covered_before": count_json(plan.elderly_covered_before),
+                "elderly_covered_after": count_json(plan.elderly_covered_after),
                 "uncoverable": s.uncoverable.iter().map(|&d| study.layers.communities[d].id.clone()).collect::<Vec<_>>(),
             }),
         );
