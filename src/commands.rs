@@ -91,6 +91,7 @@ pub fn run_all_with(
     // The rule set is read before the layers, so a bad rule file fails fast.
     let rule_set = crate::rules::RuleSet::for_scenario(&scenario, None)?;
     let study = Study::from_scenario(scenario)?;
+    let report_options = crate::report::document::ReportOptions::from_study(&study)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut sections = Vec::new();
@@ -132,12 +133,15 @@ pub fn run_all_with(
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     audit_outputs(&study, &result, &sections, &mut out)?;
-    let html_sections = [
-        crate::report::sites::html_section(&study, &plans),
-        crate::rules::html_section(&rule_set, &rule_results),
-    ];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: Some(&areas),
+        plans: &plans,
+        rules: Some((&rule_set, &rule_results)),
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
@@ -243,6 +247,7 @@ pub fn run_site(
     render: &RenderOptions,
 ) -> Result<Written> {
     let study = Study::load(scenario)?;
+    let report_options = crate::report::document::ReportOptions::from_study(&study)?;
     print_warnings(&study);
     let result = audit(&study);
     let request = request(&study)?;
@@ -255,9 +260,15 @@ pub fn run_site(
         new_sites: plans[0].new_sites(),
         ..Overlays::default()
     };
-    let html_sections = [crate::report::sites::html_section(&study, &plans)];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: None,
+        plans: &plans,
+        rules: None,
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }

@@ -11,6 +11,7 @@ pub mod crs;
 pub mod demo;
 pub mod error;
 pub mod html;
+pub mod i18n;
 pub mod io;
 pub mod model;
 pub mod network;
@@ -24,5 +25,6 @@ pub mod site_plan;
 pub mod siting;
 pub mod study;
 pub mod synthetic;
+pub mod xlsx;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};

@@ -90,6 +90,8 @@ pub struct Scenario {
     /// Sections read by later stages (service areas, siting, rules), kept as written.
     pub areas: Option<toml::Table>,
     pub siting: Option<toml::Table>,
+    /// `[report]`: language, issuing unit, date, data vintage (read by `report::ReportOptions`).
+    pub report: Option<toml::Table>,
     pub rules: Option<toml::Table>,
 }
 
@@ -105,6 +107,7 @@ struct ScenarioFile {
     network: Option<NetworkFile>,
     areas: Option<toml::Table>,
     siting: Option<toml::Table>,
+    report: Option<toml::Table>,
     rules: Option<toml::Table>,
 }
 
@@ -287,6 +290,7 @@ impl Scenario {
             network: NetworkOptions { max_access_m },
             areas: file.areas,
             siting: file.siting,
+            report: file.report,
             rules: file.rules,
         })
     }

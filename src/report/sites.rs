@@ -235,61 +235,6 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
     }
 }
 
-/// The siting table for report.html.
-pub fn html_section(study: &Study, plans: &[SitePlan]) -> crate::html::HtmlSection {
-    let mut rows = Vec::new();
-    for plan in plans {
-        for (rank, site) in plan.solution.sites.iter().enumerate() {
-            let cand = &plan.candidates[site.candidate];
-            let names: Vec<&str> = site
-                .newly_covered
-                .iter()
-                .map(|&d| study.layers.communities[d].name.as_str())
-                .collect();
-            rows.push(vec![
-                format!("{} {}", plan.kind.chinese(), plan.kind.as_str()),
-                (rank + 1).to_string(),
-                cand.id.clone(),
-                format!("{:.5}, {:.5}", cand.location.x(), cand.location.y()),
-                names.join("、"),
-                format!("{:.0}", site.newly_covered_weight),
-            ]);
-        }
-    }
-    let notes: Vec<String> = plans
-        .iter()
-        .map(|p| {
-            let (before, after) = p.communities_covered();
-            format!(
-                "{}: {} ({}), objective {:.2}, bound {:.2}, gap {:.2} %; communities covered {} → {}",
-                p.kind.as_str(),
-                p.solution.model,
-                p.solution.method,
-                p.solution.objective,
-                p.solution.bound,
-                100.0 * p.solution.gap,
-                before,
-                after
-            )
-        })
-        .collect();
-    crate::html::HtmlSection {
-        title: "Proposed new sites".into(),
-        note: notes.join(". "),
-        header: [
-            "kind",
-            "#",
-            "site",
-            "lon, lat",
-            "newly covered communities",
-            "newly covered elderly",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows,
-    }
-}
-
 /// Adds sites.csv and sites.geojson to an output set and returns the report section.
 pub fn outputs(study: &Study, plans: &[SitePlan], out: &mut OutputSet) -> Result<Section> {
     out.add("sites.csv", sites_csv(study, plans)?);
