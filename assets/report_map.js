@@ -65,7 +65,6 @@
         "<table class=\"pop\"><tr><th></th><th>" + esc(W.nearest) + "</th><th></th></tr>" + rows + "</table>";
     }, { maxWidth: 420 });
     mk.addTo(communities);
-    mk.getElement().setAttribute("data-i", i);
     return mk;
   });
   var colourCommunities = function () {
@@ -97,7 +96,7 @@
 
   // Proposed sites: a click shows what the site newly covers.
   var sites = L.layerGroup();
-  D.sites.forEach(function (s) {
+  var siteMarkers = D.sites.map(function (s) {
     var mk = L.circleMarker([s.y, s.x], { radius: 8, weight: 3, color: "#6a00a8", fillColor: "#fcd225",
       fillOpacity: 1, className: "cc-site" });
     mk.bindPopup(function () {
@@ -113,20 +112,33 @@
           .addTo(highlight);
       });
     });
-    mk.addTo(sites);
+    return mk;
   });
+  // Only the sites proposed for the chosen kind.
+  var showSites = function () {
+    sites.clearLayers();
+    siteMarkers.forEach(function (mk, i) {
+      if (D.sites[i].k === kindKey()) { mk.addTo(sites); }
+    });
+  };
 
+  var all = D.communities.map(function (c) { return [c.y, c.x]; })
+    .concat(D.facilities.map(function (f) { return [f.y, f.x]; }));
+  if (all.length) { map.fitBounds(L.latLngBounds(all).pad(0.03)); } else { map.setView([0, 0], 2); }
   roads.addTo(map);
   boundary.addTo(map);
   Object.keys(bands).forEach(function (m) {
     if (D.kinds.length && Number(m) === D.kinds[kindIndex].limit) { bands[m].addTo(map); }
   });
   communities.addTo(map);
+  // The element of each community carries its index, for the self-test's click.
+  markers.forEach(function (mk, i) { mk.getElement().setAttribute("data-i", i); });
   facilities.addTo(map);
   sites.addTo(map);
   highlight.addTo(map);
   drawAreas();
   colourCommunities();
+  showSites();
 
   var overlays = {};
   overlays[W.communities] = communities;
@@ -158,6 +170,7 @@
       kindIndex = Number(select.value);
       colourCommunities();
       drawAreas();
+      showSites();
     };
     label.appendChild(select);
     div.appendChild(label);
@@ -185,17 +198,13 @@
   };
   tools.addTo(map);
 
-  var all = D.communities.map(function (c) { return [c.y, c.x]; })
-    .concat(D.facilities.map(function (f) { return [f.y, f.x]; }));
-  if (all.length) { map.fitBounds(L.latLngBounds(all).pad(0.03)); } else { map.setView([0, 0], 2); }
-
   if (location.hash === "#selftest") {
     var res = {
       communities_data: D.communities.length,
       communities_drawn: document.querySelectorAll("#map path.cc-community").length,
       facilities_data: D.facilities.length,
       facilities_drawn: document.querySelectorAll("#map path.cc-facility").length,
-      sites_data: D.sites.length,
+      sites_data: D.sites.filter(function (s) { return s.k === kindKey(); }).length,
       sites_drawn: document.querySelectorAll("#map path.cc-site").length,
       areas_drawn: document.querySelectorAll("#map path.cc-area").length,
       tiles: document.querySelectorAll("#map img.leaflet-tile").length
@@ -214,7 +223,9 @@
       var box = document.getElementById("cc-search");
       box.value = D.communities[0].i;
       box.dispatchEvent(new Event("change"));
-      var pop2 = document.querySelector("#map .leaflet-popup-content");
+      // The last popup element: the one before may still be fading out.
+      var pops = document.querySelectorAll("#map .leaflet-popup-content");
+      var pop2 = pops[pops.length - 1];
       res.searched = D.communities[0].n;
       res.search_popup = pop2 ? pop2.textContent : null;
     }

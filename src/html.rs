@@ -85,7 +85,7 @@ const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'un
 
 /// Sections after which printing starts a new page.
 fn page_break_before(id: &str, first_kind: Option<&str>) -> bool {
-    matches!(id, "map" | "areas" | "sites" | "rules") || Some(id) == first_kind
+    matches!(id, "map-section" | "areas" | "sites" | "rules") || Some(id) == first_kind
 }
 
 /// The whole report.html: the document, with the interactive map where the document has it.
@@ -136,11 +136,11 @@ pub fn report_html(doc: &Document, map_data: &serde_json::Value, attribution: &s
             }
             Block::Table(t) => h.push_str(&table::html(t)),
             Block::Map => {
-                // JSON inside a script element: "</" must not end it early.
+                // JSON inside a script element: no "<" at all, so no "</script>" or "<!--"
+                // in the data can end it early ("\u003c" is the same character to JSON).
                 let json = serde_json::to_string(map_data)
                     .unwrap_or_else(|_| "{}".into())
-                    .replace("</", "<\\/")
-                    .replace("<!--", "<\\!--");
+                    .replace('<', "\\u003c");
                 let _ = writeln!(
                     h,
                     "<div id=\"map-wrap\"><div id=\"map\"></div>\

@@ -760,7 +760,7 @@ pub fn build(ctx: &ReportContext) -> Document {
     }
 
     // The map.
-    b.push(Block::Heading(2, "map".into(), ctx.t(m::MAP)));
+    b.push(Block::Heading(2, "map-section".into(), ctx.t(m::MAP)));
     b.push(Block::Paragraph(ctx.t(m::MAP_HELP)));
     b.push(Block::Map);
 
