@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 
-use crate::error::{InputError, Problem, Result};
+use crate::error::{InputError, Result};
 use crate::io::scenario::Scenario;
 use crate::model::FacilityKind;
 use crate::network::{Direction, RoadGraph, SearchSpace, Snap, SourceSet};
@@ -72,55 +72,13 @@ impl Default for AreaOptions {
 }
 
 impl AreaOptions {
-    /// Reads the scenario's `[areas]` table (`lateral_m`, `bands`); defaults when absent.
+    /// The scenario's `[areas]` settings (`lateral_m`, `bands`; checked when the scenario was
+    /// loaded), defaults when absent.
     pub fn from_scenario(scenario: &Scenario) -> Result<AreaOptions, InputError> {
-        let bad = |msg: String| InputError::file(&scenario.path, Problem::Scenario(msg));
-        let mut options = AreaOptions::default();
-        let Some(table) = &scenario.areas else {
-            return Ok(options);
-        };
-        for (key, value) in table {
-            match key.as_str() {
-                "lateral_m" => {
-                    let v = toml_number(value).ok_or_else(|| {
-                        bad(format!(
-                            "[areas] lateral_m = {value} must be a number of metres"
-                        ))
-                    })?;
-                    if !(v.is_finite() && v > 0.0) {
-                        return Err(bad(format!(
-                            "[areas] lateral_m = {v} must be more than 0 metres"
-                        )));
-                    }
-                    options.lateral_m = v;
-                }
-                "bands" => {
-                    let list = value
-                        .as_array()
-                        .and_then(|a| a.iter().map(toml_number).collect::<Option<Vec<f64>>>())
-                        .ok_or_else(|| {
-                            bad(format!(
-                                "[areas] bands = {value} must be a list of minutes, e.g. [5, 10, 15]"
-                            ))
-                        })?;
-                    options.bands = check_bands(&list).map_err(|e| bad(format!("[areas] {e}")))?;
-                }
-                other => {
-                    return Err(bad(format!(
-                    "[areas] has no setting \"{other}\"; accepted settings are lateral_m and bands"
-                )))
-                }
-            }
-        }
-        Ok(options)
-    }
-}
-
-fn toml_number(v: &toml::Value) -> Option<f64> {
-    match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
+        Ok(AreaOptions {
+            bands: scenario.areas.bands.clone(),
+            lateral_m: scenario.areas.lateral_m,
+        })
     }
 }
 

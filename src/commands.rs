@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::coverage::{audit, Audit};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::io::scenario::{check_p, check_time_limit, ModelName, Scenario, SitingConfig};
+use crate::model::FacilityKind;
 use crate::render::{Overlays, RenderOptions};
 use crate::report::{audit_outputs, OutputSet};
 use crate::study::Study;
@@ -49,6 +51,7 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
 
 /// `carecircle audit`: the coverage audit of a scenario.
 pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
+    // Study::load checks the whole scenario (siting, areas and rules included) first.
     let study = Study::load(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
@@ -87,11 +90,11 @@ pub fn run_all_with(
     render: &RenderOptions,
     overlays: &Overlays,
 ) -> Result<Written> {
+    // The whole scenario, its rule set included, is checked before the layers are read.
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
-    // The rule set is read before the layers, so a bad rule file fails fast.
-    let rule_set = crate::rules::RuleSet::for_scenario(&scenario, None)?;
+    let rule_set = scenario.rule_set.clone();
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
-    let report_options = crate::report::document::ReportOptions::from_study(&study)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut sections = Vec::new();
@@ -200,8 +203,8 @@ pub fn run_rules(
     out_dir: &Path,
     fail_on_violation: bool,
 ) -> Result<RulesRun> {
-    let scenario = crate::io::scenario::Scenario::load(scenario)?;
-    let set = crate::rules::RuleSet::for_scenario(&scenario, ruleset)?;
+    let scenario = crate::io::scenario::Scenario::load_with_ruleset(scenario, ruleset)?;
+    let set = scenario.rule_set.clone();
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
@@ -238,19 +241,178 @@ pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
     })
 }
 
+/// The `site` command's flags as given on the command line; [`SiteFlags::check`] turns them,
+/// with the scenario's `[siting]` settings, into a [`SiteJob`] before any work.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFlags {
+    /// Facility kind (day_care, ... or the Chinese name).
+    pub kind: String,
+    /// lscp | mclp | pmedian; default the scenario's `[siting] model`, else lscp.
+    pub model: Option<String>,
+    /// Number of new sites (mclp, pmedian); default the scenario's `[siting] p`.
+    pub p: Option<usize>,
+    pub capacity: bool,
+    pub exact: bool,
+    /// Seconds; overrides `[siting] time_limit_s`.
+    pub time_limit: Option<f64>,
+    pub matrix: Option<PathBuf>,
+    /// Metres; overrides `[siting] candidate_spacing_m`.
+    pub candidate_spacing: Option<f64>,
+}
+
+/// A checked siting job: the kind, the model and the `[siting]` settings with the flags
+/// applied.
+#[derive(Debug, Clone)]
+pub struct SiteJob {
+    pub kind: FacilityKind,
+    pub model: crate::siting::Model,
+    pub siting: SitingConfig,
+    pub capacitated: bool,
+    pub method: crate::siting::Method,
+    pub matrix: Option<PathBuf>,
+}
+
+impl SiteFlags {
+    /// Checks the flags against the scenario; every problem is a [`Error::Usage`] (exit 2).
+    pub fn check(&self, scenario: &Scenario) -> Result<SiteJob> {
+        let usage = |m: String| Error::Usage(m);
+        let kind = FacilityKind::parse(&self.kind).ok_or_else(|| {
+            let names: Vec<&str> = FacilityKind::ALL.iter().map(|k| k.as_str()).collect();
+            let close = crate::io::scenario::closest_key(&self.kind, &names)
+                .map(|c| format!(" (did you mean {c}?)"))
+                .unwrap_or_default();
+            usage(format!(
+                "--kind {} is not a facility kind{close}; accepted kinds are {}",
+                self.kind,
+                FacilityKind::accepted_list()
+            ))
+        })?;
+        let mut siting = scenario.siting.clone();
+        if let Some(m) = &self.model {
+            siting.model = ModelName::parse(m).map_err(|e| usage(format!("--model: {e}")))?;
+        }
+        if let Some(p) = self.p {
+            siting.p = Some(
+                check_p(i64::try_from(p).unwrap_or(i64::MAX))
+                    .map_err(|e| usage(format!("--p {e}")))?,
+            );
+        }
+        if let Some(t) = self.time_limit {
+            siting.time_limit_s =
+                check_time_limit(t).map_err(|e| usage(format!("--time-limit {e}")))?;
+        }
+        if let Some(s) = self.candidate_spacing {
+            if !(s.is_finite() && s > 0.0) {
+                return Err(usage(format!(
+                    "--candidate-spacing {s} must be a positive number of metres"
+                )));
+            }
+            siting.candidate_spacing_m = s;
+        }
+        let model = match (siting.model.needs_p(), siting.p) {
+            (false, _) => crate::siting::Model::Lscp,
+            (true, Some(p)) => crate::site_plan::model_of(siting.model, p),
+            (true, None) => {
+                return Err(usage(format!(
+                    "--model {} needs the number of new sites: give --p N (or [siting] p in                      the scenario)",
+                    siting.model.as_str()
+                )))
+            }
+        };
+        if self.capacity && siting.model != ModelName::Mclp {
+            return Err(usage(format!(
+                "--capacity works with --model mclp (most elderly people served within                  capacity), not {}",
+                siting.model.as_str()
+            )));
+        }
+        let method = if !self.exact {
+            crate::siting::Method::Heuristic
+        } else if cfg!(feature = "highs") {
+            crate::siting::Method::ExactHighs
+        } else {
+            crate::siting::Method::Exact
+        };
+        Ok(SiteJob {
+            kind,
+            model,
+            siting,
+            capacitated: self.capacity,
+            method,
+            matrix: self.matrix.clone(),
+        })
+    }
+}
+
+impl SiteJob {
+    /// The siting request of this job.
+    pub fn request(&self) -> crate::site_plan::SitingRequest {
+        let mut request =
+            crate::site_plan::SitingRequest::from_config(self.kind, self.model, &self.siting);
+        request.capacitated = self.capacitated;
+        request.method = self.method;
+        request.matrix = self.matrix.clone();
+        request
+    }
+
+    /// A capacitated job needs a capacity for every candidate: from the candidates layer's
+    /// `capacity` field or `[siting] default_capacity`. Checked once the layers are read,
+    /// before any search.
+    pub fn check_capacities(&self, study: &Study) -> Result<()> {
+        if !self.capacitated || self.siting.default_capacity.is_some() {
+            return Ok(());
+        }
+        let lacking = if study.layers.candidates.is_empty() {
+            None
+        } else {
+            study
+                .layers
+                .candidates
+                .iter()
+                .find(|c| c.capacity.is_none())
+                .map(|c| c.id.clone())
+        };
+        let from_layer = !study.layers.candidates.is_empty();
+        if from_layer && lacking.is_none() {
+            return Ok(());
+        }
+        let what = match lacking {
+            Some(id) => format!(
+                "candidate {id} of {} has no capacity",
+                study
+                    .scenario
+                    .candidates
+                    .as_ref()
+                    .map(|c| c.path.display().to_string())
+                    .unwrap_or_default()
+            ),
+            None => "the candidates drawn from the road network have no capacity".to_string(),
+        };
+        Err(Error::Input(crate::InputError::file(
+            &study.scenario.path,
+            crate::Problem::Scenario(format!(
+                "site --capacity: {what}; give one with [siting] default_capacity = N in the                  scenario, or map a capacity field in [layers.candidates] fields = {{ capacity                  = \"...\" }}"
+            )),
+        )))
+    }
+}
+
 /// `carecircle site`: the best new sites for one kind, with the audit outputs, sites.csv,
-/// sites.geojson, the before/after map and report.html.
+/// sites.geojson, the before/after map and report.html. The flags are checked with the
+/// scenario before any layer is read.
 pub fn run_site(
     scenario: &Path,
-    request: impl FnOnce(&Study) -> Result<crate::site_plan::SitingRequest>,
+    flags: &SiteFlags,
     out_dir: &Path,
     render: &RenderOptions,
 ) -> Result<Written> {
-    let study = Study::load(scenario)?;
-    let report_options = crate::report::document::ReportOptions::from_study(&study)?;
+    let scenario = Scenario::load(scenario)?;
+    let job = flags.check(&scenario)?;
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
+    let study = Study::from_scenario(scenario)?;
+    job.check_capacities(&study)?;
     print_warnings(&study);
     let result = audit(&study);
-    let request = request(&study)?;
+    let request = job.request();
     let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
     let plans = [plan];
     let mut out = OutputSet::new();
@@ -299,12 +461,12 @@ pub fn run_site(
 /// audit outputs with the service-area section. `bands` (minutes) overrides the scenario's.
 pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Result<Written> {
     use crate::areas::{check_bands, service_areas, AreaOptions};
-    let study = Study::load(scenario)?;
-    let mut options = AreaOptions::from_scenario(&study.scenario)?;
+    let scenario = Scenario::load(scenario)?;
+    let mut options = AreaOptions::from_scenario(&scenario)?;
     if let Some(b) = bands {
-        options.bands = check_bands(b)
-            .map_err(|e| crate::InputError::file(Path::new("--bands"), crate::Problem::Other(e)))?;
+        options.bands = check_bands(b).map_err(|e| Error::Usage(format!("--{e}")))?;
     }
+    let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");

@@ -133,8 +133,26 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A bad command-line flag (`--time-limit NaN`, `--p 0`, ...): like a bad input, found
+    /// before any work and exit status 2.
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// The exit status of a bad scenario, input file or flag.
+pub const INPUT_EXIT_CODE: u8 = 2;
+
+impl Error {
+    /// The process exit status for this error: 2 for anything the user gave wrong (scenario,
+    /// layers, flags), 1 for everything else (a failed write, a solver failure).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) | Error::Usage(_) => INPUT_EXIT_CODE,
+            Error::Write { .. } | Error::Other(_) => 1,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -49,10 +49,10 @@ enum Command {
         /// Facility kind to site (day_care, canteen, ... or the Chinese name).
         #[arg(long, short)]
         kind: String,
-        /// lscp | mclp | pmedian
-        #[arg(long, short, default_value = "lscp")]
-        model: String,
-        /// Number of new sites (mclp, pmedian).
+        /// lscp | mclp | pmedian (default: the scenario's [siting] model, else lscp)
+        #[arg(long, short)]
+        model: Option<String>,
+        /// Number of new sites (mclp, pmedian; default: the scenario's [siting] p).
         #[arg(long)]
         p: Option<usize>,
         /// Respect capacities (existing facilities' capacity field, candidates' capacity or
@@ -63,7 +63,8 @@ enum Command {
         /// `highs` feature) instead of the heuristic with its Lagrangian bound.
         #[arg(long)]
         exact: bool,
-        /// Stop any method after this many seconds with its best answer.
+        /// Stop any method after this many seconds with its best answer (at most 30 days;
+        /// default: the scenario's [siting] time_limit_s, else 60).
         #[arg(long)]
         time_limit: Option<f64>,
         /// A travel matrix CSV (community id, site id, minutes or metres) instead of the roads.
@@ -161,50 +162,17 @@ fn main() -> ExitCode {
                 progress: true,
                 ..RenderOptions::default()
             };
-            carecircle::commands::run_site(
-                &scenario,
-                |study| {
-                    use carecircle::Error;
-                    let kind = carecircle::model::FacilityKind::parse(&kind).ok_or_else(|| {
-                        Error::Other(format!(
-                            "--kind {kind} is not a facility kind; accepted kinds are {}",
-                            carecircle::model::FacilityKind::accepted_list()
-                        ))
-                    })?;
-                    let model = carecircle::site_plan::parse_model(&model, p)
-                        .map_err(|e| Error::Other(format!("--model: {e}")))?;
-                    let mut request =
-                        carecircle::site_plan::SitingRequest::new(study, kind, model)?;
-                    request.capacitated = capacity;
-                    if exact {
-                        request.method = if cfg!(feature = "highs") {
-                            carecircle::siting::Method::ExactHighs
-                        } else {
-                            carecircle::siting::Method::Exact
-                        };
-                    }
-                    if let Some(t) = time_limit {
-                        if !(t.is_finite() && t > 0.0) {
-                            return Err(Error::Other(format!(
-                                "--time-limit {t} must be a positive number of seconds"
-                            )));
-                        }
-                        request.time_limit = Some(std::time::Duration::from_secs_f64(t));
-                    }
-                    if let Some(s) = candidate_spacing {
-                        if !(s.is_finite() && s > 0.0) {
-                            return Err(Error::Other(format!(
-                                "--candidate-spacing {s} must be a positive number of metres"
-                            )));
-                        }
-                        request.candidate_spacing_m = s;
-                    }
-                    request.matrix = matrix;
-                    Ok(request)
-                },
-                &out,
-                &render,
-            )
+            let flags = carecircle::commands::SiteFlags {
+                kind,
+                model,
+                p,
+                capacity,
+                exact,
+                time_limit,
+                matrix,
+                candidate_spacing,
+            };
+            carecircle::commands::run_site(&scenario, &flags, &out, &render)
         }
         Command::Rules {
             scenario,
@@ -246,10 +214,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            match e {
-                carecircle::Error::Input(_) => ExitCode::from(2),
-                _ => ExitCode::from(1),
-            }
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -10,10 +10,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::io::scenario::{ModelName, SitingConfig, DEFAULT_P};
+
 use geo::Point;
 
 use crate::coverage::Audit;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Candidate, FacilityKind};
 use crate::network::{candidates::nodes_on_grid, reach_table, Direction, SourceSet};
 use crate::reach_table::ReachTable;
@@ -44,78 +46,52 @@ impl SitingRequest {
     /// Defaults for a kind and model, with the scenario's `[siting]` settings applied
     /// (`candidate_spacing_m`, `default_capacity`, `time_limit_s`, `gap_target`).
     pub fn new(study: &Study, kind: FacilityKind, model: Model) -> Result<SitingRequest> {
-        let table = study.scenario.siting.as_ref();
-        let number = |key: &str| -> Result<Option<f64>> {
-            match table.and_then(|t| t.get(key)) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_float()
-                    .or_else(|| v.as_integer().map(|i| i as f64))
-                    .filter(|x| x.is_finite() && *x > 0.0)
-                    .map(Some)
-                    .ok_or_else(|| {
-                        Error::Other(format!(
-                            "{}: [siting] {key} = {v} must be a positive number",
-                            study.scenario.path.display()
-                        ))
-                    }),
-            }
-        };
-        Ok(SitingRequest {
+        Ok(SitingRequest::from_config(
+            kind,
+            model,
+            &study.scenario.siting,
+        ))
+    }
+
+    /// A request from checked `[siting]` settings (with any command-line flags applied).
+    pub fn from_config(kind: FacilityKind, model: Model, siting: &SitingConfig) -> SitingRequest {
+        SitingRequest {
             kind,
             model,
             method: Method::Heuristic,
             capacitated: false,
-            time_limit: Some(Duration::from_secs_f64(
-                number("time_limit_s")?.unwrap_or(60.0),
-            )),
-            gap_target: match table.and_then(|t| t.get("gap_target")) {
-                None => 0.0,
-                Some(v) => v
-                    .as_float()
-                    .filter(|g| (0.0..1.0).contains(g))
-                    .ok_or_else(|| {
-                        Error::Other(format!(
-                            "{}: [siting] gap_target = {v} must be a share between 0 and 1",
-                            study.scenario.path.display()
-                        ))
-                    })?,
-            },
-            candidate_spacing_m: number("candidate_spacing_m")?.unwrap_or(250.0),
-            default_capacity: number("default_capacity")?,
+            time_limit: Some(siting.time_limit()),
+            gap_target: siting.gap_target,
+            candidate_spacing_m: siting.candidate_spacing_m,
+            default_capacity: siting.default_capacity,
             matrix: None,
-        })
+        }
     }
 }
 
-/// The `[siting]` model for `run` and `demo`: `model = "lscp" | "mclp" | "pmedian"`, `p`.
+/// The `[siting]` model for `run` and `demo`: `model = "lscp" | "mclp" | "pmedian"`, `p`
+/// (default 3).
 pub fn scenario_model(study: &Study) -> Result<Model> {
-    let table = study.scenario.siting.as_ref();
-    let p = table
-        .and_then(|t| t.get("p"))
-        .and_then(|v| v.as_integer())
-        .unwrap_or(3)
-        .max(0) as usize;
-    let name = table
-        .and_then(|t| t.get("model"))
-        .and_then(|v| v.as_str())
-        .unwrap_or("lscp");
-    parse_model(name, Some(p))
-        .map_err(|e| Error::Other(format!("{}: [siting] {e}", study.scenario.path.display())))
+    let siting = &study.scenario.siting;
+    Ok(model_of(siting.model, siting.p.unwrap_or(DEFAULT_P)))
+}
+
+/// The model of a name and a number of sites (ignored by lscp).
+pub fn model_of(name: ModelName, p: usize) -> Model {
+    match name {
+        ModelName::Lscp => Model::Lscp,
+        ModelName::Mclp => Model::Mclp { p },
+        ModelName::PMedian => Model::PMedian { p },
+    }
 }
 
 /// Parses a model name; mclp and pmedian need `p`.
 pub fn parse_model(name: &str, p: Option<usize>) -> std::result::Result<Model, String> {
-    match (name.trim().to_ascii_lowercase().as_str(), p) {
-        ("lscp", _) => Ok(Model::Lscp),
-        ("mclp", Some(p)) => Ok(Model::Mclp { p }),
-        ("pmedian" | "p-median" | "p_median", Some(p)) => Ok(Model::PMedian { p }),
-        ("mclp" | "pmedian" | "p-median" | "p_median", None) => {
-            Err(format!("model {name} needs the number of new sites, --p N"))
-        }
-        (other, _) => Err(format!(
-            "model \"{other}\" is not known; use lscp, mclp or pmedian"
-        )),
+    let model = ModelName::parse(name)?;
+    match p {
+        Some(p) => Ok(model_of(model, p)),
+        None if !model.needs_p() => Ok(Model::Lscp),
+        None => Err(format!("model {name} needs the number of new sites, --p N")),
     }
 }
 

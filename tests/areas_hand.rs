@@ -323,8 +323,8 @@ fn scenario_areas_table_is_read_and_checked() {
     assert!(with("bands = []").unwrap_err().contains("at least one"));
     assert!(with("bands = [5, \"x\"]")
         .unwrap_err()
-        .contains("list of minutes"));
+        .contains("[areas] bands = [5, \"x\"]: invalid type: string \"x\", expected a number"));
     assert!(with("buffer = 3")
         .unwrap_err()
-        .contains("lateral_m and bands"));
+        .contains("[areas] buffer is not a known key (line"));
 }

@@ -62,7 +62,7 @@ fn builtin_set_reads_and_names_its_sources() {
     for k in RuleKind::ALL {
         assert!(set.rules.iter().any(|r| r.kind == k), "{k}");
     }
-    // Values marked "verify" in STANDARDS.md carry a note that says so.
+    // Values marked "verify" in docs/standards.md carry a note that says so.
     for id in ["care_beds_per_1000_elderly", "day_care_floor_area"] {
         let r = set.rules.iter().find(|r| r.id == id).unwrap();
         assert!(r.note.as_deref().unwrap_or("").contains("verify"), "{id}");

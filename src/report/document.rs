@@ -12,6 +12,7 @@ use crate::areas::{FacilityArea, ServiceAreas};
 use crate::coverage::Audit;
 use crate::error::{InputError, Problem, Result};
 use crate::i18n::{self as m, kind_name, Lang, Msg};
+use crate::io::scenario::Scenario;
 use crate::report::table::{count_text, Cell, ColumnKind as K, Table};
 use crate::rules::{RuleResult, RuleSet, Status};
 use crate::site_plan::SitePlan;
@@ -38,8 +39,7 @@ impl ReportOptions {
     /// Reads `[report]` of the scenario: `language` ("zh" or "en", default "zh"), `unit`,
     /// `date` ("YYYY-MM-DD", default today in UTC, or `SOURCE_DATE_EPOCH` when set) and
     /// `vintage`; hashes the scenario file and its layers.
-    pub fn from_study(study: &Study) -> Result<ReportOptions> {
-        let scenario = &study.scenario;
+    pub fn from_scenario(scenario: &Scenario) -> Result<ReportOptions> {
         let bad = |msg: String| InputError::file(&scenario.path, Problem::Scenario(msg));
         let mut options = ReportOptions {
             lang: Lang::Zh,

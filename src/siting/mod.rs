@@ -315,7 +315,7 @@ fn validate(pr: &SitingProblem, model: &Model, opt: &SitingOptions) -> Result<()
         if !matches!(model, Model::Mclp { .. }) {
             return Err(bad(
                 "capacities are supported for MCLP (maximise the served weight); \
-                 use --model mclp with --capacitated",
+                 use --model mclp with --capacity",
             ));
         }
         if pr.capacities.is_none() {
@@ -341,7 +341,8 @@ pub fn solve(
 ) -> Result<SitingSolution> {
     validate(problem, model, options)?;
     let start = Instant::now();
-    let deadline = options.time_limit.map(|t| start + t);
+    // A limit too far ahead for the clock (checked_add fails) means no deadline, never a panic.
+    let deadline = options.time_limit.and_then(|t| start.checked_add(t));
     let mut out = match (model, options.capacitated) {
         (Model::Lscp, _) => solve_lscp(problem, options, deadline)?,
         (Model::Mclp { p }, false) => solve_assign(problem, *p, false, options, deadline)?,
