@@ -135,6 +135,7 @@ pub fn run_all_with(
     let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
+    sections.push(report_options.section());
     audit_outputs(&study, &result, &sections, &mut out)?;
     let ctx = crate::report::document::ReportContext {
         study: &study,
@@ -417,7 +418,12 @@ pub fn run_site(
     let plans = [plan];
     let mut out = OutputSet::new();
     let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
-    audit_outputs(&study, &result, &[section], &mut out)?;
+    audit_outputs(
+        &study,
+        &result,
+        &[section, report_options.section()],
+        &mut out,
+    )?;
     let overlays = Overlays {
         new_sites: plans[0].new_sites(),
         ..Overlays::default()

@@ -98,6 +98,29 @@ impl ReportOptions {
         Ok(options)
     }
 
+    /// The `report` entry of summary.json: tool version, date, language, unit, vintage and
+    /// the input files with their SHA-256.
+    pub fn section(&self) -> crate::report::Section {
+        let inputs: Vec<serde_json::Value> = self
+            .inputs
+            .iter()
+            .map(|(file, sha)| serde_json::json!({"file": file, "sha256": sha}))
+            .collect();
+        crate::report::Section {
+            key: "report".into(),
+            markdown: String::new(),
+            summary: serde_json::json!({
+                "tool": "carecircle",
+                "tool_version": env!("CARGO_PKG_VERSION"),
+                "date": self.date_text(),
+                "language": self.lang.html_code(),
+                "unit": self.unit,
+                "vintage": self.vintage,
+                "inputs": inputs,
+            }),
+        }
+    }
+
     pub fn date_text(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.date.0, self.date.1, self.date.2)
     }

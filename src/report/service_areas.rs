@@ -124,8 +124,9 @@ pub fn section(study: &Study, areas: &ServiceAreas) -> Section {
                 "district_area_km2": round_to(k.district_area_km2, 4),
                 "district_area_share": round_to(k.district_area_share, 4),
                 "population": round_to(k.population, 1),
-                "elderly": round_to(k.elderly, 1),
-                "elderly_share": round_to(k.elderly_share, 4),
+                // People inside the polygon: not the audit's "elderly covered" (see report).
+                "elderly_inside": round_to(k.elderly, 1),
+                "elderly_inside_share": round_to(k.elderly_share, 4),
                 "mean_ratio_to_circle": mean_ratio.map(|r| round_to(r, 4)),
             }));
         }
