@@ -82,6 +82,9 @@ catalogue! {
     TOOL: "工具版本", "Tool version";
     TRAVEL: "出行方式", "Travel";
     TRAVEL_VALUE: "{mode}，每分钟 {speed} 米，时限 {limit} 分钟", "{mode} at {speed} m/min, limit {limit} min";
+    MODE_WALK: "步行", "walk";
+    MODE_BIKE: "骑行", "bike";
+    MODE_DRIVE: "驾车", "drive";
     DEMAND: "需求口径", "Demand counted from";
     DEMAND_CELLS: "人口格网", "population cells";
     DEMAND_POINTS: "社区点位", "community points";

@@ -652,7 +652,14 @@ pub fn build(ctx: &ReportContext) -> Document {
     let travel = ctx.f(
         m::TRAVEL_VALUE,
         &[
-            ("mode", study.scenario.travel.mode.as_str().to_string()),
+            (
+                "mode",
+                ctx.t(match study.scenario.travel.mode {
+                    crate::network::TravelMode::Walk => m::MODE_WALK,
+                    crate::network::TravelMode::Bike => m::MODE_BIKE,
+                    crate::network::TravelMode::Drive => m::MODE_DRIVE,
+                }),
+            ),
             (
                 "speed",
                 format!("{}", study.scenario.travel.speed_m_per_min),
