@@ -163,11 +163,16 @@ pub fn markdown(table: &Table) -> String {
 
 /// An HTML table; every string is escaped.
 pub fn html(table: &Table) -> String {
-    let mut h = String::from("<table>\n<thead><tr>");
-    for c in &table.columns {
-        let _ = write!(h, "<th>{}</th>", escape_html(&c.title));
+    let mut h = String::from("<table>\n");
+    // A key-value table (the title block) has no column titles: no empty header row.
+    if table.columns.iter().any(|c| !c.title.is_empty()) {
+        h.push_str("<thead><tr>");
+        for c in &table.columns {
+            let _ = write!(h, "<th>{}</th>", escape_html(&c.title));
+        }
+        h.push_str("</tr></thead>\n");
     }
-    h.push_str("</tr></thead>\n<tbody>\n");
+    h.push_str("<tbody>\n");
     for row in &table.rows {
         h.push_str("<tr>");
         for (v, c) in row.iter().zip(&table.columns) {
