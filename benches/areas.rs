@@ -5,9 +5,8 @@
 
 use std::time::Duration;
 
-use carecircle::areas::{
-    facility_polygons, geojson, service_areas, AreaOptions, DEFAULT_LATERAL_M,
-};
+use carecircle::areas::{facility_polygons, service_areas, AreaOptions, DEFAULT_LATERAL_M};
+use carecircle::report::service_areas::geojson;
 use carecircle::synthetic::{city, CityParams};
 use criterion::{criterion_group, criterion_main, Criterion};
 

@@ -136,6 +136,7 @@ pub fn run_all_with(
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
     let run = prepare("run", &scenario, out_dir, &[])?;
     let rule_set = scenario.rule_set.clone();
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
@@ -152,7 +153,9 @@ pub fn run_all_with(
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
     let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
     bar.finish_and_clear();
-    sections.push(crate::areas::outputs(&study, &areas, &mut out)?);
+    sections.push(crate::report::service_areas::outputs(
+        &study, &areas, &mut out,
+    )?);
     let mut overlays = overlays.clone();
     for k in &areas.kinds {
         if (k.minutes - study.scenario.limit_for(k.kind)).abs() < 1e-9 {
@@ -171,7 +174,7 @@ pub fn run_all_with(
         let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
         plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
     }
-    sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
+    sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
         overlays.new_sites.extend(plan.new_sites());
     }
@@ -179,13 +182,17 @@ pub fn run_all_with(
     let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
+    sections.push(report_options.section());
     audit_outputs(&study, &result, &sections, &mut out)?;
-    let html_sections = [
-        crate::site_plan::html_section(&study, &plans),
-        crate::rules::html_section(&rule_set, &rule_results),
-    ];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: Some(&areas),
+        plans: &plans,
+        rules: Some((&rule_set, &rule_results)),
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
@@ -465,6 +472,7 @@ pub fn run_site(
     let scenario = Scenario::load(scenario)?;
     let job = flags.check(&scenario)?;
     let run = prepare("site", &scenario, out_dir, job.matrix.as_slice())?;
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
     job.check_capacities(&study)?;
     print_warnings(&study);
@@ -473,15 +481,26 @@ pub fn run_site(
     let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
     let plans = [plan];
     let mut out = OutputSet::new();
-    let section = crate::site_plan::outputs(&study, &plans, &mut out)?;
-    audit_outputs(&study, &result, &[section], &mut out)?;
+    let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
+    audit_outputs(
+        &study,
+        &result,
+        &[section, report_options.section()],
+        &mut out,
+    )?;
     let overlays = Overlays {
         new_sites: plans[0].new_sites(),
         ..Overlays::default()
     };
-    let html_sections = [crate::site_plan::html_section(&study, &plans)];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: None,
+        plans: &plans,
+        rules: None,
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
@@ -503,8 +522,8 @@ pub fn run_site(
         100.0 * s.gap,
         before,
         after,
-        s.covered_before,
-        s.covered_after
+        plan.elderly_covered_before,
+        plan.elderly_covered_after
     );
     Ok(Written {
         files,
@@ -530,7 +549,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     let areas = service_areas(&study, &options, &|| bar.inc(1));
     bar.finish_and_clear();
     let mut out = OutputSet::new();
-    let section = crate::areas::outputs(&study, &areas, &mut out)?;
+    let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;

@@ -17,6 +17,7 @@ pub mod export;
 pub mod figures;
 pub mod html;
 pub mod inspect;
+pub mod i18n;
 pub mod io;
 pub mod model;
 pub mod network;
@@ -31,5 +32,6 @@ pub mod site_plan;
 pub mod siting;
 pub mod study;
 pub mod synthetic;
+pub mod xlsx;
 
 pub use error::{Error, InputError, Problem, Result, Warning, WarningKind, Warnings};

@@ -2,6 +2,12 @@
 //! communities.geojson, uncovered.geojson and report.md. All outputs of a run are written to
 //! temporary files first and renamed into place, so no file is ever left half-written.
 
+pub mod document;
+pub mod map_data;
+pub mod service_areas;
+pub mod sites;
+pub mod table;
+
 use std::fmt::Write as _;
 
 use geo::{Geometry, MapCoords, Orient};

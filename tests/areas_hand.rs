@@ -286,8 +286,8 @@ fn the_areas_command_writes_service_areas_and_the_report_section() {
     assert_eq!(s["bands_min"], json!([5.0, 15.0]));
     assert_eq!(s["lateral_m"], 50.0);
     assert_eq!(s["district_area_km2"], 0.504);
-    assert_eq!(s["kinds"]["day_care"][1]["elderly"], 130.0);
-    assert_eq!(s["kinds"]["day_care"][1]["elderly_share"], 0.52);
+    assert_eq!(s["kinds"]["day_care"][1]["elderly_inside"], 130.0);
+    assert_eq!(s["kinds"]["day_care"][1]["elderly_inside_share"], 0.52);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## 服务范围 · Service areas"));
     assert!(md.contains("| 日间照料中心 day_care | 15 | 1 |"));

@@ -7,10 +7,11 @@
 //! - a shorter band lies inside a longer one;
 //! - the WGS-84 polygons are valid.
 
-use carecircle::areas::{dissolved_polygon, geojson, service_areas, to_wgs84, AreaOptions};
+use carecircle::areas::{dissolved_polygon, service_areas, to_wgs84, AreaOptions};
 use carecircle::bench_support::{layers, scenario};
 use carecircle::model::FacilityKind;
 use carecircle::progress::Steps;
+use carecircle::report::service_areas::geojson;
 use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
 use carecircle::Warnings;

@@ -329,6 +329,9 @@ pub struct Scenario {
     pub areas: AreasConfig,
     pub siting: SitingConfig,
     pub rules: RulesConfig,
+    /// `[report]`: language, issuing unit, date, data vintage (checked by
+    /// `report::document::ReportOptions`).
+    pub report: Option<toml::Table>,
     /// The rule set the scenario asks for (or the command line's `--ruleset`), read and
     /// checked with the scenario, without the `[rules] skip` rules.
     pub rule_set: RuleSet,
@@ -356,6 +359,7 @@ struct ScenarioFile {
     rules: RulesFile,
     output: Option<OutputFile>,
     access: Option<toml::Table>,
+    report: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -687,6 +691,7 @@ impl Scenario {
             areas,
             siting,
             rules,
+            report: file.report,
             rule_set,
             access,
         };
