@@ -613,5 +613,9 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
             g.elderly_covered_plan
         ));
     }
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed: Vec::new(),
+        summary,
+    })
 }

@@ -76,10 +76,6 @@ footer { margin-top: 3em; color: var(--muted); font-size: .85em; border-top: 1px
 }
 "#;
 
-fn pct(x: f64) -> String {
-    crate::figures::percent(x)
-}
-
 const LEAFLET_JS: &str = include_str!("../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("../assets/leaflet/leaflet.css");
 const MAP_JS: &str = include_str!("../assets/report_map.js");

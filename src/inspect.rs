@@ -695,7 +695,11 @@ pub fn run(paths: &[PathBuf], write: Option<&Path>) -> crate::Result<crate::comm
         ));
         files.push(target.to_path_buf());
     }
-    Ok(crate::commands::Written { files, summary })
+    Ok(crate::commands::Written {
+        files,
+        removed: Vec::new(),
+        summary,
+    })
 }
 
 #[cfg(test)]

@@ -15,12 +15,13 @@ use crate::io::scenario::{ModelName, SitingConfig, DEFAULT_P};
 use geo::Point;
 
 use crate::coverage::Audit;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Candidate, FacilityKind};
 use crate::network::{candidates::nodes_on_grid, reach_table, Direction, SourceSet};
 use crate::reach_table::ReachTable;
 use crate::siting::{self, Method, Model, SitingOptions, SitingProblem, SitingSolution};
 use crate::study::Study;
+use serde_json::Value;
 
 /// What to site and how.
 #[derive(Debug, Clone)]
