@@ -72,6 +72,7 @@ impl Study {
             candidates,
             roads,
         };
+        crate::io::validate::plausibility(&scenario, &layers, &mut warnings)?;
         Study::from_layers(scenario, layers, warnings, &steps)
     }
 

@@ -3,14 +3,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use geo::Validation;
-use geo::{BooleanOps, Centroid, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point};
+use geo::{Centroid, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point};
 use geojson::{Feature, GeoJson, Value};
 use serde_json::Map;
 
 use super::scenario::LayerSpec;
+use super::validate;
 use crate::crs::Crs;
-use crate::error::{InputError, Problem, WarningKind, Warnings};
+use crate::error::{InputError, Problem, Warnings};
 use crate::model::{
     Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
 };
@@ -229,11 +229,7 @@ fn point_of(ctx: &Ctx, f: &Feature, crs: Crs) -> Result<Point<f64>, InputError> 
     }
 }
 
-/// Repairs an invalid (Multi)Polygon by rebuilding it through the boolean-operations engine,
-/// which resolves self-intersections and wrong ring orientation with the non-zero fill rule.
-pub fn repair_polygons(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    mp.union(&MultiPolygon::<f64>::new(vec![]))
-}
+pub use crate::io::validate::repair_polygons;
 
 fn check_unique(path: &Path, ids: &[(usize, String)]) -> Result<(), InputError> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -335,6 +331,7 @@ pub fn load_communities(
             None => get_optional_number(ctx, props, "households")?,
         };
         let expected = "Polygon, MultiPolygon or Point";
+        validate::check_rings(&f.geometry).map_err(|p| ctx.err(p))?;
         let geom = match geometry(ctx, f, spec.crs, expected)? {
             Geometry::Point(p) => Geometry::Point(p),
             Geometry::Polygon(p) => polygonal(ctx, MultiPolygon::new(vec![p]), true, warnings)?,
@@ -358,63 +355,22 @@ pub fn load_communities(
     })
 }
 
-/// Validates a polygonal geometry and repairs it when invalid, with a warning.
+/// Validates a polygonal geometry and repairs it when invalid (see `validate::polygonal`).
 fn polygonal(
     ctx: &Ctx,
     mp: MultiPolygon<f64>,
     single: bool,
     warnings: &mut Warnings,
 ) -> Result<Geometry<f64>, InputError> {
-    if mp.0.iter().any(|p| p.exterior().0.len() < 4) {
-        return Err(ctx.err(Problem::WrongGeometry {
-            expected: "a polygon ring with at least 4 positions".into(),
-            found: "a degenerate ring".into(),
-        }));
-    }
-    if mp.is_valid() {
-        return Ok(if single {
-            Geometry::Polygon(
-                mp.0.into_iter()
-                    .next()
-                    .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-            )
-        } else {
-            Geometry::MultiPolygon(mp)
-        });
-    }
-    let reason = mp
-        .validation_errors()
-        .first()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    let repaired = repair_polygons(&mp);
-    if repaired.0.is_empty() {
-        return Err(ctx.err(Problem::Other(format!(
-            "the polygon is invalid ({reason}) and has no area left after repair"
-        ))));
-    }
-    warnings.push(
-        WarningKind::RepairedPolygon,
-        format!(
-            "{}: {}: invalid polygon ({reason}); repaired by re-noding its rings (non-zero fill)",
-            ctx.path.display(),
-            crate::error::FeatureRef {
-                index: ctx.index,
-                id: ctx.id.clone()
-            }
-        ),
+    let place = format!(
+        "{}: {}",
+        ctx.path.display(),
+        crate::error::FeatureRef {
+            index: ctx.index,
+            id: ctx.id.clone()
+        }
     );
-    Ok(if repaired.0.len() == 1 {
-        Geometry::Polygon(
-            repaired
-                .0
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-        )
-    } else {
-        Geometry::MultiPolygon(repaired)
-    })
+    validate::polygonal(mp, single, &place, warnings).map_err(|p| ctx.err(p))
 }
 
 /// Loads the facilities layer.
@@ -541,20 +497,6 @@ pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::Area;
-
-    #[test]
-    fn a_bowtie_is_repaired_into_its_two_triangles() {
-        let ring: Vec<(f64, f64)> =
-            vec![(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0), (0.0, 0.0)];
-        let bowtie = geo::Polygon::new(geo::LineString::from(ring), vec![]);
-        let mp = MultiPolygon::new(vec![bowtie]);
-        assert!(!mp.is_valid());
-        let fixed = repair_polygons(&mp);
-        assert!(fixed.is_valid());
-        assert_eq!(fixed.0.len(), 2);
-        assert!((fixed.unsigned_area() - 2.0).abs() < 1e-9);
-    }
 
     #[test]
     fn oneway_values() {

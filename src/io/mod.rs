@@ -3,6 +3,7 @@
 pub mod geojson;
 pub mod osm;
 pub mod scenario;
+pub mod validate;
 
 use std::path::Path;
 
