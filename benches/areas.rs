@@ -1,5 +1,9 @@
-//! City-scale benchmark of the service areas: 15-minute polygons for 1,000 facilities on the
-//! audit benchmark's city (about 518,000 road segments).
+//! Benchmarks of the service areas:
+//! - city scale: 15-minute polygons for 1,000 facilities on the audit benchmark's city (about
+//!   518,000 road segments);
+//! - long reach on the demo district (issue 14): every facility's service area when driving
+//!   (the whole district within 15 minutes; 590 s and 7.9 GB before the balanced union), and
+//!   walking with a 60-minute band (over 30 s before).
 //!
 //! Reproduce with `cargo bench --bench areas`. The README lists the figures measured here.
 
@@ -30,15 +34,53 @@ fn city_areas(c: &mut Criterion) {
         lateral_m: DEFAULT_LATERAL_M,
     };
     group.bench_function("service_areas_1000_facilities_15_min_with_dissolved", |b| {
-        b.iter(|| service_areas(&study, &one_band, &|| {}))
+        b.iter(|| service_areas(&study, &one_band, &|| {}).unwrap())
     });
     // service_areas.geojson for that band: WGS-84, snap-rounded to 1e-7°, written out.
-    let areas = service_areas(&study, &one_band, &|| {});
+    let areas = service_areas(&study, &one_band, &|| {}).unwrap();
     group.bench_function("geojson_1000_facilities_15_min", |b| {
         b.iter(|| geojson(&study, &areas).len())
     });
     group.finish();
 }
 
-criterion_group!(benches, city_areas);
+/// The demo district (written to a temporary folder) in a travel mode.
+fn demo_study(mode: &str) -> (tempfile::TempDir, carecircle::study::Study) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = carecircle::demo::write_demo_data(dir.path()).expect("demo data");
+    let text = std::fs::read_to_string(&scenario).expect("scenario");
+    std::fs::write(
+        &scenario,
+        text.replace("mode = \"walk\"", &format!("mode = \"{mode}\"")),
+    )
+    .expect("scenario");
+    let study = carecircle::study::Study::load(&scenario).expect("demo study");
+    (dir, study)
+}
+
+fn demo_long_reach(c: &mut Criterion) {
+    let mut group = c.benchmark_group("demo_areas");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    let (_drive_dir, drive) = demo_study("drive");
+    let fifteen = AreaOptions {
+        bands: vec![15.0],
+        lateral_m: DEFAULT_LATERAL_M,
+    };
+    group.bench_function("drive_15_min_every_facility", |b| {
+        b.iter(|| service_areas(&drive, &fifteen, &|| {}).unwrap())
+    });
+    let (_walk_dir, walk) = demo_study("walk");
+    let sixty = AreaOptions {
+        bands: vec![60.0],
+        lateral_m: DEFAULT_LATERAL_M,
+    };
+    group.bench_function("walk_60_min_every_facility", |b| {
+        b.iter(|| service_areas(&walk, &sixty, &|| {}).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, city_areas, demo_long_reach);
 criterion_main!(benches);

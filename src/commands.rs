@@ -100,7 +100,7 @@ pub fn run_all_with(
     // area at its time limit.
     let area_options = crate::areas::AreaOptions::from_scenario(&study.scenario)?;
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
+    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1))?;
     bar.finish_and_clear();
     sections.push(crate::areas::outputs(&study, &areas, &mut out)?);
     let mut overlays = overlays.clone();
@@ -295,7 +295,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     print_warnings(&study);
     let result = audit(&study);
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = service_areas(&study, &options, &|| bar.inc(1));
+    let areas = service_areas(&study, &options, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let mut out = OutputSet::new();
     let section = crate::areas::outputs(&study, &areas, &mut out)?;
