@@ -667,7 +667,7 @@ impl PointLocator {
     fn in_or_on(&self, p: Coord<f64>) -> bool {
         use geo::{Kernel, Orientation};
         let raw = (p.y - self.y0) / self.band_h;
-        if !(raw >= 0.0) || raw as usize > self.bands.len() {
+        if raw.is_nan() || raw < 0.0 || raw as usize > self.bands.len() {
             return false;
         }
         let band = &self.bands[(raw as usize).min(self.bands.len() - 1)];

@@ -23,7 +23,7 @@ use geo::{
     Polygon, Rect,
 };
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use crate::crs::segment_length_m;
 use crate::error::{InputError, Problem, WarningKind, Warnings};
@@ -412,9 +412,9 @@ fn drop_identical_parts(mp: &mut MultiPolygon<f64>) -> usize {
             .chain(holes)
             .collect()
     };
-    let mut seen: HashMap<Vec<Vec<(u64, u64)>>, ()> = HashMap::new();
+    let mut seen: HashSet<Vec<Vec<(u64, u64)>>> = HashSet::new();
     let before = mp.0.len();
-    mp.0.retain(|p| seen.insert(key(p), ()).is_none());
+    mp.0.retain(|p| seen.insert(key(p)));
     before - mp.0.len()
 }
 
