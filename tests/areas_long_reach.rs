@@ -43,7 +43,9 @@ fn absurd_lateral_allowance_is_refused() {
             bands: vec![15.0],
             lateral_m,
         };
-        let e = service_areas(&s, &options, &|| {}).err().expect("refused");
+        let Err(e) = service_areas(&s, &options, &|| {}) else {
+            panic!("lateral_m = {lateral_m} must be refused");
+        };
         let text = e.to_string();
         assert!(
             text.contains("lateral_m") && text.contains("synthetic.toml"),

@@ -269,9 +269,9 @@ fn an_empty_travel_matrix_is_an_error() {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        let e = carecircle::siting::read_travel_matrix(&path, &ids, &sites, 15.0)
-            .err()
-            .expect("an error");
+        let Err(e) = carecircle::siting::read_travel_matrix(&path, &ids, &sites, 15.0) else {
+            panic!("{name}: an empty matrix must be an error");
+        };
         let text = e.to_string();
         assert!(text.contains(name) && text.contains("no rows"), "{text}");
     }
