@@ -151,7 +151,7 @@ pub fn run_all_with(
     // area at its time limit.
     let area_options = crate::areas::AreaOptions::from_scenario(&study.scenario)?;
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
+    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1))?;
     bar.finish_and_clear();
     sections.push(crate::report::service_areas::outputs(
         &study, &areas, &mut out,
@@ -546,7 +546,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     print_warnings(&study);
     let result = audit(&study);
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = service_areas(&study, &options, &|| bar.inc(1));
+    let areas = service_areas(&study, &options, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let mut out = OutputSet::new();
     let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;

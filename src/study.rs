@@ -87,6 +87,7 @@ impl Study {
             candidates,
             roads,
         };
+        crate::io::validate::plausibility(&scenario, &layers, &mut warnings)?;
         Study::from_layers(scenario, layers, warnings, &steps)
     }
 

@@ -629,10 +629,27 @@ fn lists(node: Node, what: &str) -> Result<Vec<Node>, String> {
     }
 }
 
+/// A polygon ring as RFC 7946 §3.1.6 defines it: closed, with at least four positions.
+/// geo would close an open ring silently, turning a digitising error into a wrong shape.
+fn ring(node: Node) -> Result<LineString<f64>, String> {
+    let p = positions(node, "a polygon ring")?;
+    if p.len() < 4 {
+        return Err(format!(
+            "a polygon ring has {} positions; a closed ring needs at least 4 (the first \
+             repeated at the end)",
+            p.len()
+        ));
+    }
+    if p.first() != p.last() {
+        return Err(
+            "a polygon ring is not closed: its last position must repeat its first".into(),
+        );
+    }
+    Ok(LineString::new(p))
+}
+
 fn polygon_of(node: Node) -> Result<Polygon<f64>, String> {
-    let mut rings = lists(node, "a Polygon")?
-        .into_iter()
-        .map(|r| positions(r, "a polygon ring").map(LineString::new));
+    let mut rings = lists(node, "a Polygon")?.into_iter().map(ring);
     let exterior = rings
         .next()
         .ok_or_else(|| "a Polygon has no rings".to_string())??;
@@ -689,67 +706,22 @@ fn build_geometry(kind: &str, coords: Node) -> Result<Geometry<f64>, String> {
     })
 }
 
-/// Repairs an invalid (Multi)Polygon by rebuilding it through the boolean-operations engine,
-/// which resolves self-intersections and wrong ring orientation with the non-zero fill rule.
-pub fn repair_polygons(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    mp.union(&MultiPolygon::<f64>::new(vec![]))
-}
+pub use crate::io::validate::repair_polygons;
 
-/// Validates a polygonal geometry and repairs it when invalid, with a warning.
+/// Validates a polygonal geometry and repairs it when invalid (see `validate::polygonal`).
 pub(crate) fn polygonal(
     ctx: &Ctx,
     mp: MultiPolygon<f64>,
     single: bool,
     warnings: &mut Warnings,
 ) -> Result<Geometry<f64>, InputError> {
-    if mp.0.iter().any(|p| p.exterior().0.len() < 4) {
-        return Err(ctx.err(Problem::WrongGeometry {
-            expected: "a polygon ring with at least 4 positions".into(),
-            found: "a degenerate ring".into(),
-        }));
-    }
-    if mp.is_valid() {
-        return Ok(if single {
-            Geometry::Polygon(
-                mp.0.into_iter()
-                    .next()
-                    .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-            )
-        } else {
-            Geometry::MultiPolygon(mp)
-        });
-    }
-    let reason = mp
-        .validation_errors()
-        .first()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    let repaired = repair_polygons(&mp);
-    if repaired.0.is_empty() {
-        return Err(ctx.err(Problem::Other(format!(
-            "the polygon is invalid ({reason}) and has no area left after repair"
-        ))));
-    }
-    warnings.push(
-        WarningKind::RepairedPolygon,
-        format!(
-            "{}: {}: invalid polygon ({reason}); repaired by re-noding its rings (non-zero fill)",
-            ctx.path.display(),
-            crate::error::FeatureRef {
-                index: ctx.index,
-                id: ctx.id.clone()
-            }
-        ),
+    let place = format!(
+        "{}: {}",
+        ctx.path.display(),
+        crate::error::FeatureRef {
+            index: ctx.index,
+            id: ctx.id.clone()
+        }
     );
-    Ok(if repaired.0.len() == 1 {
-        Geometry::Polygon(
-            repaired
-                .0
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-        )
-    } else {
-        Geometry::MultiPolygon(repaired)
-    })
+    crate::io::validate::polygonal(mp, single, &place, warnings).map_err(|p| ctx.err(p))
 }

@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod shapefile;
 pub mod table;
 pub mod wkb;
+pub mod validate;
 
 use std::fs::File;
 use std::io::Read;

@@ -161,6 +161,17 @@ pub fn read_travel_matrix_with_speed(
         })?;
         triplets.push((d, s, minutes));
     }
+    // An empty matrix would site as if nothing reached anything, silently.
+    if triplets.is_empty() {
+        return Err(InputError::file(
+            path,
+            Problem::Other(
+                "the matrix has no rows (demand id, site id, minutes): the file is empty or \
+                 holds only a header"
+                    .into(),
+            ),
+        ));
+    }
     Ok(ReachTable::from_triplets(
         demand_ids.len(),
         site_ids.len(),
