@@ -52,25 +52,30 @@
 
 mod assign;
 mod capacitated;
+pub mod certificate;
 mod cover;
+mod cover_bnb;
 mod exact;
 mod lagrange;
 pub mod matrix;
 pub mod orlib;
+mod reduce;
 pub mod synth;
 
 use std::time::{Duration, Instant};
 
+pub use certificate::{certificate_json, Certificate, ComponentSummary};
 pub use matrix::{read_travel_matrix, read_travel_matrix_with_speed};
+pub use reduce::ReductionStats;
 
 use crate::reach_table::ReachTable;
 use crate::{Error, Result};
 
 use assign::{AssignData, AssignRelax, State};
 use capacitated::{CapData, CapRelax};
-use cover::{CoverData, CoverRelax};
+use cover::CoverData;
 use exact::Backend;
-use lagrange::{Driver, LagOptions, LagOutcome};
+use lagrange::{Driver, LagOptions};
 
 /// The siting model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +230,9 @@ pub struct SitingSolution {
     pub nodes: usize,
     pub iterations: usize,
     pub elapsed: Duration,
+    /// The proof summary of an exact search (LSCP: reductions, components, LP bounds, nodes);
+    /// `None` for models that have none yet. See [`certificate_json`].
+    pub certificate: Option<Certificate>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -514,6 +522,7 @@ fn assemble(
         nodes: a.nodes,
         iterations: a.iterations,
         elapsed: Duration::ZERO,
+        certificate: None,
     }
 }
 
@@ -562,25 +571,29 @@ fn solve_lscp(
         }
     }
     let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+    let search = cover_bnb::search(
+        n_cand,
+        &cost,
+        &rows,
+        warm_options(opt).max_nodes.max(1),
+        deadline,
+    )
+    .map_err(bad)?;
     let data = CoverData::new(n_cand, cost, rows);
-    let start = data.complete(&[]);
-    let ub = data.value(&start);
-    let lopt = lag_options(&warm_options(opt), deadline, data.r_cand.len(), n_cand);
-    let mut relax = CoverRelax { data: &data };
-    let out: LagOutcome = Driver::new(&mut relax, lopt, ub, start).run();
     let mut a = Assembled {
-        chosen: out.best.clone(),
-        objective: out.ub,
-        bound: out.lb,
-        method: "heuristic (greedy + Lagrangian branch-and-bound)".into(),
-        nodes: out.nodes,
-        iterations: out.iterations,
+        chosen: search.sites,
+        objective: search.value,
+        bound: search.bound,
+        method: "exact search (reductions + LP branch-and-bound; greedy incumbent)".into(),
+        nodes: search.nodes,
+        iterations: search.lp_iterations,
         flows: Vec::new(),
     };
+    let certificate = search.certificate;
     if let Some(b) = backend(opt.method) {
         let res = exact::solve_cover(
             &data,
-            &out.best,
+            &a.chosen.clone(),
             b,
             remaining(deadline),
             opt.exact_warm_start,
@@ -600,7 +613,9 @@ fn solve_lscp(
         }
         a.method = b.name().into();
     }
-    Ok(assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None))
+    let mut sol = assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None);
+    sol.certificate = Some(certificate);
+    Ok(sol)
 }
 
 fn solve_assign(
@@ -657,6 +672,24 @@ fn solve_assign(
         fallback.push(f);
         rows.push(row);
     }
+    // Candidates dominated by another (reaches a superset of demands, each no slower) are
+    // never needed: removing them shrinks the search without changing the optimum.
+    for (row, &f) in rows.iter_mut().zip(&fallback) {
+        // Entries no cheaper than the fallback never matter (AssignData drops them too).
+        row.retain(|e| e.1 < f);
+        row.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        row.dedup_by_key(|e| e.0);
+    }
+    let dominated = reduce::dominated_assign_columns(n_cand, &rows);
+    for row in rows.iter_mut() {
+        row.retain(|e| !dominated[e.0 as usize]);
+    }
+    // MCLP: demands reached by the same candidates act as one (weights add up).
+    let (fallback, rows) = if pmedian {
+        (fallback, rows)
+    } else {
+        merge_identical_rows(fallback, rows)
+    };
     let data = AssignData::new(n_cand, p, fallback, rows);
     let state = assign::heuristic(&data, &[], deadline);
     let ub = state.value();
@@ -723,6 +756,39 @@ fn solve_assign(
         ("mclp", Sense::Maximise)
     };
     Ok(assemble(pr, name, sense, a, table, None))
+}
+
+/// Merges demands with the same candidate list (MCLP, where every entry costs 0): one row with
+/// the summed fallback weight, in order of first appearance. Rows with no candidate go, they
+/// only add a constant.
+fn merge_identical_rows(
+    fallback: Vec<f64>,
+    rows: Vec<Vec<(u32, f64)>>,
+) -> (Vec<f64>, Vec<Vec<(u32, f64)>>) {
+    let mut index: std::collections::HashMap<Vec<u32>, usize> = std::collections::HashMap::new();
+    let mut out_f: Vec<f64> = Vec::new();
+    let mut out_r: Vec<Vec<(u32, f64)>> = Vec::new();
+    let mut constant = 0.0;
+    for (f, row) in fallback.into_iter().zip(rows) {
+        if row.is_empty() {
+            constant += f;
+            continue;
+        }
+        let key: Vec<u32> = row.iter().map(|e| e.0).collect();
+        match index.get(&key) {
+            Some(&k) => out_f[k] += f,
+            None => {
+                index.insert(key, out_f.len());
+                out_f.push(f);
+                out_r.push(row);
+            }
+        }
+    }
+    if constant > 0.0 {
+        out_f.push(constant);
+        out_r.push(Vec::new());
+    }
+    (out_f, out_r)
 }
 
 fn solve_capacitated(
