@@ -45,6 +45,34 @@ fn spatial_problem(seed: u64, costed: bool) -> SitingProblem {
     }
 }
 
+/// A random set-cover instance with no geometry: 30–60 demands, each reached by 2–4 of 12–16
+/// candidates; its LP relaxation is fractional often enough that the search must branch.
+fn random_cover_problem(seed: u64) -> SitingProblem {
+    let mut rng = SplitMix64::new(seed);
+    let n_dem = 30 + rng.below(31);
+    let n_cand = 12 + rng.below(5);
+    let mut trip = Vec::new();
+    for i in 0..n_dem {
+        let k = 2 + rng.below(3);
+        let mut picked: Vec<usize> = Vec::new();
+        while picked.len() < k {
+            let j = rng.below(n_cand);
+            if !picked.contains(&j) {
+                picked.push(j);
+                trip.push((i as u32, j as u32, 1.0));
+            }
+        }
+    }
+    SitingProblem {
+        weights: vec![1.0; n_dem],
+        reach: ReachTable::from_triplets(n_dem, n_cand, 15.0, trip),
+        n_existing: 0,
+        costs: None,
+        capacities: None,
+        full: None,
+    }
+}
+
 fn n_cand(pr: &SitingProblem) -> usize {
     pr.reach.n_sites - pr.n_existing
 }
@@ -130,7 +158,10 @@ fn pmedian_brute(pr: &SitingProblem, p: usize) -> f64 {
 }
 
 fn check_lscp(seed: u64, costed: bool) -> (usize, usize) {
-    let pr = spatial_problem(seed, costed);
+    check_lscp_on(spatial_problem(seed, costed), seed)
+}
+
+fn check_lscp_on(pr: SitingProblem, seed: u64) -> (usize, usize) {
     let sol = solve(&pr, &Model::Lscp, &SitingOptions::default()).unwrap();
     assert_eq!(sol.objective, lscp_brute(&pr), "seed {seed}");
     assert_eq!(sol.gap, 0.0, "seed {seed}");
@@ -161,6 +192,7 @@ proptest! {
     #[test]
     fn lscp_exact_equals_brute_force(seed in any::<u64>(), costed in any::<bool>()) {
         check_lscp(seed, costed);
+        check_lscp_on(random_cover_problem(seed), seed);
     }
 
     #[test]
@@ -186,15 +218,18 @@ proptest! {
 #[test]
 fn reductions_and_branching_are_exercised() {
     let mut reduced = 0;
+    for seed in 0..60u64 {
+        let (r, _) = check_lscp(seed, seed % 2 == 0);
+        reduced += usize::from(r > 0);
+    }
     let mut branched = 0;
     for seed in 0..60u64 {
-        let (r, nodes) = check_lscp(seed, seed % 2 == 0);
-        reduced += usize::from(r > 0);
+        let (_, nodes) = check_lscp_on(random_cover_problem(seed), seed);
         branched += usize::from(nodes > 1);
     }
-    println!("{reduced} of 60 instances reduced, {branched} branched");
+    println!("{reduced} of 60 spatial instances reduced, {branched} of 60 random ones branched");
     assert!(reduced >= 50, "{reduced}");
-    assert!(branched >= 1, "{branched}");
+    assert!(branched >= 5, "{branched}");
 }
 
 /// A hand-checked instance: demands 0–3 on a line; candidate 0 reaches {0,1}, 1 reaches

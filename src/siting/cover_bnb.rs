@@ -241,7 +241,7 @@ pub(crate) fn search(
     deadline: Option<Instant>,
 ) -> Result<CoverSearch, String> {
     use rayon::prelude::*;
-    let red = reduce(n_cand, cost, rows);
+    let red = reduce(n_cand, cost, rows, deadline);
     let comps = components(red.cols.len(), &red.rows);
     let results: Vec<Result<(ComponentResult, Vec<u32>, usize), String>> = comps
         .par_iter()

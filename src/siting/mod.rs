@@ -39,6 +39,12 @@
 //! within 0.06 % of the optimum). Synthetic city of 10,000 demands × 50,000 candidates:
 //! MCLP p = 100 gap 0.97 % in 7.3 s, p-median p = 100 gap 0.37 % in 6.4 s (`benches/siting.rs`).
 //!
+//! LSCP is solved by an exact search instead (`cover_bnb`): set-covering reductions (forced
+//! candidates, dominated rows and candidates, `reduce`), independent components, and per
+//! component an LP branch-and-bound (microlp simplex, dual-simplex re-solves after fixings) or,
+//! for components over 1,500 rows, the Lagrangian branch-and-bound above. Its proof summary is
+//! [`SitingSolution::certificate`]. MCLP and p-median drop dominated candidates first.
+//!
 //! [`Method::Exact`] solves the MILP with good_lp + microlp (pure Rust); [`Method::ExactHighs`]
 //! with HiGHS (cargo feature `highs`). Both start from the heuristic solution; if the solver
 //! stops at the time limit the better of its answer and the heuristic's is returned with the

@@ -16,6 +16,10 @@
 //! remaining instance then falls apart into many small components (pockets of the city the
 //! existing facilities leave uncovered), each solved on its own.
 
+use std::time::Instant;
+
+use rayon::prelude::*;
+
 /// What the reductions removed, for the certificate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReductionStats {
@@ -45,6 +49,13 @@ pub(crate) struct Reduced {
     pub stats: ReductionStats,
 }
 
+/// A 64-bit summary of a set: `a ⊆ b` implies `sig(a) & !sig(b) == 0`, a cheap first test.
+fn signature(set: &[u32]) -> u64 {
+    set.iter().fold(0u64, |s, &x| {
+        s | 1u64 << ((x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+    })
+}
+
 /// `a ⊆ b` for ascending slices.
 fn subset(a: &[u32], b: &[u32]) -> bool {
     if a.len() > b.len() {
@@ -64,7 +75,12 @@ fn subset(a: &[u32], b: &[u32]) -> bool {
 }
 
 /// Reduces `min Σ cost_j y_j, every row covered` (rows: candidate lists, non-empty).
-pub(crate) fn reduce(n_cand: usize, cost: &[f64], rows_in: &[Vec<u32>]) -> Reduced {
+pub(crate) fn reduce(
+    n_cand: usize,
+    cost: &[f64],
+    rows_in: &[Vec<u32>],
+    deadline: Option<Instant>,
+) -> Reduced {
     let mut stats = ReductionStats {
         rows_in: rows_in.len(),
         candidates_in: n_cand,
@@ -142,37 +158,54 @@ pub(crate) fn reduce(n_cand: usize, cost: &[f64], rows_in: &[Vec<u32>]) -> Reduc
                 }
             }
         }
-        // Row domination.
-        let cols = build_cols(&rows, &row_alive);
-        for a in 0..rows.len() {
-            if !row_alive[a] {
-                continue;
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // Any prefix of the reductions is valid: stop here.
+            for (r, row) in rows.iter_mut().enumerate() {
+                if row_alive[r] {
+                    row.retain(|&j| col_alive[j as usize]);
+                }
             }
-            let Some(&pivot) = rows[a].iter().min_by_key(|&&j| (cols[j as usize].len(), j)) else {
-                continue;
-            };
-            for &b in &cols[pivot as usize] {
-                let b = b as usize;
-                if b == a || !row_alive[b] {
-                    continue;
+            break;
+        }
+        // Row domination: `b` goes when some other row `a ⊆ b` comes first in (length, index), a
+        // strict order, so the flags can be computed independently (in parallel) per row.
+        let cols = build_cols(&rows, &row_alive);
+        let row_sig: Vec<u64> = rows.iter().map(|r| signature(r)).collect();
+        let kill_rows: Vec<bool> = (0..rows.len())
+            .into_par_iter()
+            .map(|b| {
+                if !row_alive[b] {
+                    return false;
                 }
-                let (la, lb) = (rows[a].len(), rows[b].len());
-                if lb < la || (lb == la && b < a) {
-                    continue;
-                }
-                if subset(&rows[a], &rows[b]) {
-                    row_alive[b] = false;
-                    stats.rows_dominated += 1;
-                    changed = true;
-                }
+                let rb = &rows[b];
+                rb.iter().any(|&c| {
+                    cols[c as usize].iter().any(|&a| {
+                        let a = a as usize;
+                        let ra = &rows[a];
+                        a != b
+                            && ra[0] == c
+                            && (ra.len(), a) < (rb.len(), b)
+                            && row_sig[a] & !row_sig[b] == 0
+                            && subset(ra, rb)
+                    })
+                })
+            })
+            .collect();
+        for (b, k) in kill_rows.into_iter().enumerate() {
+            if k {
+                row_alive[b] = false;
+                stats.rows_dominated += 1;
+                changed = true;
             }
         }
-        // Column domination, on the surviving rows.
+        // Column domination, on the surviving rows (per column, independently: the order
+        // (cost, −rows, index) is strict).
         let cols = build_cols(&rows, &row_alive);
+        let col_sig: Vec<u64> = cols.iter().map(|c| signature(c)).collect();
         let mut row_len = vec![0usize; rows.len()];
         for (r, row) in rows.iter().enumerate() {
             if row_alive[r] {
-                row_len[r] = row.iter().filter(|&&j| col_alive[j as usize]).count();
+                row_len[r] = row.len();
             }
         }
         // (cost, −rows, index): smaller is better.
@@ -183,32 +216,44 @@ pub(crate) fn reduce(n_cand: usize, cost: &[f64], rows_in: &[Vec<u32>]) -> Reduc
                 .then(k.cmp(&j))
                 .is_lt()
         };
-        for j in 0..n_cand {
-            if !col_alive[j] {
-                continue;
-            }
-            if cols[j].is_empty() {
-                col_alive[j] = false;
-                stats.candidates_empty += 1;
-                changed = true;
-                continue;
-            }
-            let pivot = *cols[j]
-                .iter()
-                .min_by_key(|&&r| (row_len[r as usize], r))
-                .expect("non-empty");
-            let dominated = rows[pivot as usize].iter().any(|&k| {
-                let k = k as usize;
-                k != j
-                    && cost[k] <= cost[j]
-                    && cols[k].len() >= cols[j].len()
-                    && better(k, j)
-                    && subset(&cols[j], &cols[k])
-            });
-            if dominated {
-                col_alive[j] = false;
-                stats.candidates_dominated += 1;
-                changed = true;
+        let verdict: Vec<u8> = (0..n_cand)
+            .into_par_iter()
+            .map(|j| {
+                if !col_alive[j] {
+                    return 0;
+                }
+                if cols[j].is_empty() {
+                    return 2;
+                }
+                let pivot = *cols[j]
+                    .iter()
+                    .min_by_key(|&&r| (row_len[r as usize], r))
+                    .expect("non-empty");
+                let dominated = rows[pivot as usize].iter().any(|&k| {
+                    let k = k as usize;
+                    k != j
+                        && cost[k] <= cost[j]
+                        && cols[k].len() >= cols[j].len()
+                        && col_sig[j] & !col_sig[k] == 0
+                        && better(k, j)
+                        && subset(&cols[j], &cols[k])
+                });
+                u8::from(dominated)
+            })
+            .collect();
+        for (j, v) in verdict.into_iter().enumerate() {
+            match v {
+                1 => {
+                    col_alive[j] = false;
+                    stats.candidates_dominated += 1;
+                    changed = true;
+                }
+                2 => {
+                    col_alive[j] = false;
+                    stats.candidates_empty += 1;
+                    changed = true;
+                }
+                _ => {}
             }
         }
         // Drop dead candidates from the rows.
@@ -314,7 +359,7 @@ mod tests {
         // Row {0} forces 0 (covers rows 0, 1). Row {1,2,3} ⊇ {1,2}: removed. Then 1 and 2 cover
         // the same rows: 2 (higher index) goes, so row {1,2} becomes {1} and forces 1.
         let rows = vec![vec![0], vec![0, 1], vec![1, 2], vec![1, 2, 3]];
-        let r = reduce(5, &[1.0; 5], &rows);
+        let r = reduce(5, &[1.0; 5], &rows, None);
         assert_eq!(r.forced, vec![0, 1]);
         assert!(r.rows.is_empty());
         assert!(r.cols.is_empty());
@@ -335,7 +380,7 @@ mod tests {
             vec![4, 6],
         ];
         let cost = [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
-        let r = reduce(7, &cost, &rows);
+        let r = reduce(7, &cost, &rows, None);
         assert!(r.forced.is_empty());
         assert_eq!(r.cols, vec![1, 2, 3, 4, 5, 6]);
         let comps = components(r.cols.len(), &r.rows);
@@ -364,26 +409,32 @@ pub(crate) fn dominated_assign_columns(n_cand: usize, rows: &[Vec<(u32, f64)>]) 
         let row = &rows[i as usize];
         row.binary_search_by_key(&k, |e| e.0).ok().map(|p| row[p].1)
     };
-    let mut dominated = vec![false; n_cand];
-    for j in 0..n_cand {
-        let cj = &cols[j];
-        if cj.is_empty() {
-            continue;
-        }
-        let &(pivot, pc) = cj
-            .iter()
-            .min_by_key(|&&(i, _)| (rows[i as usize].len(), i))
-            .expect("non-empty");
-        dominated[j] = rows[pivot as usize].iter().any(|&(k, ck)| {
-            let ku = k as usize;
-            ku != j
-                && ck <= pc
-                && cols[ku].len() >= cj.len()
-                && (cols[ku].len(), std::cmp::Reverse(ku)) > (cj.len(), std::cmp::Reverse(j))
-                && cj
-                    .iter()
-                    .all(|&(i, c)| cost_in(i, k).is_some_and(|x| x <= c))
-        });
-    }
-    dominated
+    let sig: Vec<u64> = cols
+        .iter()
+        .map(|c| signature(&c.iter().map(|e| e.0).collect::<Vec<u32>>()))
+        .collect();
+    (0..n_cand)
+        .into_par_iter()
+        .map(|j| {
+            let cj = &cols[j];
+            if cj.is_empty() {
+                return false;
+            }
+            let &(pivot, pc) = cj
+                .iter()
+                .min_by_key(|&&(i, _)| (rows[i as usize].len(), i))
+                .expect("non-empty");
+            rows[pivot as usize].iter().any(|&(k, ck)| {
+                let ku = k as usize;
+                ku != j
+                    && ck <= pc
+                    && cols[ku].len() >= cj.len()
+                    && sig[j] & !sig[ku] == 0
+                    && (cols[ku].len(), std::cmp::Reverse(ku)) > (cj.len(), std::cmp::Reverse(j))
+                    && cj
+                        .iter()
+                        .all(|&(i, c)| cost_in(i, k).is_some_and(|x| x <= c))
+            })
+        })
+        .collect()
 }
