@@ -243,7 +243,8 @@ pub(crate) fn search(
     use rayon::prelude::*;
     let red = reduce(n_cand, cost, rows, deadline);
     let comps = components(red.cols.len(), &red.rows);
-    let results: Vec<Result<(ComponentResult, Vec<u32>, usize), String>> = comps
+    type Solved = Result<(ComponentResult, Vec<u32>, usize), String>;
+    let results: Vec<Solved> = comps
         .par_iter()
         .map(|(cols, row_ids)| {
             let mut local = std::collections::HashMap::with_capacity(cols.len());

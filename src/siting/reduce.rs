@@ -349,48 +349,6 @@ fn collect(
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn singleton_row_forces_and_domination_removes() {
-        // Rows: {0}, {0,1}, {1,2}, {1,2,3}; unit costs.
-        // Row {0} forces 0 (covers rows 0, 1). Row {1,2,3} ⊇ {1,2}: removed. Then 1 and 2 cover
-        // the same rows: 2 (higher index) goes, so row {1,2} becomes {1} and forces 1.
-        let rows = vec![vec![0], vec![0, 1], vec![1, 2], vec![1, 2, 3]];
-        let r = reduce(5, &[1.0; 5], &rows, None);
-        assert_eq!(r.forced, vec![0, 1]);
-        assert!(r.rows.is_empty());
-        assert!(r.cols.is_empty());
-        assert_eq!(r.stats.rows_covered_by_forced, 3);
-        assert_eq!(r.stats.rows_dominated, 1);
-    }
-
-    #[test]
-    fn cheaper_column_survives_and_components_split() {
-        // Two independent triangles; in the first, candidate 1 is cheaper than 0 with the same
-        // rows, so 0 goes.
-        let rows = vec![
-            vec![0, 1, 2],
-            vec![0, 1, 3],
-            vec![2, 3],
-            vec![4, 5],
-            vec![5, 6],
-            vec![4, 6],
-        ];
-        let cost = [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
-        let r = reduce(7, &cost, &rows, None);
-        assert!(r.forced.is_empty());
-        assert_eq!(r.cols, vec![1, 2, 3, 4, 5, 6]);
-        let comps = components(r.cols.len(), &r.rows);
-        assert_eq!(comps.len(), 2);
-        assert_eq!(comps[0].0, vec![0, 1, 2]);
-        assert_eq!(comps[1].0, vec![3, 4, 5]);
-        assert_eq!(comps[1].1, vec![3, 4, 5]);
-    }
-}
-
 /// Column domination for the assignment models (MCLP, p-median): candidate `j` is dominated
 /// by `k` when every demand `j` reaches, `k` reaches at no greater cost (`rows[i]`: `(candidate,
 /// cost)` pairs, ascending by candidate). Replacing `j` by `k` in any solution (or dropping `j`
@@ -437,4 +395,46 @@ pub(crate) fn dominated_assign_columns(n_cand: usize, rows: &[Vec<(u32, f64)>]) 
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn singleton_row_forces_and_domination_removes() {
+        // Rows: {0}, {0,1}, {1,2}, {1,2,3}; unit costs.
+        // Row {0} forces 0 (covers rows 0, 1). Row {1,2,3} ⊇ {1,2}: removed. Then 1 and 2 cover
+        // the same rows: 2 (higher index) goes, so row {1,2} becomes {1} and forces 1.
+        let rows = vec![vec![0], vec![0, 1], vec![1, 2], vec![1, 2, 3]];
+        let r = reduce(5, &[1.0; 5], &rows, None);
+        assert_eq!(r.forced, vec![0, 1]);
+        assert!(r.rows.is_empty());
+        assert!(r.cols.is_empty());
+        assert_eq!(r.stats.rows_covered_by_forced, 3);
+        assert_eq!(r.stats.rows_dominated, 1);
+    }
+
+    #[test]
+    fn cheaper_column_survives_and_components_split() {
+        // Two independent triangles; in the first, candidate 1 is cheaper than 0 with the same
+        // rows, so 0 goes.
+        let rows = vec![
+            vec![0, 1, 2],
+            vec![0, 1, 3],
+            vec![2, 3],
+            vec![4, 5],
+            vec![5, 6],
+            vec![4, 6],
+        ];
+        let cost = [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let r = reduce(7, &cost, &rows, None);
+        assert!(r.forced.is_empty());
+        assert_eq!(r.cols, vec![1, 2, 3, 4, 5, 6]);
+        let comps = components(r.cols.len(), &r.rows);
+        assert_eq!(comps.len(), 2);
+        assert_eq!(comps[0].0, vec![0, 1, 2]);
+        assert_eq!(comps[1].0, vec![3, 4, 5]);
+        assert_eq!(comps[1].1, vec![3, 4, 5]);
+    }
 }
