@@ -29,15 +29,33 @@ impl fmt::Display for FeatureRef {
 pub enum Problem {
     Unreadable(String),
     NotJson(String),
-    WrongGeometry { expected: String, found: String },
+    WrongGeometry {
+        expected: String,
+        found: String,
+    },
     MissingField(String),
-    BadNumber { field: String, value: String },
-    NegativeNumber { field: String, value: f64 },
+    BadNumber {
+        field: String,
+        value: String,
+    },
+    NegativeNumber {
+        field: String,
+        value: f64,
+    },
     BadCoordinate(String),
-    ProjectedCoordinates { x: f64, y: f64 },
-    UnknownKind { value: String, accepted: String },
+    ProjectedCoordinates {
+        x: f64,
+        y: f64,
+    },
+    UnknownKind {
+        value: String,
+        accepted: String,
+    },
     EmptyLayer,
-    DuplicateId { id: String, first_index: usize },
+    DuplicateId {
+        id: String,
+        first_index: usize,
+    },
     Scenario(String),
     Other(String),
     /// Required fields that a table format's schema (DBF, GeoPackage, CSV, XLSX) lacks.
@@ -53,19 +71,30 @@ pub enum Problem {
     /// Text that does not decode in the encoding tried, or decodes into mojibake.
     WrongEncoding {
         encoding: String,
-        field: String,
         detail: String,
     },
     /// The layer's own CRS (`.prj`, GeoPackage) and the scenario's disagree.
-    CrsMismatch { layer: String, scenario: String },
+    CrsMismatch {
+        layer: String,
+        scenario: String,
+    },
     /// Gauss-Krüger eastings with a zone prefix in a CRS without one, or the other way round.
-    ZonePrefixMismatch { crs: String, detail: String },
+    ZonePrefixMismatch {
+        crs: String,
+        detail: String,
+    },
     /// A Shapefile without its `.shx` index.
     MissingShx(PathBuf),
     /// A GeoPackage or workbook without the named layer or sheet.
-    NoSuchLayer { layer: String, available: Vec<String> },
+    NoSuchLayer {
+        layer: String,
+        available: Vec<String>,
+    },
     /// A point table (CSV, XLSX) without coordinate columns.
-    MissingCoordinateColumns { tried: String, available: Vec<String> },
+    MissingCoordinateColumns {
+        tried: String,
+        available: Vec<String>,
+    },
     /// A JSON file that is not a GeoJSON object (a bare array, a number, ...).
     NotFeatureCollection(String),
     /// A layer whose file format carecircle does not read.
@@ -130,13 +159,9 @@ impl fmt::Display for Problem {
                 }
                 Ok(())
             }
-            Problem::WrongEncoding {
-                encoding,
-                field,
-                detail,
-            } => write!(
+            Problem::WrongEncoding { encoding, detail } => write!(
                 f,
-                "field \"{field}\" is not valid {encoding} text ({detail}); give the right \
+                "{detail}: not valid {encoding} text; give the right \
                  encoding in a .cpg file beside the .shp or as the layer's encoding = \"...\" \
                  (gbk, gb18030, utf-8)"
             ),

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use geo::{BoundingRect, CoordsIter, Geometry};
 
 use crate::error::{InputError, Problem};
-use crate::io::features::{DeclaredCrs, FeatureSink, FieldValue, LayerInfo, RawFeature, ReadRequest};
+use crate::io::features::{
+    DeclaredCrs, FeatureSink, FieldValue, LayerInfo, RawFeature, ReadRequest,
+};
 use crate::io::scenario::LayerSpec;
 use crate::io::Format;
 use crate::model::FacilityKind;
@@ -256,7 +258,11 @@ pub fn describe(reports: &[LayerReport]) -> String {
         let _ = writeln!(s);
         let _ = writeln!(s, "  geometry: {}, {} features", r.geometry_type, r.count);
         if r.bad_geometries > 0 {
-            let _ = writeln!(s, "  {} features with a geometry that cannot be read", r.bad_geometries);
+            let _ = writeln!(
+                s,
+                "  {} features with a geometry that cannot be read",
+                r.bad_geometries
+            );
         }
         let crs = match &r.declared_crs {
             Some(DeclaredCrs::Epsg(c)) => format!("EPSG:{c} (declared by the file)"),
@@ -286,13 +292,55 @@ pub fn describe(reports: &[LayerReport]) -> String {
 
 /// Names a field may have in a bureau's data, best first.
 const NAMES: [(&str, &[&str]); 13] = [
-    ("id", &["编码", "代码", "编号", "社区编码", "机构编码", "id", "code", "fid_code"]),
-    ("name", &["名称", "社区名称", "机构名称", "设施名称", "name", "mc"]),
-    ("street", &["街道", "乡镇", "街道名称", "乡镇街道", "所属街道", "street", "town"]),
-    ("population", &["常住人口", "人口", "总人口", "人口数", "population", "pop"]),
-    ("elderly", &["老年人口", "60岁以上人口", "60岁以上", "老年人", "老人数", "elderly"]),
+    (
+        "id",
+        &[
+            "编码",
+            "代码",
+            "编号",
+            "社区编码",
+            "机构编码",
+            "id",
+            "code",
+            "fid_code",
+        ],
+    ),
+    (
+        "name",
+        &["名称", "社区名称", "机构名称", "设施名称", "name", "mc"],
+    ),
+    (
+        "street",
+        &[
+            "街道",
+            "乡镇",
+            "街道名称",
+            "乡镇街道",
+            "所属街道",
+            "street",
+            "town",
+        ],
+    ),
+    (
+        "population",
+        &["常住人口", "人口", "总人口", "人口数", "population", "pop"],
+    ),
+    (
+        "elderly",
+        &[
+            "老年人口",
+            "60岁以上人口",
+            "60岁以上",
+            "老年人",
+            "老人数",
+            "elderly",
+        ],
+    ),
     ("households", &["户数", "总户数", "households"]),
-    ("kind", &["类型", "类别", "设施类型", "机构类型", "type", "kind"]),
+    (
+        "kind",
+        &["类型", "类别", "设施类型", "机构类型", "type", "kind"],
+    ),
     ("capacity", &["床位", "床位数", "capacity", "beds"]),
     ("floor_area", &["建筑面积", "floor_area", "area_m2"]),
     ("class", &["道路等级", "等级", "highway", "fclass", "class"]),
@@ -330,11 +378,28 @@ pub fn kind_of_value(value: &str) -> Option<FacilityKind> {
     let v = value.to_lowercase();
     let rules: [(&[&str], FacilityKind); 6] = [
         (&["互助"], FacilityKind::MutualAid),
-        (&["综合养老服务中心", "养老服务中心", "service_center"], FacilityKind::ServiceCenter),
-        (&["日间照料", "日照", "托老", "day_care", "daycare"], FacilityKind::DayCare),
+        (
+            &["综合养老服务中心", "养老服务中心", "service_center"],
+            FacilityKind::ServiceCenter,
+        ),
+        (
+            &["日间照料", "日照", "托老", "day_care", "daycare"],
+            FacilityKind::DayCare,
+        ),
         (&["食堂", "canteen"], FacilityKind::Canteen),
         (&["助餐", "meal"], FacilityKind::MealPoint),
-        (&["养老院", "敬老院", "福利院", "护理院", "养老机构", "nursing", "care_home"], FacilityKind::CareHome),
+        (
+            &[
+                "养老院",
+                "敬老院",
+                "福利院",
+                "护理院",
+                "养老机构",
+                "nursing",
+                "care_home",
+            ],
+            FacilityKind::CareHome,
+        ),
     ];
     rules
         .iter()
@@ -343,7 +408,9 @@ pub fn kind_of_value(value: &str) -> Option<FacilityKind> {
 }
 
 fn is_points(r: &LayerReport) -> bool {
-    r.geometry_type.split(" + ").all(|t| t == "Point" || t == "MultiPoint")
+    r.geometry_type
+        .split(" + ")
+        .all(|t| t == "Point" || t == "MultiPoint")
 }
 
 fn is_lines(r: &LayerReport) -> bool {
@@ -399,17 +466,24 @@ fn relative(path: &Path, base: &Path) -> String {
 /// A proposed scenario for the inspected layers; `base` is the folder it will be written to.
 pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "# Proposed by `carecircle inspect`; check the lines marked TODO.");
+    let _ = writeln!(
+        s,
+        "# Proposed by `carecircle inspect`; check the lines marked TODO."
+    );
     let name = base
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "district".into());
     let _ = writeln!(s, "name = {}", toml_str(&name));
-    let undeclared: Vec<&LayerReport> =
-        reports.iter().filter(|r| r.declared_crs.is_none()).collect();
+    let undeclared: Vec<&LayerReport> = reports
+        .iter()
+        .filter(|r| r.declared_crs.is_none())
+        .collect();
     if !undeclared.is_empty() {
-        let geographic = undeclared.iter().all(|r| r.crs_guess.starts_with("longitude"));
+        let geographic = undeclared
+            .iter()
+            .all(|r| r.crs_guess.starts_with("longitude"));
         if geographic {
             let _ = writeln!(
                 s,
@@ -428,7 +502,10 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
             );
         }
     }
-    let _ = writeln!(s, "\n[travel]\nmode = \"walk\"\nspeed_m_per_min = 60\nlimit_min = 15");
+    let _ = writeln!(
+        s,
+        "\n[travel]\nmode = \"walk\"\nspeed_m_per_min = 60\nlimit_min = 15"
+    );
     let mut kinds_found: Vec<FacilityKind> = Vec::new();
     let mut taken: Vec<&str> = Vec::new();
     let mut undecided: Vec<String> = Vec::new();
@@ -437,9 +514,16 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
             undecided.push(format!(
                 "{}{}: {} with fields {}",
                 r.path.display(),
-                r.layer.as_ref().map(|l| format!(" layer {l}")).unwrap_or_default(),
+                r.layer
+                    .as_ref()
+                    .map(|l| format!(" layer {l}"))
+                    .unwrap_or_default(),
                 r.geometry_type,
-                r.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                r.fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             continue;
         };
@@ -457,7 +541,14 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
             let _ = writeln!(s, "layer = {}", toml_str(l));
         }
         let keys: &[&str] = match role {
-            "communities" => &["id", "name", "street", "population", "elderly", "households"],
+            "communities" => &[
+                "id",
+                "name",
+                "street",
+                "population",
+                "elderly",
+                "households",
+            ],
             "facilities" => &["id", "name", "kind", "capacity", "floor_area"],
             "population" => &["population", "elderly"],
             _ => &["class", "oneway"],
@@ -595,13 +686,19 @@ mod tests {
 
     #[test]
     fn guesses_zones_from_prefixed_eastings() {
-        assert!(guess_crs(Some([39_400_000.0, 3_280_000.0, 39_420_000.0, 3_300_000.0]))
-            .contains("EPSG:4527"));
-        assert!(guess_crs(Some([20_400_000.0, 3_280_000.0, 20_420_000.0, 3_300_000.0]))
-            .contains("EPSG:4498"));
+        assert!(
+            guess_crs(Some([39_400_000.0, 3_280_000.0, 39_420_000.0, 3_300_000.0]))
+                .contains("EPSG:4527")
+        );
+        assert!(
+            guess_crs(Some([20_400_000.0, 3_280_000.0, 20_420_000.0, 3_300_000.0]))
+                .contains("EPSG:4498")
+        );
         assert!(guess_crs(Some([116.0, 29.6, 116.1, 29.8])).starts_with("longitude"));
-        assert!(guess_crs(Some([400_000.0, 3_280_000.0, 420_000.0, 3_300_000.0]))
-            .contains("without a zone prefix"));
+        assert!(
+            guess_crs(Some([400_000.0, 3_280_000.0, 420_000.0, 3_300_000.0]))
+                .contains("without a zone prefix")
+        );
     }
 
     #[test]
@@ -609,9 +706,15 @@ mod tests {
         assert_eq!(kind_of_value("日间照料中心"), Some(FacilityKind::DayCare));
         assert_eq!(kind_of_value("社区日间照料站"), Some(FacilityKind::DayCare));
         assert_eq!(kind_of_value("长者食堂"), Some(FacilityKind::Canteen));
-        assert_eq!(kind_of_value("街道综合养老服务中心"), Some(FacilityKind::ServiceCenter));
+        assert_eq!(
+            kind_of_value("街道综合养老服务中心"),
+            Some(FacilityKind::ServiceCenter)
+        );
         assert_eq!(kind_of_value("敬老院"), Some(FacilityKind::CareHome));
-        assert_eq!(kind_of_value("农村互助养老点"), Some(FacilityKind::MutualAid));
+        assert_eq!(
+            kind_of_value("农村互助养老点"),
+            Some(FacilityKind::MutualAid)
+        );
         assert_eq!(kind_of_value("卫生服务站"), None);
     }
 }

@@ -83,7 +83,10 @@ pub fn write_to(
     )?;
     for layer in layers {
         let table = quote(&layer.name);
-        let mut cols = vec!["fid INTEGER PRIMARY KEY".to_string(), "geom GEOMETRY".into()];
+        let mut cols = vec![
+            "fid INTEGER PRIMARY KEY".to_string(),
+            "geom GEOMETRY".into(),
+        ];
         for c in &layer.columns {
             let t = match c.kind {
                 ColumnType::Text => "TEXT",
@@ -94,7 +97,12 @@ pub fn write_to(
             cols.push(format!("{} {t}", quote(&c.name)));
         }
         tx.execute_batch(&format!("CREATE TABLE {table} ({});", cols.join(", ")))?;
-        let mut extent = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut extent = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         {
             let marks: Vec<String> = (0..layer.columns.len() + 1)
                 .map(|i| format!("?{}", i + 1))
@@ -130,10 +138,7 @@ pub fn write_to(
                 stmt.execute(rusqlite::params_from_iter(row))?;
             }
         }
-        let extent: Vec<Option<f64>> = extent
-            .iter()
-            .map(|v| v.is_finite().then_some(*v))
-            .collect();
+        let extent: Vec<Option<f64>> = extent.iter().map(|v| v.is_finite().then_some(*v)).collect();
         tx.execute(
             "INSERT INTO gpkg_contents VALUES (?1, 'features', ?1, '', '2000-01-01T00:00:00.000Z',
              ?2, ?3, ?4, ?5, ?6)",

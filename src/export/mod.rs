@@ -15,7 +15,9 @@ use geo::{Coord, Geometry, MapCoords};
 
 use crate::crs::Crs;
 use crate::error::{Error, InputError};
-use crate::io::features::{FeatureSink, FieldValue, LayerInfo, RawFeature, ReadRequest};
+use crate::io::features::{
+    FeatureSink, FieldValue, LayerInfo, NamedValues, RawFeature, ReadRequest,
+};
 use crate::report::OutputSet;
 
 /// The type of an attribute column, decided from its values.
@@ -45,7 +47,7 @@ pub struct OutputLayer {
 impl OutputLayer {
     /// Builds a layer from features whose properties come as (name, value) lists, in the
     /// order the names first appear; column types follow the values.
-    pub fn from_rows(name: &str, rows: Vec<(Geometry<f64>, Vec<(String, FieldValue)>)>) -> Self {
+    pub fn from_rows(name: &str, rows: Vec<(Geometry<f64>, NamedValues)>) -> Self {
         let mut names: Vec<String> = Vec::new();
         for (_, props) in &rows {
             for (k, _) in props {
@@ -144,7 +146,7 @@ pub fn prj_of(crs: Crs) -> (String, Option<u32>) {
 }
 
 /// Collects a GeoJSON output's features.
-struct Rows(Vec<(Geometry<f64>, Vec<(String, FieldValue)>)>);
+struct Rows(Vec<(Geometry<f64>, NamedValues)>);
 
 impl FeatureSink for Rows {
     fn begin(&mut self, _: &LayerInfo) {}

@@ -6,8 +6,8 @@
 use std::io::Cursor;
 
 use encoding_rs::Encoding;
-use geo::{Geometry, LineString, Polygon};
 use geo::orient::{Direction, Orient};
+use geo::{Geometry, LineString, Polygon};
 use shapefile::{Point, PolygonRing, ShapeWriter};
 
 use super::{prj_of, ColumnType, OutputLayer};
@@ -207,7 +207,11 @@ fn dbf(layer: &OutputLayer, short: &[String], encoding: &'static Encoding) -> Ve
     out.extend_from_slice(&(record_len as u16).to_le_bytes());
     out.extend_from_slice(&[0u8; 17]);
     // The language driver id: CP936 for GBK; UTF-8 has none (the .cpg says it).
-    out.push(if encoding == encoding_rs::GBK { 0x4d } else { 0 });
+    out.push(if encoding == encoding_rs::GBK {
+        0x4d
+    } else {
+        0
+    });
     out.extend_from_slice(&[0u8; 2]);
     for (f, name) in fields.iter().zip(short) {
         let mut d = [0u8; 32];
@@ -223,17 +227,16 @@ fn dbf(layer: &OutputLayer, short: &[String], encoding: &'static Encoding) -> Ve
         out.push(b' ');
         for (f, v) in fields.iter().zip(values) {
             let mut cell = match (f.kind, v) {
-                (b'N', FieldValue::Number(n)) if f.decimals == 0 => format!("{}", *n as i64)
-                    .into_bytes(),
+                (b'N', FieldValue::Number(n)) if f.decimals == 0 => {
+                    format!("{}", *n as i64).into_bytes()
+                }
                 (b'N', FieldValue::Number(n)) => {
                     format!("{:.*}", f.decimals as usize, n).into_bytes()
                 }
                 (b'N', FieldValue::Text(s)) => s.trim().as_bytes().to_vec(),
                 (b'L', FieldValue::Bool(b)) => vec![if *b { b'T' } else { b'F' }],
                 (b'L', _) => vec![b'?'],
-                (b'C', FieldValue::Text(s) | FieldValue::Other(s)) => {
-                    cut_bytes(s, f.len, encoding)
-                }
+                (b'C', FieldValue::Text(s) | FieldValue::Other(s)) => cut_bytes(s, f.len, encoding),
                 (b'C', v) => text_bytes(v, encoding),
                 _ => Vec::new(),
             };
@@ -257,10 +260,15 @@ mod tests {
 
     #[test]
     fn names_are_cut_to_ten_bytes_of_the_target_encoding() {
-        let names: Vec<String> = ["养老服务用房面积", "nearest_day_care_min", "nearest_day_care_id", "名称"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = [
+            "养老服务用房面积",
+            "nearest_day_care_min",
+            "nearest_day_care_id",
+            "名称",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let gbk = short_names(&names, encoding_rs::GBK);
         assert_eq!(gbk, ["养老服务用", "nearest_da", "nearest__1", "名称"]);
         let utf8 = short_names(&names, encoding_rs::UTF_8);

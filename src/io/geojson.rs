@@ -14,7 +14,8 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::features::{
-    DeclaredCrs, FeatureSink, FieldValue, LayerInfo, RawFeature, RawGeometry, ReadRequest,
+    DeclaredCrs, FeatureSink, FeatureValues, FieldValue, LayerInfo, RawFeature, RawGeometry,
+    ReadRequest,
 };
 use super::layer::Ctx;
 use crate::error::{InputError, Problem, WarningKind, Warnings};
@@ -48,7 +49,12 @@ pub fn read_bytes(
                 Problem::NotFeatureCollection("a bare JSON array".into()),
             ))
         }
-        None => return Err(InputError::file(path, Problem::NotJson("the file is empty".into()))),
+        None => {
+            return Err(InputError::file(
+                path,
+                Problem::NotJson("the file is empty".into()),
+            ))
+        }
         Some(_) => {
             // Not an object: let the JSON parser say where it fails (a short message), or name
             // the value it is.
@@ -167,9 +173,9 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
                         field_names: Vec::new(),
                     });
                     map.next_value_seed(FeaturesSeed {
-                    request: self.request,
-                    sink: &mut *self.sink,
-                    next_index: &mut *self.next_index,
+                        request: self.request,
+                        sink: &mut *self.sink,
+                        next_index: &mut *self.next_index,
                     })?
                 }
                 "crs" => info.crs = map.next_value::<CrsMember>()?.0,
@@ -201,7 +207,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
 #[derive(Default)]
 struct FeatureParts {
     geometry: Option<RawGeometry>,
-    fields: Option<(Vec<FieldValue>, Vec<(String, FieldValue)>)>,
+    fields: Option<FeatureValues>,
     id: Option<String>,
 }
 
@@ -314,7 +320,9 @@ impl<'de> serde::Deserialize<'de> for CrsMember {
         }
         let m: Option<Member> = serde::Deserialize::deserialize(d)?;
         let name = m.and_then(|m| m.properties).and_then(|p| p.name);
-        Ok(CrsMember(name.and_then(|n| epsg_of_name(&n)).map(DeclaredCrs::Epsg)))
+        Ok(CrsMember(
+            name.and_then(|n| epsg_of_name(&n)).map(DeclaredCrs::Epsg),
+        ))
     }
 }
 
@@ -333,19 +341,22 @@ struct PropertiesSeed<'r> {
 }
 
 impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
-    type Value = (Vec<FieldValue>, Vec<(String, FieldValue)>);
+    type Value = FeatureValues;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_option(self)
     }
 }
 
 impl<'de> Visitor<'de> for PropertiesSeed<'_> {
-    type Value = (Vec<FieldValue>, Vec<(String, FieldValue)>);
+    type Value = FeatureValues;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object of properties or null")
     }
     fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok((vec![FieldValue::Absent; self.request.fields.len()], Vec::new()))
+        Ok((
+            vec![FieldValue::Absent; self.request.fields.len()],
+            Vec::new(),
+        ))
     }
     fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
         self.visit_none()
@@ -488,9 +499,9 @@ impl<'de> Visitor<'de> for NodeSeed {
             }
             return Ok(match (bad, y) {
                 (Some(b), _) => Node::Bad(b),
-                (None, None) => Node::Bad(
-                    "a position has 1 number, expected longitude and latitude".into(),
-                ),
+                (None, None) => {
+                    Node::Bad("a position has 1 number, expected longitude and latitude".into())
+                }
                 (None, Some(y)) => Node::Pos(Coord { x, y }),
             });
         }
@@ -535,10 +546,14 @@ impl<'de> Visitor<'de> for GeometrySeed {
         d.deserialize_any(self)
     }
     fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<RawGeometry, E> {
-        Ok(Err("the geometry is text, not a GeoJSON geometry object".into()))
+        Ok(Err(
+            "the geometry is text, not a GeoJSON geometry object".into()
+        ))
     }
     fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RawGeometry, E> {
-        Ok(Err("the geometry is a number, not a GeoJSON geometry object".into()))
+        Ok(Err(
+            "the geometry is a number, not a GeoJSON geometry object".into(),
+        ))
     }
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawGeometry, E> {
         self.visit_f64(v as f64)
@@ -547,7 +562,9 @@ impl<'de> Visitor<'de> for GeometrySeed {
         self.visit_f64(v as f64)
     }
     fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<RawGeometry, E> {
-        Ok(Err("the geometry is true/false, not a GeoJSON geometry object".into()))
+        Ok(Err(
+            "the geometry is true/false, not a GeoJSON geometry object".into(),
+        ))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawGeometry, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -578,7 +595,7 @@ impl<'de> Visitor<'de> for GeometrySeed {
         let kind = kind.trim_matches('"').to_string();
         if kind == "GeometryCollection" || has_members {
             return Ok(Err(
-                "a GeometryCollection; give each part as its own feature".into()
+                "a GeometryCollection; give each part as its own feature".into(),
             ));
         }
         let Some(coords) = coords else {
@@ -737,4 +754,3 @@ pub(crate) fn polygonal(
         Geometry::MultiPolygon(repaired)
     })
 }
-

@@ -74,7 +74,9 @@ pub fn table(conn: &Connection, path: &Path, layer: Option<&str>) -> Result<Tabl
             return Err(InputError::file(
                 path,
                 Problem::NoSuchLayer {
-                    layer: other.unwrap_or("(none given: name one with layer = ...)").into(),
+                    layer: other
+                        .unwrap_or("(none given: name one with layer = ...)")
+                        .into(),
                     available,
                 },
             ))

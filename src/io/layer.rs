@@ -8,13 +8,15 @@ use std::path::Path;
 
 use geo::{Centroid, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point};
 
-use super::features::{DeclaredCrs, FeatureSink, FieldRequest, FieldValue, LayerInfo, RawFeature};
 use super::features::ReadRequest;
+use super::features::{DeclaredCrs, FeatureSink, FieldRequest, FieldValue, LayerInfo, RawFeature};
 use super::geojson::polygonal;
 use super::scenario::{LayerSpec, OtherKinds};
 use crate::crs::Crs;
 use crate::error::{InputError, Problem, WarningKind, Warnings};
-use crate::model::{Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine};
+use crate::model::{
+    Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
+};
 
 /// How many bad features of one layer are listed before the rest are only counted.
 pub const SHOWN_ERRORS: usize = 20;
@@ -254,10 +256,8 @@ impl Values<'_> {
 
     /// Every requested and kept value, for rule checks.
     fn extra(&self, rest: Vec<(String, FieldValue)>) -> BTreeMap<String, serde_json::Value> {
-        let mut out: BTreeMap<String, serde_json::Value> = rest
-            .into_iter()
-            .map(|(k, v)| (k, v.to_json()))
-            .collect();
+        let mut out: BTreeMap<String, serde_json::Value> =
+            rest.into_iter().map(|(k, v)| (k, v.to_json())).collect();
         for (f, v) in self.request.fields.iter().zip(self.fields) {
             if *v != FieldValue::Absent {
                 out.insert(f.name.clone(), v.to_json());

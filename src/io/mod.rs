@@ -98,9 +98,7 @@ pub fn read_layer(
         Format::Xlsx => table::read_xlsx(path, spec.sheet.as_deref(), xy(spec), request, sink),
         Format::OsmPbf => Err(InputError::file(
             path,
-            Problem::Other(
-                "an OpenStreetMap extract can only be the roads layer".into(),
-            ),
+            Problem::Other("an OpenStreetMap extract can only be the roads layer".into()),
         )),
     }
 }

@@ -570,7 +570,9 @@ impl Scenario {
                 }
                 if let Some(e) = o.encoding.as_deref() {
                     options.encoding = crate::io::shapefile::encoding_for(e)
-                        .filter(|e| [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::GB18030].contains(e))
+                        .filter(|e| {
+                            [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::GB18030].contains(e)
+                        })
                         .ok_or_else(|| {
                             bad(format!(
                                 "[output] encoding = \"{e}\" is not known; use utf-8 or gbk"

@@ -15,8 +15,8 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use shapefile::{PolygonRing, Shape};
 
 use super::features::{
-    missing_columns, sidecar, ColumnMap, DeclaredCrs, FeatureSink, FieldValue, LayerInfo,
-    RawFeature, ReadRequest,
+    missing_columns, sidecar, ColumnMap, DeclaredCrs, FeatureSink, FeatureValues, FieldValue,
+    LayerInfo, RawFeature, ReadRequest,
 };
 use crate::error::{InputError, Problem};
 
@@ -90,16 +90,24 @@ pub fn shape_type(path: &Path) -> Result<String, InputError> {
 }
 
 fn coords(points: Vec<shapefile::Point>) -> Vec<Coord<f64>> {
-    points.into_iter().map(|p| Coord { x: p.x, y: p.y }).collect()
+    points
+        .into_iter()
+        .map(|p| Coord { x: p.x, y: p.y })
+        .collect()
 }
 
 fn xy<P: shapefile::record::traits::HasXY>(points: &[P]) -> Vec<Coord<f64>> {
-    points.iter().map(|p| Coord { x: p.x(), y: p.y() }).collect()
+    points
+        .iter()
+        .map(|p| Coord { x: p.x(), y: p.y() })
+        .collect()
 }
 
 fn lines(parts: Vec<Vec<Coord<f64>>>) -> Geometry<f64> {
     if parts.len() == 1 {
-        Geometry::LineString(LineString::new(parts.into_iter().next().unwrap_or_default()))
+        Geometry::LineString(LineString::new(
+            parts.into_iter().next().unwrap_or_default(),
+        ))
     } else {
         Geometry::MultiLineString(geo::MultiLineString::new(
             parts.into_iter().map(LineString::new).collect(),
@@ -174,14 +182,16 @@ pub fn choose_encoding(
     language_driver: u8,
 ) -> Result<(&'static Encoding, String), InputError> {
     let named = |label: &str, from: &str| {
-        encoding_for(label).map(|e| (e, from.to_string())).ok_or_else(|| {
-            InputError::file(
-                shp,
-                Problem::Other(format!(
-                    "the encoding \"{label}\" ({from}) is not known; use utf-8, gbk or gb18030"
-                )),
-            )
-        })
+        encoding_for(label)
+            .map(|e| (e, from.to_string()))
+            .ok_or_else(|| {
+                InputError::file(
+                    shp,
+                    Problem::Other(format!(
+                        "the encoding \"{label}\" ({from}) is not known; use utf-8, gbk or gb18030"
+                    )),
+                )
+            })
     };
     if let Some(h) = hint {
         return named(h, "the layer's encoding");
@@ -214,10 +224,7 @@ pub fn encoding_for(label: &str) -> Option<&'static Encoding> {
 
 /// Decodes one text value, refusing both bytes that are not valid in the encoding and
 /// UTF-8 text read as a Chinese double-byte encoding (which decodes, into mojibake).
-pub fn decode_text(
-    bytes: &[u8],
-    encoding: &'static Encoding,
-) -> Result<String, String> {
+pub fn decode_text(bytes: &[u8], encoding: &'static Encoding) -> Result<String, String> {
     if bytes.is_ascii() {
         return Ok(String::from_utf8_lossy(bytes).into_owned());
     }
@@ -312,8 +319,10 @@ impl Dbf {
             let name = decode_text(raw_name, encoding).map_err(|detail| {
                 bad(Problem::WrongEncoding {
                     encoding: format!("{} (from {encoding_from})", encoding.name()),
-                    field: String::from_utf8_lossy(raw_name).into_owned(),
-                    detail: format!("in the field name: {detail}"),
+                    detail: format!(
+                        "the field name \"{}\" ({detail})",
+                        String::from_utf8_lossy(raw_name)
+                    ),
                 })
             })?;
             let len = d[16] as usize;
@@ -342,11 +351,7 @@ impl Dbf {
         })
     }
 
-    fn next_record(
-        &mut self,
-        index: usize,
-        map: &ColumnMap,
-    ) -> Result<(Vec<FieldValue>, Vec<(String, FieldValue)>), InputError> {
+    fn next_record(&mut self, index: usize, map: &ColumnMap) -> Result<FeatureValues, InputError> {
         self.reader.read_exact(&mut self.record).map_err(|_| {
             InputError::file(
                 &self.path,
@@ -363,8 +368,7 @@ impl Dbf {
                     None,
                     Problem::WrongEncoding {
                         encoding: format!("{} (from {})", self.encoding.name(), self.encoding_from),
-                        field: self.names[c].clone(),
-                        detail,
+                        detail: format!("field \"{}\" ({detail})", self.names[c]),
                     },
                 )
             })

@@ -7,13 +7,21 @@ use std::path::Path;
 use calamine::{Data, Reader};
 
 use super::features::{
-    missing_columns, point, ColumnMap, FeatureSink, FieldValue, LayerInfo, RawFeature,
-    ReadRequest,
+    missing_columns, point, ColumnMap, FeatureSink, FieldValue, LayerInfo, RawFeature, ReadRequest,
 };
 use crate::error::{InputError, Problem};
 
 /// Column names taken for x (longitude / easting) and y (latitude / northing), lower case.
-pub const X_NAMES: [&str; 8] = ["x", "lon", "lng", "long", "longitude", "经度", "x坐标", "东坐标"];
+pub const X_NAMES: [&str; 8] = [
+    "x",
+    "lon",
+    "lng",
+    "long",
+    "longitude",
+    "经度",
+    "x坐标",
+    "东坐标",
+];
 pub const Y_NAMES: [&str; 6] = ["y", "lat", "latitude", "纬度", "y坐标", "北坐标"];
 
 /// Where the coordinates are: the mapped columns, else the first column with a usual name.
@@ -50,9 +58,10 @@ pub fn coordinate_columns(
 fn coordinate(v: &FieldValue, column: &str) -> Result<f64, String> {
     match v {
         FieldValue::Number(n) => Ok(*n),
-        FieldValue::Text(s) => s.trim().parse::<f64>().map_err(|_| {
-            format!("the coordinate column \"{column}\" holds \"{s}\", not a number")
-        }),
+        FieldValue::Text(s) => s
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("the coordinate column \"{column}\" holds \"{s}\", not a number")),
         _ => Err(format!("the coordinate column \"{column}\" is empty")),
     }
 }
@@ -88,7 +97,11 @@ fn feed(
                 .map(|c| c.map_or(FieldValue::Absent, cell))
                 .collect(),
             feature_id: None,
-            rest: map.rest.iter().map(|&c| (names[c].clone(), cell(c))).collect(),
+            rest: map
+                .rest
+                .iter()
+                .map(|&c| (names[c].clone(), cell(c)))
+                .collect(),
         });
     }
     Ok(info)
@@ -129,8 +142,7 @@ pub fn read_csv(
             path,
             Problem::WrongEncoding {
                 encoding: enc.name().to_string(),
-                field: "(the whole file)".into(),
-                detail,
+                detail: format!("the file's text ({detail})"),
             },
         )
     })?;
@@ -165,8 +177,9 @@ fn cell_value(d: &Data) -> FieldValue {
 
 /// The sheet names of a workbook.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, InputError> {
-    let wb: calamine::Xlsx<_> = calamine::open_workbook(path)
-        .map_err(|e| InputError::file(path, Problem::Unreadable(format!("not an XLSX file: {e}"))))?;
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| {
+        InputError::file(path, Problem::Unreadable(format!("not an XLSX file: {e}")))
+    })?;
     Ok(wb.sheet_names())
 }
 
@@ -179,8 +192,9 @@ pub fn read_xlsx(
     sink: &mut dyn FeatureSink,
 ) -> Result<LayerInfo, InputError> {
     super::read_input_guard(path)?;
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path)
-        .map_err(|e| InputError::file(path, Problem::Unreadable(format!("not an XLSX file: {e}"))))?;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| {
+        InputError::file(path, Problem::Unreadable(format!("not an XLSX file: {e}")))
+    })?;
     let names = wb.sheet_names();
     let chosen = match sheet {
         None => names.first().cloned(),

@@ -42,7 +42,9 @@ impl Cursor<'_> {
     fn count(&mut self, min_item_bytes: usize) -> Result<usize, String> {
         let n = self.u32()? as usize;
         if n.saturating_mul(min_item_bytes) > self.bytes.len() - self.at {
-            return Err(format!("the geometry blob claims {n} items it does not hold"));
+            return Err(format!(
+                "the geometry blob claims {n} items it does not hold"
+            ));
         }
         Ok(n)
     }
@@ -116,7 +118,10 @@ fn geometry(c: &mut Cursor) -> Result<Geometry<f64>, String> {
     };
     let line = |c: &mut Cursor| -> Result<LineString<f64>, String> {
         let n = c.count(16)?;
-        (0..n).map(|_| coord(c)).collect::<Result<Vec<_>, _>>().map(LineString::new)
+        (0..n)
+            .map(|_| coord(c))
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString::new)
     };
     let polygon = |c: &mut Cursor| -> Result<Polygon<f64>, String> {
         let n = c.count(4)?;
@@ -229,7 +234,10 @@ pub fn encode_wkb(g: &Geometry<f64>, out: &mut Vec<u8>) {
                 encode_wkb(g, out);
             }
         }
-        Geometry::Line(l) => encode_wkb(&Geometry::LineString(LineString::new(vec![l.start, l.end])), out),
+        Geometry::Line(l) => encode_wkb(
+            &Geometry::LineString(LineString::new(vec![l.start, l.end])),
+            out,
+        ),
         Geometry::Rect(r) => encode_wkb(&Geometry::Polygon(r.to_polygon()), out),
         Geometry::Triangle(t) => encode_wkb(&Geometry::Polygon(t.to_polygon()), out),
     }
@@ -251,7 +259,12 @@ mod tests {
     fn round_trips_every_kind_and_reads_big_endian_and_z() {
         let poly = Polygon::new(
             LineString::from(vec![(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 0.0)]),
-            vec![LineString::from(vec![(1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 1.0)])],
+            vec![LineString::from(vec![
+                (1.0, 1.0),
+                (2.0, 1.0),
+                (2.0, 2.0),
+                (1.0, 1.0),
+            ])],
         );
         let geoms = vec![
             Geometry::Point(Point::new(116.5, 29.7)),
@@ -273,7 +286,10 @@ mod tests {
         for v in [1.5f64, -2.0, 7.0] {
             be.extend_from_slice(&v.to_be_bytes());
         }
-        assert_eq!(decode_wkb(&be).unwrap(), Geometry::Point(Point::new(1.5, -2.0)));
+        assert_eq!(
+            decode_wkb(&be).unwrap(),
+            Geometry::Point(Point::new(1.5, -2.0))
+        );
         // A count larger than the blob is an error, not an allocation.
         let mut bad = vec![1u8];
         bad.extend_from_slice(&2u32.to_le_bytes());
