@@ -679,9 +679,18 @@ impl Scenario {
         ];
         for (name, spec, loader, rule_layer) in layers {
             let Some(spec) = spec else { continue };
-            let from_rules = rule_layer
+            // A scenario may map fields for the built-in rule set while a run uses another
+            // (`--ruleset FILE`): those keys are known too, not typos.
+            let mut from_rules = rule_layer
                 .map(|l| rule_fields(rules, l))
                 .unwrap_or_default();
+            if let Some(l) = rule_layer {
+                for builtin in crate::rules::builtin_names() {
+                    if let Ok(set) = RuleSet::builtin(builtin) {
+                        from_rules.extend(rule_fields(&set, l));
+                    }
+                }
+            }
             let mut valid: Vec<&str> = loader.to_vec();
             valid.extend(
                 from_rules
@@ -980,8 +989,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn parse_crs(value: Option<&str>, what: &str) -> Result<Crs, String> {
     match value {
         None => Ok(Crs::Wgs84),
-        Some(v) => Crs::parse(v)
-            .ok_or_else(|| format!("{what} = \"{v}\" is not known; use wgs84, cgcs2000 or gcj02")),
+        Some(v) => Crs::parse(v).map_err(|e| format!("{what} = \"{v}\": {e}")),
     }
 }
 
@@ -1050,8 +1058,10 @@ day_care = { coverage = 0.9 }
             e.contains("restaurant") && e.contains("day_care (日间照料中心)"),
             "{e}"
         );
-        let e = err(&MINIMAL.replace("crs = \"gcj02\"", "crs = \"bd09\""));
-        assert!(e.contains("bd09") && e.contains("gcj02"), "{e}");
+        let e = err(&MINIMAL.replace("crs = \"gcj02\"", "crs = \"bd10\""));
+        assert!(e.contains("bd10") && e.contains("gcj02"), "{e}");
+        let e = err(&MINIMAL.replace("crs = \"gcj02\"", "crs = \"EPSG:2383\""));
+        assert!(e.contains("Xi'an 1980") && e.contains("+towgs84"), "{e}");
         let e = err(&MINIMAL.replace("limit_min = 10", "limt_min = 10"));
         assert!(e.contains("limt_min: did you mean limit_min?"), "{e}");
         assert!(e.contains("[travel]") && e.contains("line 5"), "{e}");
