@@ -124,8 +124,14 @@ impl ReadRequest {
 pub enum DeclaredCrs {
     /// A `.prj` text (ESRI WKT1) or a GeoPackage `definition`.
     Wkt(String),
-    /// An EPSG code (GeoPackage `organization_coordsys_id`, GeoJSON 2008 `crs` member).
+    /// An EPSG code (a GeoJSON 2008 `crs` member).
     Epsg(u32),
+    /// A GeoPackage `gpkg_spatial_ref_sys` row.
+    Gpkg {
+        organization: String,
+        code: i64,
+        definition: String,
+    },
 }
 
 /// What a reader tells about the layer beside its features.
