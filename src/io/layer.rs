@@ -114,6 +114,10 @@ pub fn crs_of_declared(declared: &DeclaredCrs) -> Result<Crs, Problem> {
 /// coordinates.
 fn check_fit(crs: Crs, geometry: &Geometry<f64>) -> Result<(), Problem> {
     use geo::CoordsIter;
+    // Lon/lat layers are checked per feature (each bad position named by index and id).
+    if crs.is_geographic() {
+        return Ok(());
+    }
     let sample: Vec<(f64, f64)> = geometry
         .coords_iter()
         .take(64)
