@@ -14,7 +14,8 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::features::{
-    DeclaredCrs, FeatureSink, FieldValue, LayerInfo, RawFeature, RawGeometry, ReadRequest,
+    DeclaredCrs, FeatureSink, FeatureValues, FieldValue, LayerInfo, RawFeature, RawGeometry,
+    ReadRequest,
 };
 use super::layer::Ctx;
 use crate::error::{InputError, Problem, WarningKind, Warnings};
@@ -206,7 +207,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
 #[derive(Default)]
 struct FeatureParts {
     geometry: Option<RawGeometry>,
-    fields: Option<(Vec<FieldValue>, Vec<(String, FieldValue)>)>,
+    fields: Option<FeatureValues>,
     id: Option<String>,
 }
 
@@ -340,14 +341,14 @@ struct PropertiesSeed<'r> {
 }
 
 impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
-    type Value = (Vec<FieldValue>, Vec<(String, FieldValue)>);
+    type Value = FeatureValues;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_option(self)
     }
 }
 
 impl<'de> Visitor<'de> for PropertiesSeed<'_> {
-    type Value = (Vec<FieldValue>, Vec<(String, FieldValue)>);
+    type Value = FeatureValues;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object of properties or null")
     }

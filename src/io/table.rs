@@ -142,8 +142,7 @@ pub fn read_csv(
             path,
             Problem::WrongEncoding {
                 encoding: enc.name().to_string(),
-                field: "(the whole file)".into(),
-                detail,
+                detail: format!("the file's text ({detail})"),
             },
         )
     })?;
