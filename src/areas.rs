@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 
-use crate::error::{InputError, Result};
+use crate::error::{InputError, Problem, Result};
 use crate::io::scenario::Scenario;
 use crate::model::FacilityKind;
 use crate::network::{Direction, RoadGraph, SearchSpace, Snap, SourceSet};

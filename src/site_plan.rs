@@ -361,8 +361,8 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
                     .collect(),
             );
             (
-                elderly_within(study, &existing_sources, limit),
-                elderly_within(study, &with_chosen, limit),
+                elderly_within(study, &existing_sources, limit, &in_scope),
+                elderly_within(study, &with_chosen, limit, &in_scope),
             )
         }
         // A travel matrix knows communities only: the audit's figure, plus the whole of each
@@ -370,7 +370,10 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         Some(_) => {
             let kind = audit.kinds.iter().find(|k| k.kind == req.kind);
             let covered = |c: usize| kind.map_or(0.0, |k| k.elderly_covered[c]);
-            let before: f64 = (0..audit.elderly.len()).map(covered).sum();
+            let before: f64 = (0..audit.elderly.len())
+                .filter(|&c| in_scope[c])
+                .map(covered)
+                .sum();
             let gained: f64 = solution
                 .sites
                 .iter()
@@ -398,7 +401,7 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
 
 /// Elderly people of the demand points (cells, or communities without cells) that reach one of
 /// `sources` within `limit_min`: the audit's definition of "elderly covered".
-fn elderly_within(study: &Study, sources: &SourceSet, limit_min: f64) -> f64 {
+fn elderly_within(study: &Study, sources: &SourceSet, limit_min: f64, in_scope: &[bool]) -> f64 {
     let mut space = crate::network::SearchSpace::new(&study.graph);
     crate::network::nearest_sources(
         &study.graph,
@@ -410,7 +413,8 @@ fn elderly_within(study: &Study, sources: &SourceSet, limit_min: f64) -> f64 {
     )
     .iter()
     .zip(&study.demand)
-    .filter(|(r, _)| r.is_some())
+    // Only the communities the kind's target applies to, as the audit counts them.
+    .filter(|(r, d)| r.is_some() && in_scope[d.community as usize])
     .map(|(_, d)| d.elderly)
     .sum()
 }

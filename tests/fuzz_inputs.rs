@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use carecircle::areas::{service_areas, AreaOptions};
 use carecircle::coverage::audit;
-use carecircle::io::geojson::parse_features;
+use carecircle::io::features::{FeatureSink, LayerInfo, RawFeature, ReadRequest};
 use carecircle::io::osm::read_osm_pbf;
 use carecircle::io::scenario::Scenario;
 use carecircle::report::{audit_outputs, OutputSet};
@@ -182,9 +182,25 @@ fn scenario_target(bytes: &[u8]) {
     }
 }
 
+/// Takes every feature the streaming reader hands over and drops it.
+struct Discard;
+
+impl FeatureSink for Discard {
+    fn begin(&mut self, _: &LayerInfo) {}
+    fn feature(&mut self, _: RawFeature) {}
+}
+
 fn geojson_target(bytes: &[u8]) {
-    let text = String::from_utf8_lossy(bytes);
-    let _ = parse_features(&text, Path::new("fuzz.geojson"));
+    let request = ReadRequest {
+        fields: Vec::new(),
+        keep_rest: true,
+    };
+    let _ = carecircle::io::geojson::read_bytes(
+        bytes,
+        Path::new("fuzz.geojson"),
+        &request,
+        &mut Discard,
+    );
 }
 
 fn osm_target(bytes: &[u8]) {
@@ -211,7 +227,7 @@ fn audit_target(layer: &str, bytes: &[u8]) {
         lateral_m: 50.0,
     };
     let sections = match service_areas(&study, &options, &|| {}) {
-        Ok(areas) => vec![carecircle::areas::section(&study, &areas)],
+        Ok(areas) => vec![carecircle::report::service_areas::section(&study, &areas)],
         Err(_) => Vec::new(),
     };
     let mut out = OutputSet::new();

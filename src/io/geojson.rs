@@ -8,8 +8,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
-use geo::BooleanOps;
-use geo::Validation;
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -18,7 +16,7 @@ use super::features::{
     ReadRequest,
 };
 use super::layer::Ctx;
-use crate::error::{InputError, Problem, WarningKind, Warnings};
+use crate::error::{InputError, Problem, Warnings};
 
 /// Reads a GeoJSON file (a FeatureCollection or a single Feature), handing each feature to
 /// `sink`.
@@ -632,25 +630,28 @@ fn lists(node: Node, what: &str) -> Result<Vec<Node>, String> {
 
 /// A polygon ring as RFC 7946 §3.1.6 defines it: closed, with at least four positions.
 /// geo would close an open ring silently, turning a digitising error into a wrong shape.
-fn ring(node: Node) -> Result<LineString<f64>, String> {
+fn ring(node: Node, which: &str) -> Result<LineString<f64>, String> {
     let p = positions(node, "a polygon ring")?;
     if p.len() < 4 {
         return Err(format!(
-            "a polygon ring has {} positions; a closed ring needs at least 4 (the first \
-             repeated at the end)",
+            "{which} with {} positions is too short: a closed ring needs at least 4 (the \
+             first repeated at the end)",
             p.len()
         ));
     }
     if p.first() != p.last() {
-        return Err(
-            "a polygon ring is not closed: its last position must repeat its first".into(),
-        );
+        return Err(format!(
+            "{which} is not closed: its last position must repeat its first"
+        ));
     }
     Ok(LineString::new(p))
 }
 
 fn polygon_of(node: Node) -> Result<Polygon<f64>, String> {
-    let mut rings = lists(node, "a Polygon")?.into_iter().map(ring);
+    let mut rings = lists(node, "a Polygon")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| ring(r, if i == 0 { "the outer ring" } else { "a hole" }));
     let exterior = rings
         .next()
         .ok_or_else(|| "a Polygon has no rings".to_string())??;

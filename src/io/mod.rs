@@ -12,8 +12,8 @@ pub mod osm;
 pub mod scenario;
 pub mod shapefile;
 pub mod table;
-pub mod wkb;
 pub mod validate;
+pub mod wkb;
 
 use std::fs::File;
 use std::io::Read;
@@ -76,12 +76,11 @@ pub fn read_layer(
     sink: &mut dyn FeatureSink,
 ) -> Result<LayerInfo, InputError> {
     let path = spec.path.as_path();
+    // A FIFO, a device or an oversized file is refused before its name is looked at.
+    read_input_guard(path)?;
     match Format::of(path)? {
         Format::GeoJson => geojson::read(path, request, sink),
-        Format::Shapefile => {
-            read_input_guard(path)?;
-            shapefile::read(path, spec.encoding.as_deref(), request, sink)
-        }
+        Format::Shapefile => shapefile::read(path, spec.encoding.as_deref(), request, sink),
         Format::GeoPackage => gpkg::read(path, spec.layer.as_deref(), request, sink),
         Format::Csv => table::read_csv(path, spec.encoding.as_deref(), xy(spec), request, sink),
         Format::Xlsx => table::read_xlsx(path, spec.sheet.as_deref(), xy(spec), request, sink),

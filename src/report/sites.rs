@@ -82,7 +82,7 @@ pub fn sites_csv(study: &Study, plans: &[SitePlan]) -> Result<Vec<u8>> {
                     header_written = true;
                 }
                 w.write_record(row.iter().map(|(_, v)| match v {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => crate::output::csv_text(s).into_owned(),
                     other => other.to_string(),
                 }))
                 .map_err(err)?;
