@@ -45,6 +45,7 @@ pub const POPULATION_FILE: &str = "population.geojson";
 pub const ROADS_FILE: &str = "roads.geojson";
 
 /// Every file of the demo, in writing order.
+#[cfg_attr(not(feature = "dev-support"), allow(dead_code))]
 pub const DEMO_FILES: [&str; 5] = [
     COMMUNITIES_FILE,
     FACILITIES_FILE,
