@@ -191,6 +191,7 @@ pub fn run_all_with(
         plans: &plans,
         rules: Some((&rule_set, &rule_results)),
         options: &report_options,
+        places: Default::default(),
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
@@ -499,6 +500,7 @@ pub fn run_site(
         plans: &plans,
         rules: None,
         options: &report_options,
+        places: Default::default(),
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {

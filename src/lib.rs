@@ -31,6 +31,7 @@ pub mod io;
 pub mod model;
 pub mod network;
 pub mod output;
+pub mod places;
 pub mod progress;
 pub mod reach_table;
 pub mod render;

@@ -5,6 +5,7 @@
 pub mod document;
 pub mod map_data;
 pub mod service_areas;
+pub mod settings;
 pub mod sites;
 pub mod table;
 

@@ -72,7 +72,7 @@ path = "population.geojson"
 fields = { population = "人口", elderly = "老年人口" }
 [layers.roads]
 path = "roads.geojson"
-fields = { class = "道路等级", oneway = "单行" }
+fields = { class = "道路等级", oneway = "单行", name = "名称" }
 [targets]
 day_care = { limit_min = 15, coverage = 1.0, communities = "urban" }
 canteen = { limit_min = 15, coverage = 1.0 }
@@ -362,6 +362,9 @@ fn roads_geojson(demo: &Demo) -> String {
             let mut p = Map::new();
             p.insert("道路等级".into(), r.class.into());
             p.insert("单行".into(), if r.oneway { "是" } else { "否" }.into());
+            if let Some(name) = &r.name {
+                p.insert("名称".into(), name.as_str().into());
+            }
             let mut g = Map::new();
             g.insert("type".into(), "LineString".into());
             g.insert("coordinates".into(), Value::Array(coords));

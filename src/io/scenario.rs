@@ -144,7 +144,7 @@ pub const FACILITY_FIELDS: &[&str] = &[
 ];
 pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"];
 pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
-pub const ROAD_FIELDS: &[&str] = &["class", "oneway"];
+pub const ROAD_FIELDS: &[&str] = &["class", "oneway", "name"];
 
 /// The default `[siting] time_limit_s`.
 pub const DEFAULT_TIME_LIMIT_S: f64 = 60.0;
@@ -329,9 +329,8 @@ pub struct Scenario {
     pub areas: AreasConfig,
     pub siting: SitingConfig,
     pub rules: RulesConfig,
-    /// `[report]`: language, issuing unit, date, data vintage (checked by
-    /// `report::document::ReportOptions`).
-    pub report: Option<toml::Table>,
+    /// `[report]`: language, issuing unit, date, data vintage, basemap.
+    pub report: crate::report::settings::ReportSettings,
     /// The rule set the scenario asks for (or the command line's `--ruleset`), read and
     /// checked with the scenario, without the `[rules] skip` rules.
     pub rule_set: RuleSet,
@@ -634,6 +633,8 @@ impl Scenario {
         let siting = siting_config(file.siting, &communities).map_err(bad)?;
         let access =
             crate::access::AccessOptions::parse(file.access.as_ref(), limit).map_err(bad)?;
+        let report =
+            crate::report::settings::ReportSettings::parse(file.report.as_ref()).map_err(bad)?;
         let rules = RulesConfig {
             ruleset: match file.rules.ruleset {
                 Some(s) if s.trim().is_empty() => {
@@ -691,7 +692,7 @@ impl Scenario {
             areas,
             siting,
             rules,
-            report: file.report,
+            report,
             rule_set,
             access,
         };

@@ -149,6 +149,9 @@ pub(super) struct Context<'a> {
     streets: Vec<(String, Coord<f64>)>,
     /// A sample of the features' points, to keep the map furniture off them.
     ink: Vec<Coord<f64>>,
+    /// Facilities and proposed sites: the north arrow and scale bar never go over one when
+    /// another corner is free of them.
+    marks: Vec<Coord<f64>>,
     missing: RefCell<BTreeSet<char>>,
 }
 
@@ -223,6 +226,13 @@ impl<'a> Context<'a> {
             elderly_t: elderly_classes(&audit.elderly),
             streets,
             ink: ink_sample(study, overlays),
+            marks: study
+                .layers
+                .facilities
+                .iter()
+                .map(|f| f.location.0)
+                .chain(overlays.new_sites.iter().map(|(_, _, p)| p.0))
+                .collect(),
             missing: RefCell::new(BTreeSet::new()),
         }
     }
@@ -416,6 +426,7 @@ impl<'a> Context<'a> {
         let panel_w = maps_w / n;
         let mut frames = Vec::new();
         let mut labels = Vec::new();
+        let mut furniture = Vec::new();
         for (i, spec) in panels.iter().enumerate() {
             let x0 = GAP + i as i32 * (panel_w + GAP);
             let panel = PixelRect {
@@ -425,7 +436,7 @@ impl<'a> Context<'a> {
                 y1: h - FOOT_H,
             };
             let frame = Frame::fit(self.study.graph.plane, self.extent, panel, 24.0);
-            self.panel(&mut scene, &mut occ, &frame, spec, i, &mut labels);
+            furniture.extend(self.panel(&mut scene, &mut occ, &frame, spec, i, &mut labels));
             frames.push(frame);
         }
         // Title.
@@ -471,6 +482,7 @@ impl<'a> Context<'a> {
             frames,
             legend,
             labels,
+            furniture,
         })
     }
 
@@ -512,7 +524,7 @@ impl<'a> Context<'a> {
         spec: &PanelSpec,
         index: usize,
         labels: &mut Vec<PlacedLabel>,
-    ) {
+    ) -> [PixelRect; 2] {
         let p = frame.panel;
         let study = self.study;
         scene.push(Item::Rect {
@@ -764,6 +776,7 @@ impl<'a> Context<'a> {
             fill: None,
             stroke: Some((Rgba::rgb(0x99, 0x99, 0x99), 1)),
         });
+        [arrow, bar]
     }
 
     fn labels(
@@ -893,13 +906,14 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Of two places, the one covering fewer of the map's features (the first on a tie).
+    /// Of two places, the one covering fewer facilities and proposed sites, then fewer of the
+    /// map's other features (the first on a tie).
     fn emptier(&self, frame: &Frame, a: PixelRect, b: PixelRect) -> PixelRect {
         let count = |r: PixelRect| {
-            self.ink
-                .iter()
-                .filter(|&&c| r.contains(frame.pixel(c)))
-                .count()
+            let inside = |c: &&Coord<f64>| r.contains(frame.pixel(**c));
+            let marks = self.marks.iter().filter(inside).count();
+            let ink = self.ink.iter().filter(inside).count();
+            (marks, ink)
         };
         if count(b) < count(a) {
             b
