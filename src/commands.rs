@@ -124,9 +124,32 @@ pub fn run_all_with(
     // Siting: the model of the scenario's [siting] section (default LSCP) for every target kind.
     let model = crate::site_plan::scenario_model(&study)?;
     let mut plans = Vec::new();
+    // `[siting] joint = [...]`: those target kinds share sites (LSCP); the others alone.
+    let joint: Vec<_> = study
+        .scenario
+        .siting
+        .joint
+        .iter()
+        .copied()
+        .filter(|k| study.scenario.targets.contains_key(k))
+        .collect();
     for &kind in study.scenario.targets.keys() {
+        if joint.len() > 1 && joint.contains(&kind) {
+            continue;
+        }
         let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
         plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
+    }
+    if joint.len() > 1 {
+        let request = crate::site_plan::SitingRequest::new(&study, joint[0], model)?;
+        let (joint_plans, _) = crate::site_plan::plan_joint(
+            &study,
+            &result,
+            &joint,
+            &request,
+            study.scenario.siting.cost_per_kind,
+        )?;
+        plans.extend(joint_plans);
     }
     sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
@@ -263,6 +286,8 @@ pub struct SiteFlags {
 #[derive(Debug, Clone)]
 pub struct SiteJob {
     pub kind: FacilityKind,
+    /// Kinds sited together (`--kind a,b`); empty for one kind.
+    pub joint: Vec<FacilityKind>,
     pub model: crate::siting::Model,
     pub siting: SitingConfig,
     pub capacitated: bool,
@@ -274,17 +299,25 @@ impl SiteFlags {
     /// Checks the flags against the scenario; every problem is a [`Error::Usage`] (exit 2).
     pub fn check(&self, scenario: &Scenario) -> Result<SiteJob> {
         let usage = |m: String| Error::Usage(m);
-        let kind = FacilityKind::parse(&self.kind).ok_or_else(|| {
-            let names: Vec<&str> = FacilityKind::ALL.iter().map(|k| k.as_str()).collect();
-            let close = crate::io::scenario::closest_key(&self.kind, &names)
-                .map(|c| format!(" (did you mean {c}?)"))
-                .unwrap_or_default();
-            usage(format!(
-                "--kind {} is not a facility kind{close}; accepted kinds are {}",
-                self.kind,
-                FacilityKind::accepted_list()
-            ))
-        })?;
+        // `--kind day_care,canteen` sites several kinds together.
+        let mut kinds = Vec::new();
+        for name in self.kind.split(',').map(str::trim) {
+            let kind = FacilityKind::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = FacilityKind::ALL.iter().map(|k| k.as_str()).collect();
+                let close = crate::io::scenario::closest_key(name, &names)
+                    .map(|c| format!(" (did you mean {c}?)"))
+                    .unwrap_or_default();
+                usage(format!(
+                    "--kind {name} is not a facility kind{close}; accepted kinds are {}",
+                    FacilityKind::accepted_list()
+                ))
+            })?;
+            if kinds.contains(&kind) {
+                return Err(usage(format!("--kind names {name} twice")));
+            }
+            kinds.push(kind);
+        }
+        let kind = kinds[0];
         let mut siting = scenario.siting.clone();
         if let Some(m) = &self.model {
             siting.model = ModelName::parse(m).map_err(|e| usage(format!("--model: {e}")))?;
@@ -317,11 +350,10 @@ impl SiteFlags {
                 )))
             }
         };
-        if self.capacity && siting.model != ModelName::Mclp {
-            return Err(usage(format!(
-                "--capacity works with --model mclp (most elderly people served within                  capacity), not {}",
-                siting.model.as_str()
-            )));
+        if self.capacity && siting.model == ModelName::PCenter {
+            return Err(usage(
+                "--capacity works with --model lscp, mclp or pmedian, not pcenter".to_string(),
+            ));
         }
         let method = if !self.exact {
             crate::siting::Method::Heuristic
@@ -330,7 +362,15 @@ impl SiteFlags {
         } else {
             crate::siting::Method::Exact
         };
+        if kinds.len() > 1 && (model != crate::siting::Model::Lscp || self.capacity) {
+            return Err(usage(
+                "several kinds (--kind a,b) are sited together with the uncapacitated lscp \
+                 model only"
+                    .to_string(),
+            ));
+        }
         Ok(SiteJob {
+            joint: if kinds.len() > 1 { kinds } else { Vec::new() },
             kind,
             model,
             siting,
@@ -410,13 +450,32 @@ pub fn run_site(
     print_warnings(&study);
     let result = audit(&study);
     let request = job.request();
-    let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
-    let plans = [plan];
+    let plans = if job.joint.is_empty() {
+        vec![crate::site_plan::plan_sites(&study, &result, &request)?]
+    } else {
+        let (plans, joint) = crate::site_plan::plan_joint(
+            &study,
+            &result,
+            &job.joint,
+            &request,
+            job.siting.cost_per_kind,
+        )?;
+        eprintln!(
+            "joint siting: {} distinct sites (cost {:.2}, bound {:.2}); each kind alone: {} \
+             sites (cost {:.2})",
+            joint.sites.len(),
+            joint.cost,
+            joint.bound,
+            joint.separate_sites.len(),
+            joint.separate_cost
+        );
+        plans
+    };
     let mut out = OutputSet::new();
     let section = crate::site_plan::outputs(&study, &plans, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     let overlays = Overlays {
-        new_sites: plans[0].new_sites(),
+        new_sites: plans.iter().flat_map(|p| p.new_sites()).collect(),
         ..Overlays::default()
     };
     let html_sections = [crate::site_plan::html_section(&study, &plans)];

@@ -159,6 +159,8 @@ pub struct SitePlan {
     pub in_scope: Vec<bool>,
     /// The p-median ran without a time limit (`[siting] limit = "none"`).
     pub unlimited: bool,
+    /// Joint siting: per chosen candidate, every kind it hosts (empty when sited alone).
+    pub hosts: std::collections::BTreeMap<usize, Vec<FacilityKind>>,
     pub solution: SitingSolution,
 }
 
@@ -352,6 +354,7 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         weights,
         in_scope,
         unlimited: full_given,
+        hosts: Default::default(),
         solution,
     })
 }
@@ -392,6 +395,14 @@ fn site_rows(study: &Study, plan: &SitePlan) -> Vec<SiteRow> {
                 ("kind".into(), json!(plan.kind.as_str())),
                 ("rank".into(), json!(rank + 1)),
                 ("site_id".into(), json!(cand.id)),
+                (
+                    "kinds_at_site".into(),
+                    json!(plan
+                        .hosts
+                        .get(&site.candidate)
+                        .map(|ks| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(";"))
+                        .unwrap_or_else(|| plan.kind.as_str().to_string())),
+                ),
                 ("lon".into(), json!(round_to(cand.location.x(), 7))),
                 ("lat".into(), json!(round_to(cand.location.y(), 7))),
                 ("newly_covered_communities".into(), json!(newly.len())),
@@ -439,6 +450,7 @@ pub fn sites_csv(study: &Study, plans: &[SitePlan]) -> Result<Vec<u8>> {
                 "kind",
                 "rank",
                 "site_id",
+                "kinds_at_site",
                 "lon",
                 "lat",
                 "newly_covered_communities",
@@ -651,4 +663,71 @@ pub fn outputs(study: &Study, plans: &[SitePlan], out: &mut OutputSet) -> Result
     out.add("sites.csv", sites_csv(study, plans)?);
     out.add("sites.geojson", sites_geojson(study, plans));
     Ok(section(study, plans))
+}
+
+/// Several kinds sited together on shared candidates (LSCP): one plan per kind, each saying
+/// which kinds its sites host. `cost_per_kind` is added per kind hosted at a site, on top of
+/// the site's cost (the candidates' `cost`, else 1). See `siting::joint`.
+pub fn plan_joint(
+    study: &Study,
+    audit: &Audit,
+    kinds: &[FacilityKind],
+    request: &SitingRequest,
+    cost_per_kind: f64,
+) -> Result<(Vec<SitePlan>, siting::joint::JointSolution)> {
+    use siting::joint::{solve_joint, JointKind, JointProblem};
+    let mut plans = Vec::new();
+    for &kind in kinds {
+        let req = SitingRequest {
+            kind,
+            model: Model::Lscp,
+            ..request.clone()
+        };
+        plans.push(plan_sites(study, audit, &req)?);
+    }
+    let Some(first) = plans.first() else {
+        return Err(Error::Other("joint siting needs at least one kind".into()));
+    };
+    let n_candidates = first.candidates.len();
+    let site_costs = first
+        .candidates
+        .iter()
+        .map(|c| c.cost)
+        .collect::<Option<Vec<f64>>>()
+        .filter(|c| !c.is_empty());
+    let problem = JointProblem {
+        kinds: plans
+            .iter()
+            .map(|p| JointKind {
+                weights: p.weights.clone(),
+                reach: p.reach.clone(),
+                n_existing: p.existing.len(),
+                cost_per_kind,
+            })
+            .collect(),
+        n_candidates,
+        site_costs,
+    };
+    let options = SitingOptions {
+        method: request.method,
+        time_limit: request.time_limit,
+        gap_target: request.gap_target,
+        ..SitingOptions::default()
+    };
+    let joint = solve_joint(&problem, &options)?;
+    let mut hosts: std::collections::BTreeMap<usize, Vec<FacilityKind>> = Default::default();
+    for (k, hosted) in joint.hosted.iter().enumerate() {
+        for &j in hosted {
+            hosts.entry(j).or_default().push(kinds[k]);
+        }
+    }
+    for (plan, solution) in plans.iter_mut().zip(&joint.per_kind) {
+        plan.solution = solution.clone();
+        plan.solution.model = "lscp-joint".into();
+        for site in &mut plan.solution.sites {
+            site.newly_covered.retain(|&d| plan.in_scope[d]);
+        }
+        plan.hosts = hosts.clone();
+    }
+    Ok((plans, joint))
 }

@@ -174,6 +174,10 @@ pub struct SitingConfig {
     pub no_limit: bool,
     /// `weight = "elderly" | "population" | <field>`: what a community's demand weighs.
     pub weight: DemandWeight,
+    /// `joint = ["day_care", "canteen"]`: kinds `run` sites together (LSCP, shared sites).
+    pub joint: Vec<FacilityKind>,
+    /// `cost_per_kind`: cost of each kind hosted at a site, on top of the site's cost.
+    pub cost_per_kind: f64,
 }
 
 /// The demand weight of a community in the siting models (`[siting] weight`).
@@ -200,6 +204,8 @@ impl Default for SitingConfig {
             default_capacity: None,
             no_limit: false,
             weight: DemandWeight::Elderly,
+            joint: Vec::new(),
+            cost_per_kind: 0.0,
         }
     }
 }
@@ -377,6 +383,8 @@ struct SitingFile {
     default_capacity: Option<f64>,
     limit: Option<String>,
     weight: Option<String>,
+    joint: Option<Vec<String>>,
+    cost_per_kind: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -775,6 +783,20 @@ fn siting_config(f: SitingFile, communities: &LayerSpec) -> Result<SitingConfig,
             }
             field => DemandWeight::Field(communities.field(field).to_string()),
         };
+    }
+    for name in f.joint.unwrap_or_default() {
+        let kind = parse_kind(&name)
+            .map_err(|e| format!("[siting] joint: \"{name}\" is not a facility kind{e}"))?;
+        if out.joint.contains(&kind) {
+            return Err(format!("[siting] joint names {name} twice"));
+        }
+        out.joint.push(kind);
+    }
+    if let Some(c) = f.cost_per_kind {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(format!("[siting] cost_per_kind = {c} must be 0 or more"));
+        }
+        out.cost_per_kind = c;
     }
     Ok(out)
 }
