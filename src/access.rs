@@ -420,7 +420,11 @@ fn supplies(
     if let Some(all) = fs.iter().map(|f| place(f)).collect::<Option<Vec<f64>>>() {
         return Ok((SupplyUnit::Places, all));
     }
-    if let Some(all) = fs.iter().map(|f| f.floor_area_m2).collect::<Option<Vec<f64>>>() {
+    if let Some(all) = fs
+        .iter()
+        .map(|f| f.floor_area_m2)
+        .collect::<Option<Vec<f64>>>()
+    {
         return Ok((SupplyUnit::FloorArea, all));
     }
     let missing = fs
@@ -586,7 +590,9 @@ pub fn access_facilities_csv(study: &Study, report: &AccessReport) -> Result<Vec
             "expected_elderly_per_unit",
         ])
         .map_err(&err)?;
-        let opt = |x: Option<f64>, scale: f64| x.map_or(String::new(), |x| round_to(scale * x, 4).to_string());
+        let opt = |x: Option<f64>, scale: f64| {
+            x.map_or(String::new(), |x| round_to(scale * x, 4).to_string())
+        };
         for k in &report.kinds {
             for (j, &f) in k.facilities.iter().enumerate() {
                 let fac = &study.layers.facilities[f];
@@ -650,7 +656,9 @@ pub fn section(study: &Study, audit: &Audit, report: &AccessReport) -> Section {
             elderly_over
         );
         if !k.over_subscribed.is_empty() {
-            md.push_str("\n| community | street | elderly | per 1000 elderly |\n|---|---|---:|---:|\n");
+            md.push_str(
+                "\n| community | street | elderly | per 1000 elderly |\n|---|---|---:|---:|\n",
+            );
             for &c in k.over_subscribed.iter().take(20) {
                 let com = &study.layers.communities[c];
                 let _ = writeln!(
@@ -683,7 +691,12 @@ pub fn section(study: &Study, audit: &Audit, report: &AccessReport) -> Section {
         );
     }
     for (kind, why) in &report.skipped {
-        let _ = writeln!(md, "\n- {} ({}): not computed, {why}", kind.chinese(), kind.as_str());
+        let _ = writeln!(
+            md,
+            "\n- {} ({}): not computed, {why}",
+            kind.chinese(),
+            kind.as_str()
+        );
     }
     Section {
         key: "access".into(),
@@ -700,7 +713,10 @@ pub fn outputs(
     out: &mut OutputSet,
 ) -> Result<Section> {
     out.add("access.csv", access_csv(study, audit, report)?);
-    out.add("access_facilities.csv", access_facilities_csv(study, report)?);
+    out.add(
+        "access_facilities.csv",
+        access_facilities_csv(study, report)?,
+    );
     Ok(section(study, audit, report))
 }
 

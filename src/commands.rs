@@ -544,8 +544,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
 pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> Result<Written> {
     use crate::compare::{compare, outputs, Snapshot};
     let usage = |msg: &str| -> crate::Error {
-        crate::InputError::file(Path::new("compare"), crate::Problem::Other(msg.to_string()))
-            .into()
+        crate::InputError::file(Path::new("compare"), crate::Problem::Other(msg.to_string())).into()
     };
     let (base, plan) = match (runs, scenarios) {
         ([base, plan], []) => (Snapshot::read_dir(base)?, Snapshot::read_dir(plan)?),

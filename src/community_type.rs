@@ -91,9 +91,7 @@ impl CommunityScope {
 /// Reads an NBS urban-rural classification code (111–123 urban, 210/220 rural).
 pub fn from_nbs_code(code: &str) -> Option<CommunityType> {
     match code.trim() {
-        "100" | "110" | "111" | "112" | "120" | "121" | "122" | "123" => {
-            Some(CommunityType::Urban)
-        }
+        "100" | "110" | "111" | "112" | "120" | "121" | "122" | "123" => Some(CommunityType::Urban),
         "200" | "210" | "220" => Some(CommunityType::Village),
         _ => None,
     }
@@ -177,7 +175,10 @@ mod tests {
     fn names_and_words() {
         assert_eq!(from_name("湖滨社区居委会"), Some(CommunityType::Urban));
         assert_eq!(from_name("梅山村委会"), Some(CommunityType::Village));
-        assert_eq!(from_name("茅山头企业集团虚拟社区"), Some(CommunityType::Other));
+        assert_eq!(
+            from_name("茅山头企业集团虚拟社区"),
+            Some(CommunityType::Other)
+        );
         assert_eq!(from_name("某某单位"), None);
         assert_eq!(from_word("村"), Some(CommunityType::Village));
         assert_eq!(from_word("虚拟社区"), Some(CommunityType::Other));
@@ -185,6 +186,9 @@ mod tests {
         assert!(CommunityScope::Urban.includes(CommunityType::Urban));
         assert!(!CommunityScope::Urban.includes(CommunityType::Other));
         assert!(CommunityScope::All.includes(CommunityType::Other));
-        assert_eq!(CommunityScope::parse("Village"), Some(CommunityScope::Village));
+        assert_eq!(
+            CommunityScope::parse("Village"),
+            Some(CommunityScope::Village)
+        );
     }
 }

@@ -221,10 +221,7 @@ fn read_access(path: &Path, communities: &mut BTreeMap<String, CommunityState>) 
         let v: f64 = v
             .parse()
             .map_err(|_| bad(format!("line {}: \"{v}\" is not a number", n + 2)))?;
-        if let Some(state) = communities
-            .get_mut(c)
-            .and_then(|com| com.kinds.get_mut(&k))
-        {
+        if let Some(state) = communities.get_mut(c).and_then(|com| com.kinds.get_mut(&k)) {
             state.access_per_1000 = Some(v);
         }
     }
@@ -449,7 +446,8 @@ pub fn compare_csv(cmp: &Comparison) -> Result<Vec<u8>> {
                 .map_err(err)?;
         }
         for (kind, g) in &cmp.district {
-            w.write_record(group("district", "", *kind, g)).map_err(err)?;
+            w.write_record(group("district", "", *kind, g))
+                .map_err(err)?;
         }
         w.flush()
             .map_err(|e| Error::Other(format!("writing compare.csv: {e}")))?;

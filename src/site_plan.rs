@@ -246,55 +246,55 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         .collect();
 
     let table_within = |limit: f64| -> Result<ReachTable> {
-    Ok(match &req.matrix {
-        Some(path) => {
-            let demand_ids: Vec<String> = study
-                .layers
-                .communities
-                .iter()
-                .map(|c| c.id.clone())
-                .collect();
-            let site_ids: Vec<String> = existing
-                .iter()
-                .map(|&f| study.layers.facilities[f].id.clone())
-                .chain(candidates.iter().map(|c| c.id.clone()))
-                .collect();
-            siting::read_travel_matrix_with_speed(
-                path,
-                &demand_ids,
-                &site_ids,
-                limit,
-                Some(study.scenario.travel.speed_m_per_min),
-            )?
-        }
-        None => {
-            let snaps: Vec<_> = existing_sources
-                .snaps
-                .iter()
-                .copied()
-                .chain(
-                    candidates
-                        .iter()
-                        .map(|c| study.snapper.snap(&study.graph, c.location)),
-                )
-                .collect();
-            let sources = SourceSet::new(snaps);
-            let bar = crate::progress::bar(
-                sources.len() as u64,
-                &format!("reach of {} sites", req.kind.as_str()),
-            );
-            let table = reach_table(
-                &study.graph,
-                &sources,
-                &study.community_snaps,
-                limit,
-                Direction::ToSource,
-                &|| bar.inc(1),
-            );
-            bar.finish_and_clear();
-            table
-        }
-    })
+        Ok(match &req.matrix {
+            Some(path) => {
+                let demand_ids: Vec<String> = study
+                    .layers
+                    .communities
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .collect();
+                let site_ids: Vec<String> = existing
+                    .iter()
+                    .map(|&f| study.layers.facilities[f].id.clone())
+                    .chain(candidates.iter().map(|c| c.id.clone()))
+                    .collect();
+                siting::read_travel_matrix_with_speed(
+                    path,
+                    &demand_ids,
+                    &site_ids,
+                    limit,
+                    Some(study.scenario.travel.speed_m_per_min),
+                )?
+            }
+            None => {
+                let snaps: Vec<_> = existing_sources
+                    .snaps
+                    .iter()
+                    .copied()
+                    .chain(
+                        candidates
+                            .iter()
+                            .map(|c| study.snapper.snap(&study.graph, c.location)),
+                    )
+                    .collect();
+                let sources = SourceSet::new(snaps);
+                let bar = crate::progress::bar(
+                    sources.len() as u64,
+                    &format!("reach of {} sites", req.kind.as_str()),
+                );
+                let table = reach_table(
+                    &study.graph,
+                    &sources,
+                    &study.community_snaps,
+                    limit,
+                    Direction::ToSource,
+                    &|| bar.inc(1),
+                );
+                bar.finish_and_clear();
+                table
+            }
+        })
     };
     let reach = table_within(limit)?;
     // The classic p-median (no time limit): every community to its nearest open site, however

@@ -126,7 +126,10 @@ fn capacitated_lscp_and_pmedian_equal_brute_force() {
             load[f.site] += f.weight;
         }
         for (s, l) in load.iter().enumerate() {
-            assert!(*l <= pr.capacities.as_ref().unwrap()[s] + 1e-6, "seed {seed}");
+            assert!(
+                *l <= pr.capacities.as_ref().unwrap()[s] + 1e-6,
+                "seed {seed}"
+            );
         }
         // p-median with a penalty of 2 × 15 minutes for unserved weight.
         for p in [1, 2] {

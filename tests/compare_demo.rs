@@ -104,7 +104,10 @@ fn compare_with_the_proposed_sites_added_matches_the_siting() {
         .filter(|c| c.kind == FacilityKind::DayCare && gained.contains(&c.id))
         .map(|c| c.elderly)
         .sum();
-    assert!((urban_gain - newly_weight).abs() < 1e-6, "{urban_gain} vs {newly_weight}");
+    assert!(
+        (urban_gain - newly_weight).abs() < 1e-6,
+        "{urban_gain} vs {newly_weight}"
+    );
     assert!(d.covered_plan > d.covered_base);
     // Canteens did not change.
     assert!(cmp

@@ -66,7 +66,9 @@ fn covers_each_kind(pr: &JointProblem, hosted: &[Vec<usize>]) -> bool {
             let row: Vec<usize> = k.reach.row(i).map(|(s, _)| s as usize).collect();
             k.weights[i] == 0.0
                 || row.is_empty()
-                || row.iter().any(|&s| s < k.n_existing || h.contains(&(s - k.n_existing)))
+                || row
+                    .iter()
+                    .any(|&s| s < k.n_existing || h.contains(&(s - k.n_existing)))
         })
     })
 }
@@ -101,7 +103,10 @@ fn joint_never_needs_more_sites_than_separate_and_equals_brute_force() {
         assert_eq!(sol.cost, best as f64, "seed {seed}");
         assert_eq!(sol.gap, 0.0, "seed {seed}");
     }
-    assert!(strictly_fewer > 5, "sharing saved a site in only {strictly_fewer} instances");
+    assert!(
+        strictly_fewer > 5,
+        "sharing saved a site in only {strictly_fewer} instances"
+    );
 }
 
 #[test]

@@ -32,7 +32,12 @@ fn random_problem(seed: u64) -> SitingProblem {
         n_existing: n_exist,
         costs: None,
         capacities: None,
-        full: Some(ReachTable::from_triplets(n_dem, n_sites, f64::INFINITY, trip)),
+        full: Some(ReachTable::from_triplets(
+            n_dem,
+            n_sites,
+            f64::INFINITY,
+            trip,
+        )),
     }
 }
 
@@ -108,7 +113,11 @@ fn scenario_pmedian_without_a_limit_and_with_a_population_weight() {
     // Every community is assigned to an open site, the far ones included, and the objective
     // is the population-weighted minutes of those assignments.
     let s = &plan.solution;
-    assert!(s.assignment.iter().all(Option::is_some), "{:?}", s.assignment);
+    assert!(
+        s.assignment.iter().all(Option::is_some),
+        "{:?}",
+        s.assignment
+    );
     let sum: f64 = s
         .assignment
         .iter()
@@ -133,6 +142,8 @@ fn scenario_pmedian_without_a_limit_and_with_a_population_weight() {
     write(dir.path(), "bad.toml", &bad);
     let study = carecircle::study::Study::load(&dir.path().join("bad.toml")).unwrap();
     let req = SitingRequest::new(&study, FacilityKind::DayCare, Model::Lscp).unwrap();
-    let err = plan_sites(&study, &audit(&study), &req).unwrap_err().to_string();
+    let err = plan_sites(&study, &audit(&study), &req)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("c1") && err.contains("no_such_field"), "{err}");
 }

@@ -30,7 +30,10 @@ fn demo_day_care_targets_urban_communities_only() {
         assert_eq!(by_name, Some(*t), "{} {}", c.id, c.name);
     }
     assert_eq!(urban + villages + 1, 123, "one virtual community");
-    assert!(villages > 10 && urban > 50, "{urban} urban, {villages} villages");
+    assert!(
+        villages > 10 && urban > 50,
+        "{urban} urban, {villages} villages"
+    );
     assert_eq!(
         study.scenario.targets[&FacilityKind::DayCare].communities,
         CommunityScope::Urban
@@ -47,7 +50,10 @@ fn demo_day_care_targets_urban_communities_only() {
         .find(|k| k.kind == FacilityKind::DayCare)
         .unwrap();
     let totals = result.totals(day, |_| true);
-    assert_eq!(totals.communities, urban, "day-care totals count urban communities");
+    assert_eq!(
+        totals.communities, urban,
+        "day-care totals count urban communities"
+    );
     assert!(result
         .uncovered(&study, day)
         .iter()
@@ -60,7 +66,10 @@ fn demo_day_care_targets_urban_communities_only() {
         .filter(|&c| study.community_types[c] == CommunityType::Urban)
         .filter(|&c| plan.reach.row(c).next().is_some())
         .count();
-    assert_eq!(after, coverable_urban, "every reachable urban community is covered");
+    assert_eq!(
+        after, coverable_urban,
+        "every reachable urban community is covered"
+    );
     assert!(plan.solution.proven_optimal, "gap {}", plan.solution.gap);
     // No day-care site serves only villages.
     for site in &plan.solution.sites {
@@ -81,10 +90,7 @@ fn demo_day_care_targets_urban_communities_only() {
     let all_result = audit(&all_study);
     let all_request = SitingRequest::new(&all_study, FacilityKind::DayCare, Model::Lscp).unwrap();
     let all_plan = plan_sites(&all_study, &all_result, &all_request).unwrap();
-    let (n_all, n_urban) = (
-        all_plan.solution.chosen.len(),
-        plan.solution.chosen.len(),
-    );
+    let (n_all, n_urban) = (all_plan.solution.chosen.len(), plan.solution.chosen.len());
     println!("day-care sites: {n_all} for every community, {n_urban} for urban communities");
     assert!(n_urban < n_all, "{n_urban} urban vs {n_all} all");
 

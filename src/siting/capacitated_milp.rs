@@ -349,7 +349,12 @@ pub(super) fn solve_model(
         (r.chosen, r.flows, v, bound_lp.objective)
     } else {
         let v = value(&milp);
-        (milp.chosen.clone(), milp.flows.clone(), v, bound_lp.objective)
+        (
+            milp.chosen.clone(),
+            milp.flows.clone(),
+            v,
+            bound_lp.objective,
+        )
     };
     let served_after: f64 = flows.iter().map(|f| f.weight).sum();
     let a = Assembled {

@@ -186,12 +186,7 @@ pub fn solve_joint(pr: &JointProblem, options: &SitingOptions) -> Result<JointSo
         offset += ne;
     }
     let combined = SitingProblem {
-        reach: ReachTable::from_triplets(
-            weights.len(),
-            n_existing + nc,
-            f64::INFINITY,
-            trip,
-        ),
+        reach: ReachTable::from_triplets(weights.len(), n_existing + nc, f64::INFINITY, trip),
         weights,
         n_existing,
         costs: pr.site_costs.clone(),
@@ -224,11 +219,14 @@ pub fn solve_joint(pr: &JointProblem, options: &SitingOptions) -> Result<JointSo
     let (sites, hosted, cost) = if joint_plan_kept {
         (sites, hosted, joint_cost)
     } else {
-        (separate_sites.clone(), separate_hosted.clone(), separate_cost)
+        (
+            separate_sites.clone(),
+            separate_hosted.clone(),
+            separate_cost,
+        )
     };
     let bound = (stage1.bound
-        + pr
-            .kinds
+        + pr.kinds
             .iter()
             .zip(&kind_bounds)
             .map(|(k, b)| k.cost_per_kind * b)

@@ -14,8 +14,8 @@
 use std::time::Instant;
 
 use super::{
-    assemble, remaining, solve, Assembled, Model, Sense, SitingOptions,
-    SitingProblem, SitingSolution,
+    assemble, remaining, solve, Assembled, Model, Sense, SitingOptions, SitingProblem,
+    SitingSolution,
 };
 use crate::reach_table::ReachTable;
 use crate::Result;
