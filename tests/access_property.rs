@@ -4,7 +4,10 @@ use carecircle::access::{two_step, Decay};
 use carecircle::reach_table::ReachTable;
 use proptest::prelude::*;
 
-fn instance() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<(u32, u32, f64)>, u8)> {
+/// Elderly per demand point, supply per facility, (demand, facility, minutes) pairs, decay.
+type Instance = (Vec<f64>, Vec<f64>, Vec<(u32, u32, f64)>, u8);
+
+fn instance() -> impl Strategy<Value = Instance> {
     (1usize..12, 1usize..8).prop_flat_map(|(nd, ns)| {
         (
             prop::collection::vec(0.0f64..500.0, nd),
