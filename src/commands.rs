@@ -57,6 +57,7 @@ pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
     let result = audit(&study);
     let mut out = OutputSet::new();
     audit_outputs(&study, &result, &[], &mut out)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let files = out.commit(out_dir)?;
     Ok(Written {
         files,
@@ -169,6 +170,7 @@ pub fn run_all_with(
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let files = out.commit(out_dir)?;
     let mut summary = audit_headline(&study, &result);
     for plan in &plans {
@@ -234,6 +236,7 @@ pub fn run_rules(
     let mut out = OutputSet::new();
     let section = crate::rules::outputs(&set, &results, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let files = out.commit(out_dir)?;
     let summary = format!(
         "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
@@ -484,6 +487,7 @@ pub fn run_site(
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let files = out.commit(out_dir)?;
     let plan = &plans[0];
     let s = &plan.solution;
@@ -525,6 +529,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     let mut out = OutputSet::new();
     let section = crate::areas::outputs(&study, &areas, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let files = out.commit(out_dir)?;
     let mut summary = audit_headline(&study, &result);
     for k in &areas.kinds {

@@ -122,6 +122,15 @@ enum Command {
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
     },
+    /// What a bureau's files hold (geometry, count, CRS, extent, fields with samples), and a
+    /// proposed scenario with --write: `inspect --write scenario.toml FILES...`, then `run`.
+    Inspect {
+        /// Layer files: .shp, .gpkg (every layer), .geojson, .csv, .xlsx.
+        paths: Vec<PathBuf>,
+        /// Write a proposed scenario mapping the fields by their Chinese or English names.
+        #[arg(long, value_name = "SCENARIO")]
+        write: Option<PathBuf>,
+    },
     /// Service areas: the area each facility reaches on foot within each time band, as
     /// polygons (service_areas.geojson), with the audit outputs.
     Areas {
@@ -218,6 +227,7 @@ fn main() -> ExitCode {
             out,
             bands,
         } => carecircle::commands::run_areas(&scenario, &out, bands.as_deref()),
+        Command::Inspect { paths, write } => carecircle::inspect::run(&paths, write.as_deref()),
     };
     match result {
         Ok(written) => {

@@ -8,7 +8,7 @@ use rstar::{RTree, AABB};
 
 use crate::community_type::{self, CommunityScope, CommunityType};
 use crate::error::{Result, WarningKind, Warnings};
-use crate::io::geojson as gj;
+use crate::io::layer as gj;
 use crate::io::scenario::Scenario;
 use crate::model::{FacilityKind, Layers};
 use crate::network::{RoadGraph, Snap, Snapper, SourceSet};
@@ -56,8 +56,30 @@ impl Study {
         let steps = Steps::new(5);
         let mut warnings = Warnings::default();
         steps.step("reading layers");
-        let communities = gj::load_communities(&scenario.communities, &mut warnings)?;
-        let facilities = gj::load_facilities(&scenario.facilities)?;
+        // Only the fields the scenario maps and the rule set reads are kept from the files.
+        let keep = |spec: &crate::io::scenario::LayerSpec, layer| -> Vec<String> {
+            crate::io::scenario::rule_fields(&scenario.rule_set, layer)
+                .iter()
+                .map(|f| spec.field(f).to_string())
+                .collect()
+        };
+        let rule_layer = crate::rules::Layer::Communities;
+        let mut keep_communities = keep(&scenario.communities, rule_layer);
+        // The community type (targets by community type) and a siting weight field are read
+        // from the communities too.
+        for key in ["kind", "urban_rural_code"] {
+            if let Some(f) = scenario.communities.mapped(key) {
+                keep_communities.push(f.to_string());
+            }
+        }
+        if let crate::io::scenario::DemandWeight::Field(f) = &scenario.siting.weight {
+            keep_communities.push(f.clone());
+        }
+        let keep_facilities = keep(&scenario.facilities, crate::rules::Layer::Facilities);
+        let communities =
+            gj::load_communities(&scenario.communities, &keep_communities, &mut warnings)?;
+        let facilities =
+            gj::load_facilities(&scenario.facilities, &keep_facilities, &mut warnings)?;
         let population = match &scenario.population {
             Some(spec) => gj::load_population(spec)?,
             None => Vec::new(),

@@ -21,9 +21,45 @@ pub struct LayerSpec {
     pub fields: BTreeMap<String, String>,
     /// The layer's kind values → facility kinds (facilities layer only).
     pub kinds: BTreeMap<String, FacilityKind>,
+    /// True when the scenario names a crs (for the layer or the whole scenario); a layer's own
+    /// CRS (`.prj`, GeoPackage) that disagrees with it is then an error.
+    pub crs_given: bool,
+    /// The layer inside a GeoPackage (`layer = "communities"`).
+    pub layer: Option<String>,
+    /// The sheet of an XLSX workbook, by name or 1-based number.
+    pub sheet: Option<String>,
+    /// The attribute encoding of a Shapefile or CSV when the file does not say (`gbk`, ...).
+    pub encoding: Option<String>,
+    /// What to do with facility types no kind maps to.
+    pub other_kinds: OtherKinds,
+}
+
+/// What to do with facility types no kind maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OtherKinds {
+    /// An error naming the type (the default).
+    #[default]
+    Error,
+    /// Skip those facilities with one counted warning.
+    Ignore,
 }
 
 impl LayerSpec {
+    /// A layer at `path` in `crs` (given by the caller), with no field mapping.
+    pub fn at(path: impl Into<PathBuf>, crs: Crs) -> LayerSpec {
+        LayerSpec {
+            path: path.into(),
+            crs,
+            fields: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            crs_given: true,
+            layer: None,
+            sheet: None,
+            encoding: None,
+            other_kinds: OtherKinds::Error,
+        }
+    }
+
     /// The property name mapped to `key`, or `key` itself.
     pub fn field<'a>(&'a self, key: &'a str) -> &'a str {
         self.fields.get(key).map(String::as_str).unwrap_or(key)
@@ -91,6 +127,9 @@ pub const COMMUNITY_FIELDS: &[&str] = &[
     "kind",
     // The NBS three-digit urban-rural classification code (111–123 urban, 210/220 rural).
     "urban_rural_code",
+    // Coordinate columns of a point table (CSV, XLSX).
+    "x",
+    "y",
 ];
 pub const FACILITY_FIELDS: &[&str] = &[
     "id",
@@ -100,9 +139,11 @@ pub const FACILITY_FIELDS: &[&str] = &[
     "floor_area",
     // The id of the community a facility belongs to, read by the rules.
     "community",
+    "x",
+    "y",
 ];
-pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly"];
-pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity"];
+pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"];
+pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
 pub const ROAD_FIELDS: &[&str] = &["class", "oneway"];
 
 /// The default `[siting] time_limit_s`.
@@ -299,6 +340,8 @@ pub struct Scenario {
     pub rule_set: RuleSet,
     /// `[access]`: the 2SFCA family's settings.
     pub access: crate::access::AccessOptions,
+    /// `[output]`: the bureau formats and CRS of the outputs.
+    pub output: crate::export::OutputOptions,
 }
 
 #[derive(Debug, Deserialize)]
@@ -318,6 +361,15 @@ struct ScenarioFile {
     #[serde(default)]
     rules: RulesFile,
     access: Option<toml::Table>,
+    output: Option<OutputFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputFile {
+    crs: Option<String>,
+    formats: Option<Vec<String>>,
+    encoding: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -349,6 +401,10 @@ struct LayerFile {
     fields: BTreeMap<String, String>,
     #[serde(default)]
     kinds: BTreeMap<String, String>,
+    layer: Option<String>,
+    sheet: Option<toml::Value>,
+    encoding: Option<String>,
+    other_kinds: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -425,6 +481,7 @@ impl Scenario {
             toml::from_str(text).map_err(|e| bad(describe_toml_error(text, &e)))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let crs = parse_crs(file.crs.as_deref(), "crs").map_err(bad)?;
+        let crs_given = file.crs.is_some();
 
         let travel_file = file.travel.unwrap_or_default();
         let mode = match travel_file.mode.as_deref().map(str::trim) {
@@ -479,11 +536,35 @@ impl Scenario {
             if f.path.trim().is_empty() {
                 return Err(bad(format!("[layers.{name}] path is empty")));
             }
+            let other_kinds = match f.other_kinds.as_deref() {
+                None | Some("error") => OtherKinds::Error,
+                Some("ignore") => OtherKinds::Ignore,
+                Some(o) => {
+                    return Err(bad(format!(
+                        "[layers.{name}] other_kinds = \"{o}\" is not known; use \"error\" or \"ignore\""
+                    )))
+                }
+            };
+            let sheet = match f.sheet {
+                None => None,
+                Some(toml::Value::String(s)) => Some(s),
+                Some(toml::Value::Integer(i)) if i >= 1 => Some(i.to_string()),
+                Some(v) => {
+                    return Err(bad(format!(
+                        "[layers.{name}] sheet = {v} must be a sheet name or a number from 1"
+                    )))
+                }
+            };
             Ok(LayerSpec {
                 path: base.join(&f.path),
                 crs: layer_crs,
                 fields: f.fields,
                 kinds,
+                crs_given: f.crs.is_some() || crs_given,
+                layer: f.layer,
+                sheet,
+                encoding: f.encoding,
+                other_kinds,
             })
         };
 
@@ -520,6 +601,39 @@ impl Scenario {
         let max_access_m = file.network.and_then(|n| n.max_access_m).unwrap_or(500.0);
         positive(max_access_m, "[network] max_access_m").map_err(bad)?;
 
+        let output = match file.output {
+            None => crate::export::OutputOptions::default(),
+            Some(o) => {
+                let mut options = crate::export::OutputOptions::default();
+                if let Some(c) = o.crs.as_deref() {
+                    options.crs = parse_crs(Some(c), "[output] crs").map_err(bad)?;
+                }
+                for f in o.formats.unwrap_or_default() {
+                    match f.trim().to_ascii_lowercase().as_str() {
+                        "geojson" => {}
+                        "shp" | "shapefile" => options.shapefile = true,
+                        "gpkg" | "geopackage" => options.geopackage = true,
+                        other => {
+                            return Err(bad(format!(
+                                "[output] formats has \"{other}\"; use geojson, shp or gpkg"
+                            )))
+                        }
+                    }
+                }
+                if let Some(e) = o.encoding.as_deref() {
+                    options.encoding = crate::io::shapefile::encoding_for(e)
+                        .filter(|e| {
+                            [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::GB18030].contains(e)
+                        })
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "[output] encoding = \"{e}\" is not known; use utf-8 or gbk"
+                            ))
+                        })?;
+                }
+                options
+            }
+        };
         let areas = areas_config(file.areas).map_err(bad)?;
         let communities = layer(file.layers.communities, "communities")?;
         let siting = siting_config(file.siting, &communities).map_err(bad)?;
@@ -547,6 +661,7 @@ impl Scenario {
         let rule_set = without_skipped(full_set.clone(), &rules.skip).map_err(bad)?;
 
         let scenario = Scenario {
+            output,
             name: file.name.unwrap_or_else(|| {
                 path.file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
@@ -620,9 +735,18 @@ impl Scenario {
         ];
         for (name, spec, loader, rule_layer) in layers {
             let Some(spec) = spec else { continue };
-            let from_rules = rule_layer
+            // A scenario may map fields for the built-in rule set while a run uses another
+            // (`--ruleset FILE`): those keys are known too, not typos.
+            let mut from_rules = rule_layer
                 .map(|l| rule_fields(rules, l))
                 .unwrap_or_default();
+            if let Some(l) = rule_layer {
+                for builtin in crate::rules::builtin_names() {
+                    if let Ok(set) = RuleSet::builtin(builtin) {
+                        from_rules.extend(rule_fields(&set, l));
+                    }
+                }
+            }
             let mut valid: Vec<&str> = loader.to_vec();
             valid.extend(
                 from_rules
@@ -958,8 +1082,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn parse_crs(value: Option<&str>, what: &str) -> Result<Crs, String> {
     match value {
         None => Ok(Crs::Wgs84),
-        Some(v) => Crs::parse(v)
-            .ok_or_else(|| format!("{what} = \"{v}\" is not known; use wgs84, cgcs2000 or gcj02")),
+        Some(v) => Crs::parse(v).map_err(|e| format!("{what} = \"{v}\": {e}")),
     }
 }
 
@@ -1028,8 +1151,10 @@ day_care = { coverage = 0.9 }
             e.contains("restaurant") && e.contains("day_care (日间照料中心)"),
             "{e}"
         );
-        let e = err(&MINIMAL.replace("crs = \"gcj02\"", "crs = \"bd09\""));
-        assert!(e.contains("bd09") && e.contains("gcj02"), "{e}");
+        let e = err(&MINIMAL.replace("crs = \"gcj02\"", "crs = \"bd10\""));
+        assert!(e.contains("bd10") && e.contains("gcj02"), "{e}");
+        let e = err(&MINIMAL.replace("crs = \"gcj02\"", "crs = \"EPSG:2383\""));
+        assert!(e.contains("Xi'an 1980") && e.contains("+towgs84"), "{e}");
         let e = err(&MINIMAL.replace("limit_min = 10", "limt_min = 10"));
         assert!(e.contains("limt_min: did you mean limit_min?"), "{e}");
         assert!(e.contains("[travel]") && e.contains("line 5"), "{e}");
