@@ -5,7 +5,7 @@
 //! `cargo bench --bench read_formats`; the README lists the figures.
 
 use carecircle::crs::Crs;
-use carecircle::export::{ColumnType, Column, OutputLayer};
+use carecircle::export::{Column, ColumnType, OutputLayer};
 use carecircle::io::features::FieldValue;
 use carecircle::io::scenario::LayerSpec;
 use carecircle::synthetic::{city, CityParams};
@@ -51,7 +51,8 @@ fn read_formats(c: &mut Criterion) {
     let gpkg = dir.path().join("roads.gpkg");
     carecircle::export::gpkg::write_to(&gpkg, std::slice::from_ref(&layer), Crs::Wgs84)
         .expect("gpkg");
-    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+    let size =
+        |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
     println!(
         "{} segments: roads.geojson {:.1} MB, roads.shp+dbf {:.1} MB, roads.gpkg {:.1} MB",
         layer.features.len(),
@@ -72,7 +73,11 @@ fn read_formats(c: &mut Criterion) {
             spec.layer = Some("roads".into());
         }
         group.bench_function(name, |b| {
-            b.iter(|| carecircle::io::layer::load_roads(&spec).expect("roads").len())
+            b.iter(|| {
+                carecircle::io::layer::load_roads(&spec)
+                    .expect("roads")
+                    .len()
+            })
         });
     }
     group.finish();

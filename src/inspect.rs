@@ -507,6 +507,8 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
         "\n[travel]\nmode = \"walk\"\nspeed_m_per_min = 60\nlimit_min = 15"
     );
     let mut kinds_found: Vec<FacilityKind> = Vec::new();
+    // Whether the communities say which are urban communities and which are villages.
+    let mut community_types = false;
     let mut taken: Vec<&str> = Vec::new();
     let mut undecided: Vec<String> = Vec::new();
     for r in reports {
@@ -548,6 +550,7 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
                 "population",
                 "elderly",
                 "households",
+                "kind",
             ],
             "facilities" => &["id", "name", "kind", "capacity", "floor_area"],
             "population" => &["population", "elderly"],
@@ -570,6 +573,9 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
                     mapped.push(format!("{key} = {}", toml_str(f)));
                 }
             }
+        }
+        if role == "communities" && mapped.iter().any(|m| m.starts_with("kind = ")) {
+            community_types = true;
         }
         let _ = writeln!(s, "fields = {{ {} }}", mapped.join(", "));
         let required: &[&str] = match role {
@@ -626,7 +632,19 @@ pub fn propose_scenario(reports: &[LayerReport], base: &Path) -> String {
     if !kinds_found.is_empty() {
         let _ = writeln!(s, "\n[targets]");
         for k in kinds_found {
-            let _ = writeln!(s, "{} = {{ limit_min = 15, coverage = 1.0 }}", k.as_str());
+            // The plans ask for day care in urban communities and mutual-aid points in
+            // villages (docs/standards.md); without a community type every target counts
+            // every community.
+            let communities = match k {
+                FacilityKind::DayCare if community_types => ", communities = \"urban\"",
+                FacilityKind::MutualAid if community_types => ", communities = \"village\"",
+                _ => "",
+            };
+            let _ = writeln!(
+                s,
+                "{} = {{ limit_min = 15, coverage = 1.0{communities} }}",
+                k.as_str()
+            );
         }
     }
     s

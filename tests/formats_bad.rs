@@ -81,13 +81,20 @@ fn gbk_attributes_read_as_utf8_are_a_wrong_encoding_error() {
     let (tmp, scenario) = demo_copy();
     write_shapefile(tmp.path(), "facilities", encoding_rs::GBK);
     std::fs::write(tmp.path().join("facilities.cpg"), "UTF-8").unwrap();
-    edit_scenario(&scenario, |t| t.replace("facilities.geojson", "facilities.shp"));
+    edit_scenario(&scenario, |t| {
+        t.replace("facilities.geojson", "facilities.shp")
+    });
     let (problem, stderr) = problem_of(&scenario);
     match problem {
-        Problem::WrongEncoding { encoding, .. } => assert!(encoding.contains("UTF-8"), "{encoding}"),
+        Problem::WrongEncoding { encoding, .. } => {
+            assert!(encoding.contains("UTF-8"), "{encoding}")
+        }
         other => panic!("{other:?}"),
     }
-    assert!(stderr.contains("facilities.dbf") && stderr.contains("GBK"), "{stderr}");
+    assert!(
+        stderr.contains("facilities.dbf") && stderr.contains("GBK"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -95,9 +102,14 @@ fn utf8_attributes_declared_gbk_are_refused_not_turned_into_mojibake() {
     let (tmp, scenario) = demo_copy();
     write_shapefile(tmp.path(), "facilities", encoding_rs::UTF_8);
     std::fs::write(tmp.path().join("facilities.cpg"), "GBK").unwrap();
-    edit_scenario(&scenario, |t| t.replace("facilities.geojson", "facilities.shp"));
+    edit_scenario(&scenario, |t| {
+        t.replace("facilities.geojson", "facilities.shp")
+    });
     let (problem, stderr) = problem_of(&scenario);
-    assert!(matches!(problem, Problem::WrongEncoding { .. }), "{problem:?}");
+    assert!(
+        matches!(problem, Problem::WrongEncoding { .. }),
+        "{problem:?}"
+    );
     assert!(stderr.contains("UTF-8 text"), "{stderr}");
     // The scenario's encoding overrides a wrong .cpg, and then the layer loads.
     edit_scenario(&scenario, |t| {
@@ -107,8 +119,15 @@ fn utf8_attributes_declared_gbk_are_refused_not_turned_into_mojibake() {
         )
     });
     let study = Study::load(&scenario).unwrap();
-    assert_eq!(study.layers.facilities.len(), demo_layer("facilities").features.len());
-    assert!(study.layers.facilities.iter().any(|f| f.name.contains("日间照料中心")));
+    assert_eq!(
+        study.layers.facilities.len(),
+        demo_layer("facilities").features.len()
+    );
+    assert!(study
+        .layers
+        .facilities
+        .iter()
+        .any(|f| f.name.contains("日间照料中心")));
 }
 
 #[test]
@@ -117,7 +136,9 @@ fn a_prj_that_disagrees_with_the_scenario_crs_names_both() {
     write_shapefile(tmp.path(), "communities", encoding_rs::GBK);
     let (prj, _) = carecircle::export::prj_of(Crs::Wgs84);
     std::fs::write(tmp.path().join("communities.prj"), prj).unwrap();
-    edit_scenario(&scenario, |t| t.replace("communities.geojson", "communities.shp"));
+    edit_scenario(&scenario, |t| {
+        t.replace("communities.geojson", "communities.shp")
+    });
     let (problem, stderr) = problem_of(&scenario);
     match problem {
         Problem::CrsMismatch { layer, scenario } => {
@@ -136,7 +157,10 @@ fn a_shapefile_without_its_shx_says_so() {
     std::fs::remove_file(tmp.path().join("roads.shx")).unwrap();
     edit_scenario(&scenario, |t| t.replace("roads.geojson", "roads.shp"));
     let (problem, stderr) = problem_of(&scenario);
-    assert!(matches!(problem, Problem::MissingShx(ref p) if p.ends_with("roads.shx")), "{problem:?}");
+    assert!(
+        matches!(problem, Problem::MissingShx(ref p) if p.ends_with("roads.shx")),
+        "{problem:?}"
+    );
     assert!(stderr.contains("roads.shx"), "{stderr}");
 }
 
@@ -229,7 +253,10 @@ fn an_xlsx_ledger_with_lon_lat_columns_audits_like_the_geojson_and_without_them_
         }
         other => panic!("{other:?}"),
     }
-    assert!(stderr.contains("ledger.xlsx") && stderr.contains("经度"), "{stderr}");
+    assert!(
+        stderr.contains("ledger.xlsx") && stderr.contains("经度"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -243,7 +270,10 @@ fn a_csv_ledger_with_mapped_coordinate_columns_audits_like_the_geojson() {
     w.write_record(&header).unwrap();
     for (g, values) in &layer.features {
         let geo::Geometry::Point(p) = g else { panic!() };
-        let mut row: Vec<String> = values.iter().map(|v| v.text().unwrap_or_default()).collect();
+        let mut row: Vec<String> = values
+            .iter()
+            .map(|v| v.text().unwrap_or_default())
+            .collect();
         row.push(format!("{}", p.x()));
         row.push(format!("{}", p.y()));
         w.write_record(&row).unwrap();
@@ -252,14 +282,16 @@ fn a_csv_ledger_with_mapped_coordinate_columns_audits_like_the_geojson() {
     drop(w);
     edit_scenario(&scenario, |t| {
         t.replace("path = \"facilities.geojson\"", "path = \"ledger.csv\"")
-            .replace("fields = { id = \"编号\"", "fields = { x = \"东\", y = \"北\", id = \"编号\"")
+            .replace(
+                "fields = { id = \"编号\"",
+                "fields = { x = \"东\", y = \"北\", id = \"编号\"",
+            )
     });
     assert_eq!(nearest_minutes(&scenario), before);
 }
 
 fn facilities_json() -> Value {
-    serde_json::from_slice(&std::fs::read(demo_dir().join("facilities.geojson")).unwrap())
-        .unwrap()
+    serde_json::from_slice(&std::fs::read(demo_dir().join("facilities.geojson")).unwrap()).unwrap()
 }
 
 #[test]
@@ -268,10 +300,19 @@ fn every_bad_point_of_a_layer_is_reported_at_once_with_index_and_id() {
     let mut fc = facilities_json();
     let features = fc["features"].as_array_mut().unwrap();
     let bad: [(Value, &str); 4] = [
-        (json!({"type": "Point", "coordinates": ["116", "29"]}), "\"116\" is text"),
+        (
+            json!({"type": "Point", "coordinates": ["116", "29"]}),
+            "\"116\" is text",
+        ),
         (json!({"type": "Point", "coordinates": []}), "empty"),
-        (json!({"type": "Point", "coordinates": [[116.0, 29.7]]}), "list of positions"),
-        (json!({"type": "point", "coordinates": [116.0, 29.7]}), "case-sensitive"),
+        (
+            json!({"type": "Point", "coordinates": [[116.0, 29.7]]}),
+            "list of positions",
+        ),
+        (
+            json!({"type": "point", "coordinates": [116.0, 29.7]}),
+            "case-sensitive",
+        ),
     ];
     for (i, (g, _)) in bad.iter().enumerate() {
         features[i * 3]["geometry"] = g.clone();
@@ -294,16 +335,26 @@ fn every_bad_point_of_a_layer_is_reported_at_once_with_index_and_id() {
         assert_eq!(r.id.as_deref(), Some(format!("F{:03}", i * 3 + 1).as_str()));
         assert!(e.problem.to_string().contains(words), "{}", e.problem);
     }
-    assert!(stderr.contains("28 bad features (the first 20 listed, 8 more)"), "{stderr}");
+    assert!(
+        stderr.contains("28 bad features (the first 20 listed, 8 more)"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_layer_saved_as_a_bare_array_gets_a_short_message() {
     let (tmp, scenario) = demo_copy();
     let fc = facilities_json();
-    std::fs::write(tmp.path().join("facilities.geojson"), fc["features"].to_string()).unwrap();
+    std::fs::write(
+        tmp.path().join("facilities.geojson"),
+        fc["features"].to_string(),
+    )
+    .unwrap();
     let (problem, stderr) = problem_of(&scenario);
-    assert!(matches!(problem, Problem::NotFeatureCollection(_)), "{problem:?}");
+    assert!(
+        matches!(problem, Problem::NotFeatureCollection(_)),
+        "{problem:?}"
+    );
     assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
 }
 
@@ -318,7 +369,10 @@ fn unmapped_facility_types_are_an_error_or_skipped_with_a_counted_warning() {
     }
     std::fs::write(tmp.path().join("facilities.geojson"), fc.to_string()).unwrap();
     let (problem, _) = problem_of(&scenario);
-    assert!(matches!(problem, Problem::BadFeatures { .. }), "{problem:?}");
+    assert!(
+        matches!(problem, Problem::BadFeatures { .. }),
+        "{problem:?}"
+    );
     edit_scenario(&scenario, |t| {
         t.replace(
             "path = \"facilities.geojson\"",
@@ -335,7 +389,11 @@ fn unmapped_facility_types_are_an_error_or_skipped_with_a_counted_warning() {
         .filter(|m| m.contains("卫生服务站"))
         .collect();
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("skipped 2 facilities") && w[0].contains("卫生服务站 (2)"), "{}", w[0]);
+    assert!(
+        w[0].contains("skipped 2 facilities") && w[0].contains("卫生服务站 (2)"),
+        "{}",
+        w[0]
+    );
 }
 
 #[test]
@@ -361,8 +419,13 @@ fn geojson_reader_keeps_only_requested_fields_and_reads_the_crs_member() {
         keep_rest: false,
     };
     let mut sink = Sink(Vec::new(), None);
-    carecircle::io::geojson::read_bytes(text.as_bytes(), Path::new("t.geojson"), &request, &mut sink)
-        .unwrap();
+    carecircle::io::geojson::read_bytes(
+        text.as_bytes(),
+        Path::new("t.geojson"),
+        &request,
+        &mut sink,
+    )
+    .unwrap();
     assert_eq!(
         sink.1.unwrap().declared_crs,
         Some(carecircle::io::features::DeclaredCrs::Epsg(4490))

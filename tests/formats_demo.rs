@@ -79,8 +79,7 @@ fn demo_as_gbk_shapefiles_in_a_bureau_crs_audits_like_the_geojson() {
     let mut renamed = Vec::new();
     for name in LAYERS {
         let layer = demo_layer(name).in_crs(crs);
-        let files =
-            carecircle::export::shapefile::write(&layer, crs, encoding_rs::GBK).unwrap();
+        let files = carecircle::export::shapefile::write(&layer, crs, encoding_rs::GBK).unwrap();
         for (ext, bytes) in &files.files {
             std::fs::write(tmp.path().join(format!("{name}.{ext}")), bytes).unwrap();
         }

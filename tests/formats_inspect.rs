@@ -66,8 +66,9 @@ fn inspect_a_shapefile_folder_then_run_gives_the_demo_numbers() {
     let crs = Crs::Cgcs2000;
     let mut files = Vec::new();
     for name in LAYERS {
-        let out = carecircle::export::shapefile::write(&demo_layer(name, crs), crs, encoding_rs::GBK)
-            .unwrap();
+        let out =
+            carecircle::export::shapefile::write(&demo_layer(name, crs), crs, encoding_rs::GBK)
+                .unwrap();
         for (ext, bytes) in out.files {
             std::fs::write(tmp.path().join(format!("{name}.{ext}")), bytes).unwrap();
         }
@@ -79,7 +80,10 @@ fn inspect_a_shapefile_folder_then_run_gives_the_demo_numbers() {
     let (stdout, _) = inspect(&args);
     // The listing: geometry, count, declared CRS, fields with samples (names cut to 10 bytes).
     assert!(stdout.contains("geometry: MultiPolygon"), "{stdout}");
-    assert!(stdout.contains("GCS_China_Geodetic_Coordinate_System_2000"), "{stdout}");
+    assert!(
+        stdout.contains("GCS_China_Geodetic_Coordinate_System_2000"),
+        "{stdout}"
+    );
     assert!(stdout.contains("养老服务用"), "{stdout}");
     assert!(stdout.contains("日间照料中心"), "{stdout}");
     let text = std::fs::read_to_string(&scenario).unwrap();
@@ -96,8 +100,15 @@ fn inspect_a_shapefile_folder_then_run_gives_the_demo_numbers() {
     ] {
         assert!(text.contains(line), "missing {line} in:\n{text}");
     }
-    assert!(!text.contains("crs ="), "the layers declare their CRS:\n{text}");
-    assert_eq!(numbers(&scenario), numbers(&demo_dir().join("scenario.toml")), "{text}");
+    assert!(
+        !text.contains("crs ="),
+        "the layers declare their CRS:\n{text}"
+    );
+    assert_eq!(
+        numbers(&scenario),
+        numbers(&demo_dir().join("scenario.toml")),
+        "{text}"
+    );
     // It never overwrites a scenario.
     let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
         .arg("inspect")
@@ -121,6 +132,13 @@ fn inspect_lists_every_layer_of_a_geopackage_and_its_scenario_runs() {
     }
     assert!(stdout.contains("EPSG:4326"), "{stdout}");
     let text = std::fs::read_to_string(&scenario).unwrap();
-    assert!(text.contains("path = \"district.gpkg\"\nlayer = \"roads\""), "{text}");
-    assert_eq!(numbers(&scenario), numbers(&demo_dir().join("scenario.toml")), "{text}");
+    assert!(
+        text.contains("path = \"district.gpkg\"\nlayer = \"roads\""),
+        "{text}"
+    );
+    assert_eq!(
+        numbers(&scenario),
+        numbers(&demo_dir().join("scenario.toml")),
+        "{text}"
+    );
 }

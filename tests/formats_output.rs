@@ -72,20 +72,40 @@ fn shapefile_and_geopackage_outputs_hold_the_geojson_layers() {
         assert!(out.join(format!("communities.{ext}")).exists(), "{ext}");
         assert!(out.join(format!("uncovered.{ext}")).exists(), "{ext}");
     }
-    assert_eq!(std::fs::read_to_string(out.join("communities.cpg")).unwrap(), "GBK");
+    assert_eq!(
+        std::fs::read_to_string(out.join("communities.cpg")).unwrap(),
+        "GBK"
+    );
     assert!(std::fs::read_to_string(out.join("communities.prj"))
         .unwrap()
         .starts_with("GEOGCS[\"GCS_WGS_1984\""));
-    let geojson = read_all(&LayerSpec::at(out.join("communities.geojson"), Default::default()));
+    let geojson = read_all(&LayerSpec::at(
+        out.join("communities.geojson"),
+        Default::default(),
+    ));
     let mut shp_spec = LayerSpec::at(out.join("communities.shp"), Default::default());
     shp_spec.crs_given = false;
     let shp = read_all(&shp_spec);
     assert_eq!(geojson.0.len(), shp.0.len());
-    assert!(shp.1.iter().all(|n| encoding_rs::GBK.encode(n).0.len() <= 10), "{:?}", shp.1);
+    assert!(
+        shp.1
+            .iter()
+            .all(|n| encoding_rs::GBK.encode(n).0.len() <= 10),
+        "{:?}",
+        shp.1
+    );
     // Every attribute value and vertex comes back.
     for (a, b) in geojson.0.iter().zip(&shp.0) {
-        let values_a: Vec<String> = a.rest.iter().map(|(_, v)| v.text().unwrap_or_default()).collect();
-        let values_b: Vec<String> = b.rest.iter().map(|(_, v)| v.text().unwrap_or_default()).collect();
+        let values_a: Vec<String> = a
+            .rest
+            .iter()
+            .map(|(_, v)| v.text().unwrap_or_default())
+            .collect();
+        let values_b: Vec<String> = b
+            .rest
+            .iter()
+            .map(|(_, v)| v.text().unwrap_or_default())
+            .collect();
         assert_eq!(values_a, values_b);
         use geo::CoordsIter;
         let ca: Vec<_> = a.geometry.clone().unwrap().unwrap().coords_iter().collect();
@@ -102,7 +122,10 @@ fn shapefile_and_geopackage_outputs_hold_the_geojson_layers() {
         .collect();
     assert!(!renamed.is_empty());
     for n in renamed {
-        assert!(md.contains(&format!("| communities | {n} |")), "{n} not listed");
+        assert!(
+            md.contains(&format!("| communities | {n} |")),
+            "{n} not listed"
+        );
     }
     // One GeoPackage with every layer.
     let conn = carecircle::io::gpkg::open(&out.join("results.gpkg")).unwrap();
@@ -113,8 +136,16 @@ fn shapefile_and_geopackage_outputs_hold_the_geojson_layers() {
     let gpkg = read_all(&spec);
     assert_eq!(gpkg.0.len(), geojson.0.len());
     for (a, b) in geojson.0.iter().zip(&gpkg.0) {
-        let values_a: Vec<String> = a.rest.iter().map(|(_, v)| v.text().unwrap_or_default()).collect();
-        let values_b: Vec<String> = b.rest.iter().map(|(_, v)| v.text().unwrap_or_default()).collect();
+        let values_a: Vec<String> = a
+            .rest
+            .iter()
+            .map(|(_, v)| v.text().unwrap_or_default())
+            .collect();
+        let values_b: Vec<String> = b
+            .rest
+            .iter()
+            .map(|(_, v)| v.text().unwrap_or_default())
+            .collect();
         assert_eq!(values_a, values_b);
         assert_eq!(a.geometry, b.geometry);
     }
@@ -125,7 +156,12 @@ fn bureau_outputs_are_byte_identical_between_runs() {
     let output = "[output]\nformats = [\"shp\", \"gpkg\"]\n";
     let (_a, first) = run_with_output(output);
     let (_b, second) = run_with_output(output);
-    for name in ["communities.shp", "communities.shx", "communities.dbf", "results.gpkg"] {
+    for name in [
+        "communities.shp",
+        "communities.shx",
+        "communities.dbf",
+        "results.gpkg",
+    ] {
         assert!(
             std::fs::read(first.join(name)).unwrap() == std::fs::read(second.join(name)).unwrap(),
             "{name} differs"
@@ -138,7 +174,13 @@ fn unknown_output_formats_are_refused_before_any_work() {
     let tmp = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(demo_dir().join("scenario.toml")).unwrap();
     let scenario = tmp.path().join("scenario.toml");
-    std::fs::write(&scenario, format!("{text}\n[output]\nformats = [\"dwg\"]\n")).unwrap();
-    let e = carecircle::io::scenario::Scenario::load(&scenario).unwrap_err().to_string();
+    std::fs::write(
+        &scenario,
+        format!("{text}\n[output]\nformats = [\"dwg\"]\n"),
+    )
+    .unwrap();
+    let e = carecircle::io::scenario::Scenario::load(&scenario)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("dwg") && e.contains("shp"), "{e}");
 }

@@ -117,30 +117,17 @@ impl OutputLayer {
 
 /// WGS-84 → a CRS.
 pub fn from_wgs84(crs: Crs, c: Coord<f64>) -> Coord<f64> {
-    match crs {
-        Crs::Wgs84 | Crs::Cgcs2000 => c,
-        Crs::Gcj02 => crate::crs::wgs84_to_gcj02(c),
-    }
+    crs.from_wgs84(c)
 }
 
 /// The `.prj` (ESRI WKT1) of a CRS, and its EPSG code when it has one.
 pub fn prj_of(crs: Crs) -> (String, Option<u32>) {
-    match crs {
-        Crs::Cgcs2000 => (
-            "GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\",DATUM[\"D_China_2000\",\
-             SPHEROID[\"CGCS2000\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],\
-             UNIT[\"Degree\",0.0174532925199433]]"
-                .into(),
-            Some(4490),
-        ),
-        // GCJ-02 has no EPSG code; its coordinates are lon/lat on WGS-84's ellipsoid.
-        Crs::Wgs84 | Crs::Gcj02 => (
-            "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,\
-             298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]"
-                .into(),
-            if crs == Crs::Wgs84 { Some(4326) } else { None },
-        ),
-    }
+    // Every system carecircle reads has an ESRI WKT1 form; GCJ-02 and BD-09 are written as
+    // lon/lat on WGS-84's ellipsoid, which is what desktop GIS makes of them.
+    let wkt = crs
+        .to_prj_wkt()
+        .unwrap_or_else(|_| Crs::Wgs84.to_prj_wkt().unwrap_or_default());
+    (wkt, crs.epsg())
 }
 
 /// Collects a GeoJSON output's features.

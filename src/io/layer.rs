@@ -98,35 +98,22 @@ pub fn crs_of_declared(declared: &DeclaredCrs) -> Result<Crs, Problem> {
         ))
     };
     match declared {
-        DeclaredCrs::Epsg(4326) => Ok(Crs::Wgs84),
-        DeclaredCrs::Epsg(4490) => Ok(Crs::Cgcs2000),
-        DeclaredCrs::Epsg(code) => Err(unknown(format!("EPSG:{code}"))),
-        DeclaredCrs::Wkt(wkt) => {
-            let w = wkt.to_ascii_uppercase();
-            if w.starts_with("PROJCS") || w.starts_with("PROJCRS") {
-                return Err(unknown(wkt.chars().take(80).collect()));
-            }
-            if w.contains("CGCS") || w.contains("CHINA_GEODETIC") || w.contains("CHINA GEODETIC") {
-                Ok(Crs::Cgcs2000)
-            } else if w.contains("WGS_1984") || w.contains("WGS 84") || w.contains("WGS84") {
-                Ok(Crs::Wgs84)
-            } else {
-                Err(unknown(wkt.chars().take(80).collect()))
-            }
+        DeclaredCrs::Epsg(code) => {
+            Crs::from_epsg(*code).map_err(|e| unknown(format!("EPSG:{code}: {e}")))
         }
+        DeclaredCrs::Wkt(wkt) => Crs::from_prj(wkt).map_err(|e| {
+            let head: String = wkt.chars().take(80).collect();
+            unknown(format!("{head}: {e}"))
+        }),
     }
 }
 
 fn same_crs(a: Crs, b: Crs) -> bool {
-    a == b
+    a.same_as(&b)
 }
 
 fn crs_name(c: Crs) -> String {
-    match c {
-        Crs::Wgs84 => "EPSG:4326 (WGS-84)".into(),
-        Crs::Cgcs2000 => "EPSG:4490 (CGCS2000)".into(),
-        Crs::Gcj02 => "gcj02".into(),
-    }
+    c.describe()
 }
 
 /// Checks every coordinate of a geometry in `crs` and converts it to WGS-84.
@@ -139,7 +126,7 @@ fn to_wgs84(geometry: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, Problem>
         let (x, y) = (c.x, c.y);
         if !x.is_finite() || !y.is_finite() {
             bad = Some(Problem::BadCoordinate(format!("({x}, {y}) is not finite")));
-        } else if x.abs() > 180.0 || y.abs() > 90.0 {
+        } else if crs.is_geographic() && (x.abs() > 180.0 || y.abs() > 90.0) {
             bad = Some(if x.abs() > 1000.0 || y.abs() > 1000.0 {
                 Problem::ProjectedCoordinates { x, y }
             } else {
@@ -154,7 +141,19 @@ fn to_wgs84(geometry: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, Problem>
     if let Some(p) = bad {
         return Err(p);
     }
-    Ok(geometry.map_coords(|c| crs.to_wgs84(c)))
+    if !crs.is_geographic() {
+        // Metres given where the system expects other metres (another zone, a missing or
+        // extra zone prefix), or degrees given as metres: say which system they look like.
+        let sample: Vec<(f64, f64)> = geometry
+            .coords_iter()
+            .take(16)
+            .map(|c| (c.x, c.y))
+            .collect();
+        crs.check_fits(&sample).map_err(Problem::BadCoordinate)?;
+    }
+    geometry
+        .try_map_coords(|c| crs.try_to_wgs84(c))
+        .map_err(Problem::BadCoordinate)
 }
 
 fn geometry_name(g: &Geometry<f64>) -> &'static str {

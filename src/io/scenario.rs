@@ -125,11 +125,11 @@ pub const COMMUNITY_FIELDS: &[&str] = &[
     // The community type: urban community or village (社区 / 村, or an NBS urban-rural code),
     // read by targets by community type and by the rules.
     "kind",
-    // The NBS three-digit urban-rural classification code (111–123 urban, 210/220 rural).
-    "urban_rural_code",
     // Coordinate columns of a point table (CSV, XLSX).
     "x",
     "y",
+    // The NBS three-digit urban-rural classification code (111–123 urban, 210/220 rural).
+    "urban_rural_code",
 ];
 pub const FACILITY_FIELDS: &[&str] = &[
     "id",
@@ -338,10 +338,10 @@ pub struct Scenario {
     /// The rule set the scenario asks for (or the command line's `--ruleset`), read and
     /// checked with the scenario, without the `[rules] skip` rules.
     pub rule_set: RuleSet,
-    /// `[access]`: the 2SFCA family's settings.
-    pub access: crate::access::AccessOptions,
     /// `[output]`: the bureau formats and CRS of the outputs.
     pub output: crate::export::OutputOptions,
+    /// `[access]`: the 2SFCA family's settings.
+    pub access: crate::access::AccessOptions,
 }
 
 #[derive(Debug, Deserialize)]
@@ -360,8 +360,8 @@ struct ScenarioFile {
     siting: SitingFile,
     #[serde(default)]
     rules: RulesFile,
-    access: Option<toml::Table>,
     output: Option<OutputFile>,
+    access: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
