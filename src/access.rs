@@ -551,9 +551,9 @@ pub fn access_csv(study: &Study, audit: &Audit, report: &AccessReport) -> Result
                 let covered = cov.is_some_and(|cov| cov.covered[c]);
                 let over = covered && k.community_access[c] < k.norm * (1.0 - 1e-9);
                 w.write_record([
-                    com.id.clone(),
-                    com.name.clone(),
-                    com.street.clone(),
+                    crate::output::csv_text(&com.id).into_owned(),
+                    crate::output::csv_text(&com.name).into_owned(),
+                    crate::output::csv_text(&com.street).into_owned(),
                     format!("{}", round_to(audit.elderly[c], 3)),
                     k.kind.as_str().to_string(),
                     report.method.clone(),
@@ -597,8 +597,8 @@ pub fn access_facilities_csv(study: &Study, report: &AccessReport) -> Result<Vec
             for (j, &f) in k.facilities.iter().enumerate() {
                 let fac = &study.layers.facilities[f];
                 w.write_record([
-                    fac.id.clone(),
-                    fac.name.clone(),
+                    crate::output::csv_text(&fac.id).into_owned(),
+                    crate::output::csv_text(&fac.name).into_owned(),
                     k.kind.as_str().to_string(),
                     round_to(k.supply[j], 3).to_string(),
                     k.unit.words().to_string(),

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use crate::coverage::{audit, Audit};
 use crate::error::{Error, Result};
+use crate::figures::percent;
 use crate::io::scenario::{check_p, check_time_limit, ModelName, Scenario, SitingConfig};
 use crate::model::FacilityKind;
+use crate::output::{check_out_dir, Committed, RunInfo};
 use crate::render::{Overlays, RenderOptions};
 use crate::report::{audit_outputs, OutputSet};
 use crate::study::Study;
@@ -15,7 +17,44 @@ use crate::study::Study;
 #[derive(Debug)]
 pub struct Written {
     pub files: Vec<PathBuf>,
+    /// Files of an earlier run in the output folder that this run does not write, removed.
+    pub removed: Vec<PathBuf>,
     pub summary: String,
+}
+
+/// The input files of a scenario: the scenario file, every layer and a rule file.
+pub fn scenario_inputs(scenario: &Scenario) -> Vec<PathBuf> {
+    let mut inputs = vec![
+        scenario.path.clone(),
+        scenario.communities.path.clone(),
+        scenario.facilities.path.clone(),
+    ];
+    inputs.extend(scenario.population.iter().map(|l| l.path.clone()));
+    inputs.extend(scenario.candidates.iter().map(|l| l.path.clone()));
+    inputs.extend(scenario.parcels.iter().map(|l| l.path.clone()));
+    inputs.extend(scenario.roads.iter().map(|l| l.path.clone()));
+    if !scenario.rule_set.origin.starts_with("builtin:") {
+        inputs.push(PathBuf::from(&scenario.rule_set.origin));
+    }
+    inputs
+}
+
+/// Checks `--out` against the inputs (it must not hold any) before any work, and returns what
+/// the manifest records of the run.
+fn prepare(
+    command: &str,
+    scenario: &Scenario,
+    out_dir: &Path,
+    extra: &[PathBuf],
+) -> Result<RunInfo> {
+    let mut inputs = scenario_inputs(scenario);
+    inputs.extend(extra.iter().cloned());
+    check_out_dir(out_dir, &inputs)?;
+    Ok(RunInfo {
+        command: command.to_string(),
+        scenario: Some(scenario.path.clone()),
+        inputs,
+    })
 }
 
 /// A short plain-text summary of an audit for the terminal.
@@ -31,13 +70,13 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
     for k in &audit.kinds {
         let t = audit.totals(k, |_| true);
         lines.push(format!(
-            "  {:<15} {:>4}/{:<4} communities within {} min ({:.1} %), elderly {:.1} %",
+            "  {:<15} {:>4}/{:<4} communities within {} min ({}), elderly {}",
             k.kind.as_str(),
             t.communities_covered,
             t.communities,
             k.limit_min,
-            100.0 * t.community_share,
-            100.0 * t.elderly_share
+            percent(t.community_share),
+            percent(t.elderly_share)
         ));
     }
     if !study.warnings.items.is_empty() {
@@ -51,16 +90,19 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
 
 /// `carecircle audit`: the coverage audit of a scenario.
 pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
-    // Study::load checks the whole scenario (siting, areas and rules included) first.
-    let study = Study::load(scenario)?;
+    // The whole scenario (siting, areas and rules included) and --out are checked first.
+    let scenario = Scenario::load(scenario)?;
+    let run = prepare("audit", &scenario, out_dir, &[])?;
+    let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut out = OutputSet::new();
     audit_outputs(&study, &result, &[], &mut out)?;
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
-    let files = out.commit(out_dir)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     Ok(Written {
         files,
+        removed,
         summary: audit_headline(&study, &result),
     })
 }
@@ -93,7 +135,9 @@ pub fn run_all_with(
 ) -> Result<Written> {
     // The whole scenario, its rule set included, is checked before the layers are read.
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
+    let run = prepare("run", &scenario, out_dir, &[])?;
     let rule_set = scenario.rule_set.clone();
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
@@ -108,9 +152,11 @@ pub fn run_all_with(
     // area at its time limit.
     let area_options = crate::areas::AreaOptions::from_scenario(&study.scenario)?;
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
+    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    sections.push(crate::areas::outputs(&study, &areas, &mut out)?);
+    sections.push(crate::report::service_areas::outputs(
+        &study, &areas, &mut out,
+    )?);
     let mut overlays = overlays.clone();
     for k in &areas.kinds {
         if (k.minutes - study.scenario.limit_for(k.kind)).abs() < 1e-9 {
@@ -152,7 +198,7 @@ pub fn run_all_with(
         )?;
         plans.extend(joint_plans);
     }
-    sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
+    sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
         overlays.new_sites.extend(plan.new_sites());
     }
@@ -160,18 +206,22 @@ pub fn run_all_with(
     let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
+    sections.push(report_options.section());
     audit_outputs(&study, &result, &sections, &mut out)?;
-    let html_sections = [
-        crate::site_plan::html_section(&study, &plans),
-        crate::rules::html_section(&rule_set, &rule_results),
-    ];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: Some(&areas),
+        plans: &plans,
+        rules: Some((&rule_set, &rule_results)),
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
-    let files = out.commit(out_dir)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for plan in &plans {
         let (before, after) = plan.communities_covered();
@@ -189,7 +239,11 @@ pub fn run_all_with(
         "\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
         rule_set.name, tally.pass, tally.fail, tally.not_checked
     ));
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed,
+        summary,
+    })
 }
 
 /// `carecircle demo`: writes the demo district (浔阳区, generated layers inside the real
@@ -227,6 +281,7 @@ pub fn run_rules(
     fail_on_violation: bool,
 ) -> Result<RulesRun> {
     let scenario = crate::io::scenario::Scenario::load_with_ruleset(scenario, ruleset)?;
+    let run = prepare("rules", &scenario, out_dir, &[])?;
     let set = scenario.rule_set.clone();
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
@@ -237,7 +292,7 @@ pub fn run_rules(
     let section = crate::rules::outputs(&set, &results, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
-    let files = out.commit(out_dir)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let summary = format!(
         "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
         audit_headline(&study, &result),
@@ -247,7 +302,11 @@ pub fn run_rules(
         tally.not_checked
     );
     Ok(RulesRun {
-        written: Written { files, summary },
+        written: Written {
+            files,
+            removed,
+            summary,
+        },
         tally,
         violation: fail_on_violation && tally.fail > 0,
     })
@@ -261,6 +320,7 @@ pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
     };
     Ok(Written {
         files: Vec::new(),
+        removed: Vec::new(),
         summary: set.listing(),
     })
 }
@@ -348,11 +408,15 @@ impl SiteFlags {
             (true, Some(p)) => crate::site_plan::model_of(siting.model, p),
             (true, None) => {
                 return Err(usage(format!(
-                    "--model {} needs the number of new sites: give --p N (or [siting] p in                      the scenario)",
+                    "--model {} needs the number of new sites: give --p N (or [siting] p in the scenario)",
                     siting.model.as_str()
                 )))
             }
         };
+        if let Some(m) = &self.matrix {
+            // A regular file within the size limit, checked before any work.
+            crate::io::open_input(m, crate::io::input_limits())?;
+        }
         if self.capacity && siting.model == ModelName::PCenter {
             return Err(usage(
                 "--capacity works with --model lscp, mclp or pmedian, not pcenter".to_string(),
@@ -448,6 +512,8 @@ pub fn run_site(
 ) -> Result<Written> {
     let scenario = Scenario::load(scenario)?;
     let job = flags.check(&scenario)?;
+    let run = prepare("site", &scenario, out_dir, job.matrix.as_slice())?;
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
     job.check_capacities(&study)?;
     print_warnings(&study);
@@ -475,20 +541,31 @@ pub fn run_site(
         plans
     };
     let mut out = OutputSet::new();
-    let section = crate::site_plan::outputs(&study, &plans, &mut out)?;
-    audit_outputs(&study, &result, &[section], &mut out)?;
+    let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
+    audit_outputs(
+        &study,
+        &result,
+        &[section, report_options.section()],
+        &mut out,
+    )?;
     let overlays = Overlays {
         new_sites: plans.iter().flat_map(|p| p.new_sites()).collect(),
         ..Overlays::default()
     };
-    let html_sections = [crate::site_plan::html_section(&study, &plans)];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: None,
+        plans: &plans,
+        rules: None,
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
-    let files = out.commit(out_dir)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let plan = &plans[0];
     let s = &plan.solution;
     let (before, after) = plan.communities_covered();
@@ -505,10 +582,14 @@ pub fn run_site(
         100.0 * s.gap,
         before,
         after,
-        s.covered_before,
-        s.covered_after
+        plan.elderly_covered_before,
+        plan.elderly_covered_after
     );
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed,
+        summary,
+    })
 }
 
 /// `carecircle areas`: service-area polygons of every facility (service_areas.geojson) and the
@@ -520,28 +601,33 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     if let Some(b) = bands {
         options.bands = check_bands(b).map_err(|e| Error::Usage(format!("--{e}")))?;
     }
+    let run = prepare("areas", &scenario, out_dir, &[])?;
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = service_areas(&study, &options, &|| bar.inc(1));
+    let areas = service_areas(&study, &options, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let mut out = OutputSet::new();
-    let section = crate::areas::outputs(&study, &areas, &mut out)?;
+    let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
-    let files = out.commit(out_dir)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for k in &areas.kinds {
         summary.push_str(&format!(
-            "\n  {:<15} {:>4} min area: {:.1} % of the district, {:.1} % of elderly people",
+            "\n  {:<15} {:>4} min area: {} of the district, {} of elderly people",
             k.kind.as_str(),
             k.minutes,
-            100.0 * k.district_area_share,
-            100.0 * k.elderly_share
+            percent(k.district_area_share),
+            percent(k.elderly_share)
         ));
     }
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed,
+        summary,
+    })
 }
 
 /// `carecircle compare`: two runs compared per community, street and district: either two
@@ -587,5 +673,9 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
             g.elderly_covered_plan
         ));
     }
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed: Vec::new(),
+        summary,
+    })
 }

@@ -391,9 +391,9 @@ pub fn compare_csv(cmp: &Comparison) -> Result<Vec<u8>> {
             };
             w.write_record([
                 "community".to_string(),
-                c.id.clone(),
-                c.name.clone(),
-                c.street.clone(),
+                crate::output::csv_text(&c.id).into_owned(),
+                crate::output::csv_text(&c.name).into_owned(),
+                crate::output::csv_text(&c.street).into_owned(),
                 c.kind.as_str().to_string(),
                 round_to(c.elderly, 3).to_string(),
                 opt(c.base.minutes, 3),

@@ -71,7 +71,6 @@ pub enum Problem {
     /// Text that does not decode in the encoding tried, or decodes into mojibake.
     WrongEncoding {
         encoding: String,
-        field: String,
         detail: String,
     },
     /// The layer's own CRS (`.prj`, GeoPackage) and the scenario's disagree.
@@ -160,13 +159,9 @@ impl fmt::Display for Problem {
                 }
                 Ok(())
             }
-            Problem::WrongEncoding {
-                encoding,
-                field,
-                detail,
-            } => write!(
+            Problem::WrongEncoding { encoding, detail } => write!(
                 f,
-                "field \"{field}\" is not valid {encoding} text ({detail}); give the right \
+                "{detail}: not valid {encoding} text; give the right \
                  encoding in a .cpg file beside the .shp or as the layer's encoding = \"...\" \
                  (gbk, gb18030, utf-8)"
             ),

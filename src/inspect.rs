@@ -160,6 +160,11 @@ pub fn guess_crs(extent: Option<[f64; 4]>) -> String {
                 tell them apart)"
             .into();
     }
+    if let Some(c) = crate::crs::guess_crs(&[(x0, y0), (x1, y1)]) {
+        if !c.is_geographic() {
+            return format!("projected metres, probably {}", c.describe());
+        }
+    }
     if (1.0e7..1.0e8).contains(&x0) && (1.0e7..1.0e8).contains(&x1) {
         let zone = (x0 / 1.0e6).floor() as u32;
         return match zone {
@@ -265,11 +270,10 @@ pub fn describe(reports: &[LayerReport]) -> String {
             );
         }
         let crs = match &r.declared_crs {
-            Some(DeclaredCrs::Epsg(c)) => format!("EPSG:{c} (declared by the file)"),
-            Some(DeclaredCrs::Wkt(w)) => format!(
-                "{} (declared by the file)",
-                w.split('"').nth(1).unwrap_or(w.as_str())
-            ),
+            Some(d) => match crate::io::layer::crs_of_declared(d) {
+                Ok(c) => format!("{} (declared by the file)", c.describe()),
+                Err(e) => format!("declared, but {e}"),
+            },
             None => format!("not declared; {}", r.crs_guess),
         };
         let _ = writeln!(s, "  crs: {crs}");
@@ -695,7 +699,11 @@ pub fn run(paths: &[PathBuf], write: Option<&Path>) -> crate::Result<crate::comm
         ));
         files.push(target.to_path_buf());
     }
-    Ok(crate::commands::Written { files, summary })
+    Ok(crate::commands::Written {
+        files,
+        removed: Vec::new(),
+        summary,
+    })
 }
 
 #[cfg(test)]

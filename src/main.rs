@@ -18,6 +18,10 @@ struct Cli {
     /// subset, which covers GB 2312).
     #[arg(long, global = true, value_name = "FILE")]
     font: Option<PathBuf>,
+    /// Largest input file accepted, in MiB (default 2048): layers, scenario, rule files,
+    /// matrices and fonts larger than this are refused before they are read.
+    #[arg(long, global = true, value_name = "MB")]
+    max_input_mb: Option<f64>,
 }
 
 #[derive(Subcommand)]
@@ -148,6 +152,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(mb) = cli.max_input_mb {
+        match carecircle::io::InputLimits::from_mb(mb) {
+            Ok(limits) => carecircle::io::set_input_limits(limits),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(carecircle::error::INPUT_EXIT_CODE);
+            }
+        }
+    }
     let mut success = ExitCode::SUCCESS;
     use carecircle::render::{demo_render_options, Overlays, RenderOptions};
     let result = match cli.command {
@@ -237,6 +250,9 @@ fn main() -> ExitCode {
             let _ = writeln!(stdout, "{}", written.summary);
             for f in &written.files {
                 let _ = writeln!(stdout, "wrote {}", f.display());
+            }
+            for f in &written.removed {
+                let _ = writeln!(stdout, "removed {} (an earlier run's output)", f.display());
             }
             success
         }

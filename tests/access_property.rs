@@ -4,7 +4,7 @@ use carecircle::access::{two_step, Decay};
 use carecircle::reach_table::ReachTable;
 use proptest::prelude::*;
 
-/// Elderly per demand point, supply per facility, (demand, facility, minutes) pairs, decay.
+/// Demand weights, capacities, (demand, site, minutes) triplets and the decay choice.
 type Instance = (Vec<f64>, Vec<f64>, Vec<(u32, u32, f64)>, u8);
 
 fn instance() -> impl Strategy<Value = Instance> {

@@ -152,6 +152,9 @@ fn bad_site_flags_exit_2_before_any_work() {
             &["--capacity", "--model", "pcenter", "--p", "2"],
             "not pcenter",
         ),
+        (&["--matrix", "no-such-matrix.csv"], "no-such-matrix.csv"),
+        #[cfg(unix)]
+        (&["--matrix", "/dev/zero"], "not a regular file"),
     ] {
         let mut args = vec!["site", "--kind", "day_care"];
         args.extend_from_slice(flags);
@@ -235,4 +238,37 @@ fn scenario_siting_settings_reach_the_site_command() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(stdout.contains("1 new by mclp"), "{stdout}");
+}
+
+#[test]
+fn a_time_limit_beyond_the_clock_is_no_deadline_not_a_panic() {
+    use carecircle::reach_table::ReachTable;
+    use carecircle::siting::{solve, Method, Model, SitingOptions, SitingProblem};
+    let problem = SitingProblem {
+        weights: vec![10.0, 20.0, 5.0],
+        reach: ReachTable::from_triplets(
+            3,
+            2,
+            15.0,
+            vec![(0, 0, 3.0), (1, 0, 5.0), (1, 1, 4.0), (2, 1, 2.0)],
+        ),
+        ..SitingProblem::default()
+    };
+    for method in [Method::Heuristic, Method::Exact] {
+        for model in [Model::Lscp, Model::Mclp { p: 1 }, Model::PMedian { p: 1 }] {
+            let unlimited = SitingOptions {
+                method,
+                time_limit: None,
+                ..SitingOptions::default()
+            };
+            let huge = SitingOptions {
+                time_limit: Some(std::time::Duration::MAX),
+                ..unlimited.clone()
+            };
+            let a = solve(&problem, &model, &unlimited).unwrap();
+            let b = solve(&problem, &model, &huge).unwrap();
+            assert_eq!(a.chosen, b.chosen, "{model:?} {method:?}");
+            assert_eq!(a.objective, b.objective, "{model:?} {method:?}");
+        }
+    }
 }

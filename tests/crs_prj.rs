@@ -90,6 +90,15 @@ fn old_datums_and_unsupported_prj_are_refused_with_reasons() {
     );
     let e = Crs::from_prj(&feet).unwrap_err();
     assert!(e.contains("Foot_US") && e.contains("metres"), "{e}");
+    let wkt2_feet = WKT2_4548.replace(
+        r#"AXIS["easting (Y)",east,ORDER[2],LENGTHUNIT["metre",1]]"#,
+        r#"AXIS["easting (Y)",east,ORDER[2],LENGTHUNIT["US survey foot",0.304800609601219]]"#,
+    );
+    let e = Crs::from_prj(&wkt2_feet).unwrap_err();
+    assert!(e.contains("US survey foot"), "{e}");
+    // A stub naming only its code is read by the code.
+    let stub = r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger CM 117E",AUTHORITY["EPSG","4548"]]"#;
+    assert_eq!(Crs::from_prj(stub).unwrap().epsg(), Some(4548));
     let e = Crs::from_prj("not a prj").unwrap_err();
     assert!(e.contains("WKT"), "{e}");
 }

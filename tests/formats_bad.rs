@@ -11,6 +11,7 @@ use carecircle::export::{layer_of_geojson, OutputLayer};
 use carecircle::io::features::FieldValue;
 use carecircle::study::Study;
 use carecircle::{Error, Problem};
+use geo::MapCoords;
 use serde_json::{json, Value};
 
 fn demo_dir() -> PathBuf {
@@ -134,7 +135,7 @@ fn utf8_attributes_declared_gbk_are_refused_not_turned_into_mojibake() {
 fn a_prj_that_disagrees_with_the_scenario_crs_names_both() {
     let (tmp, scenario) = demo_copy();
     write_shapefile(tmp.path(), "communities", encoding_rs::GBK);
-    let (prj, _) = carecircle::export::prj_of(Crs::Wgs84);
+    let (prj, _) = carecircle::export::prj_of(Crs::Wgs84).unwrap();
     std::fs::write(tmp.path().join("communities.prj"), prj).unwrap();
     edit_scenario(&scenario, |t| {
         t.replace("communities.geojson", "communities.shp")
@@ -148,6 +149,48 @@ fn a_prj_that_disagrees_with_the_scenario_crs_names_both() {
         other => panic!("{other:?}"),
     }
     assert!(stderr.contains("communities.shp"), "{stderr}");
+}
+
+#[test]
+fn gauss_kruger_eastings_with_a_zone_prefix_in_a_crs_without_one_are_a_zone_prefix_mismatch() {
+    let (tmp, scenario) = demo_copy();
+    // The communities in EPSG:4527 (zone 39, eastings 39xxxxxx), declared as EPSG:4548 (the
+    // same zone without the prefix), with no .prj to say otherwise.
+    let gk = Crs::from_epsg(4527).unwrap();
+    let mut layer = demo_layer("communities");
+    for (g, _) in &mut layer.features {
+        *g = g.map_coords(|c| gk.from_wgs84(Crs::Gcj02.to_wgs84(c)));
+    }
+    let files = carecircle::export::shapefile::write(&layer, gk, encoding_rs::GBK).unwrap();
+    for (ext, bytes) in files.files {
+        if ext != "prj" {
+            std::fs::write(tmp.path().join(format!("communities.{ext}")), bytes).unwrap();
+        }
+    }
+    edit_scenario(&scenario, |t| {
+        t.replace(
+            "path = \"communities.geojson\"",
+            "path = \"communities.shp\"\ncrs = \"EPSG:4548\"",
+        )
+    });
+    let (problem, stderr) = problem_of(&scenario);
+    match problem {
+        Problem::ZonePrefixMismatch { crs, detail } => {
+            assert!(crs.contains("4548"), "{crs}");
+            assert!(
+                detail.contains("EPSG:4527"),
+                "names the likely CRS: {detail}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        stderr.contains("communities.shp") && stderr.contains("zone"),
+        "{stderr}"
+    );
+    // With the right CRS the same file loads.
+    edit_scenario(&scenario, |t| t.replace("EPSG:4548", "EPSG:4527"));
+    assert!(Study::load(&scenario).is_ok());
 }
 
 #[test]

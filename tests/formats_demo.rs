@@ -73,9 +73,10 @@ fn scenario_text(edit: impl Fn(&str) -> String) -> String {
 }
 
 #[test]
-fn demo_as_gbk_shapefiles_in_a_bureau_crs_audits_like_the_geojson() {
+fn demo_as_gbk_shapefiles_in_epsg_4527_audit_like_the_geojson() {
     let tmp = tempfile::tempdir().unwrap();
-    let crs = Crs::Cgcs2000;
+    // CGCS2000 / 3-degree Gauss-Krüger zone 39 (with the zone prefix), as a bureau keeps it.
+    let crs = Crs::from_epsg(4527).unwrap();
     let mut renamed = Vec::new();
     for name in LAYERS {
         let layer = demo_layer(name).in_crs(crs);
@@ -91,6 +92,10 @@ fn demo_as_gbk_shapefiles_in_a_bureau_crs_audits_like_the_geojson() {
         std::fs::read_to_string(tmp.path().join("communities.cpg")).unwrap(),
         "GBK"
     );
+    // The .prj is what ArcGIS writes for EPSG:4527, and reads back as it.
+    let prj = std::fs::read_to_string(tmp.path().join("communities.prj")).unwrap();
+    assert!(prj.contains("CGCS2000_3_Degree_GK_Zone_39"), "{prj}");
+    assert_eq!(Crs::from_prj(&prj).unwrap().epsg(), Some(4527));
     let text = scenario_text(|t| {
         let mut t = t.replace(".geojson\"", ".shp\"");
         for (short, full) in &renamed {
@@ -104,9 +109,10 @@ fn demo_as_gbk_shapefiles_in_a_bureau_crs_audits_like_the_geojson() {
 }
 
 #[test]
-fn demo_as_one_geopackage_audits_like_the_geojson() {
+fn demo_as_one_geopackage_in_epsg_4548_audits_like_the_geojson() {
     let tmp = tempfile::tempdir().unwrap();
-    let crs = Crs::Wgs84;
+    // CGCS2000 / 3-degree Gauss-Krüger CM 117E (no zone prefix).
+    let crs = Crs::from_epsg(4548).unwrap();
     let layers: Vec<OutputLayer> = LAYERS.iter().map(|n| demo_layer(n).in_crs(crs)).collect();
     carecircle::export::gpkg::write_to(&tmp.path().join("demo.gpkg"), &layers, crs).unwrap();
     let text = scenario_text(|t| {

@@ -63,7 +63,7 @@ fn inspect(args: &[&Path]) -> (String, String) {
 #[test]
 fn inspect_a_shapefile_folder_then_run_gives_the_demo_numbers() {
     let tmp = tempfile::tempdir().unwrap();
-    let crs = Crs::Cgcs2000;
+    let crs = Crs::from_epsg(4527).unwrap();
     let mut files = Vec::new();
     for name in LAYERS {
         let out =
@@ -81,7 +81,7 @@ fn inspect_a_shapefile_folder_then_run_gives_the_demo_numbers() {
     // The listing: geometry, count, declared CRS, fields with samples (names cut to 10 bytes).
     assert!(stdout.contains("geometry: MultiPolygon"), "{stdout}");
     assert!(
-        stdout.contains("GCS_China_Geodetic_Coordinate_System_2000"),
+        stdout.contains("EPSG:4527 (CGCS2000 / 3-degree Gauss-Kruger zone 39) (declared"),
         "{stdout}"
     );
     assert!(stdout.contains("养老服务用"), "{stdout}");
@@ -121,7 +121,7 @@ fn inspect_a_shapefile_folder_then_run_gives_the_demo_numbers() {
 #[test]
 fn inspect_lists_every_layer_of_a_geopackage_and_its_scenario_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let crs = Crs::Wgs84;
+    let crs = Crs::from_epsg(4548).unwrap();
     let layers: Vec<OutputLayer> = LAYERS.iter().map(|n| demo_layer(n, crs)).collect();
     let gpkg = tmp.path().join("district.gpkg");
     carecircle::export::gpkg::write_to(&gpkg, &layers, crs).unwrap();
@@ -130,7 +130,7 @@ fn inspect_lists_every_layer_of_a_geopackage_and_its_scenario_runs() {
     for name in LAYERS {
         assert!(stdout.contains(&format!("layer \"{name}\"")), "{stdout}");
     }
-    assert!(stdout.contains("EPSG:4326"), "{stdout}");
+    assert!(stdout.contains("EPSG:4548"), "{stdout}");
     let text = std::fs::read_to_string(&scenario).unwrap();
     assert!(
         text.contains("path = \"district.gpkg\"\nlayer = \"roads\""),

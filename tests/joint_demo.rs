@@ -4,7 +4,8 @@
 
 use carecircle::coverage::audit;
 use carecircle::model::FacilityKind;
-use carecircle::site_plan::{plan_joint, sites_csv, SitingRequest};
+use carecircle::report::sites::sites_csv;
+use carecircle::site_plan::{plan_joint, SitingRequest};
 use carecircle::siting::Model;
 use carecircle::study::Study;
 

@@ -27,16 +27,19 @@ const TM_REACH_M: f64 = 600_000.0;
 fn fits_point(crs: &Crs, p: (f64, f64)) -> bool {
     match crs {
         c if c.is_geographic() => degrees(p),
-        Crs::WebMercator => p.0.abs() <= 20_037_508.35 && p.1.abs() <= 20_037_508.35,
+        Crs::WebMercator => p.0.abs() <= 20_037_508.35 && p.1.abs() <= 20_037_508.35 && !degrees(p),
         Crs::TransverseMercator(t) => {
             let dx = (p.0 - t.tm.false_easting) / t.tm.k0;
             let dy = p.1 - t.tm.false_northing;
             dx.abs() <= TM_REACH_M && dy.abs() <= 10_100_000.0 && !degrees(p)
         }
-        _ => crs
-            .try_to_wgs84(geo::Coord { x: p.0, y: p.1 })
-            .map(|c| degrees((c.x, c.y)))
-            .unwrap_or(false),
+        _ => {
+            !degrees(p)
+                && crs
+                    .try_to_wgs84(geo::Coord { x: p.0, y: p.1 })
+                    .map(|c| degrees((c.x, c.y)))
+                    .unwrap_or(false)
+        }
     }
 }
 

@@ -254,8 +254,16 @@ pub fn recognise(text: &str) -> Result<Crs, String> {
             _ => Ok(crs),
         },
         (Ok(crs), None) => Ok(crs),
-        // A text without readable parameters but with a code: the code.
-        (Err(e), Some(code)) => Crs::from_epsg(code).map_err(|e2| format!("{e}; and {e2}")),
+        // A stub that names only its code (PROJCS["…",AUTHORITY["EPSG","4548"]]): the code.
+        // Parameters that are there but refused stay refused.
+        (Err(e), Some(code))
+            if root
+                .children()
+                .all(|n| n.key == "AUTHORITY" || n.key == "ID") =>
+        {
+            Crs::from_epsg(code).map_err(|e2| format!("{e}; and {e2}"))
+        }
+        (Err(e), Some(_)) => Err(e),
         (Err(e), None) => Err(e),
     }
 }
@@ -334,8 +342,13 @@ fn projected(p: &Node) -> Result<Crs, String> {
             .ok_or_else(|| format!("the projected system \"{name}\" has no PROJECTION"))?,
     };
     // Linear unit: WKT1 UNIT at the end, WKT2 LENGTHUNIT at the end or inside AXIS/CS.
+    let axes = p
+        .children()
+        .filter(|n| n.key == "AXIS")
+        .flat_map(|a| a.children());
     for u in p
         .children()
+        .chain(axes)
         .filter(|n| n.key == "UNIT" || n.key == "LENGTHUNIT")
     {
         if u.num(0) != Some(1.0) {

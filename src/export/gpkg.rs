@@ -56,7 +56,9 @@ pub fn write_to(
     crs: Crs,
 ) -> Result<(), rusqlite::Error> {
     let mut conn = Connection::open(path)?;
-    let (wkt, epsg) = prj_of(crs);
+    let (wkt, epsg) = prj_of(crs).map_err(|e| {
+        rusqlite::Error::InvalidParameterName(format!("the output crs has no definition: {e}"))
+    })?;
     let srs_id: i32 = epsg.map(|c| c as i32).unwrap_or(99_999);
     let tx = conn.transaction()?;
     tx.execute_batch(
@@ -79,7 +81,7 @@ pub fn write_to(
     let org = if epsg.is_some() { "EPSG" } else { "NONE" };
     tx.execute(
         "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
-        params![format!("{crs:?}"), srs_id, org, srs_id, wkt],
+        params![crs.describe(), srs_id, org, srs_id, wkt],
     )?;
     for layer in layers {
         let table = quote(&layer.name);

@@ -15,7 +15,9 @@ use geo::{Coord, Geometry, MapCoords};
 
 use crate::crs::Crs;
 use crate::error::{Error, InputError};
-use crate::io::features::{FeatureSink, FieldValue, LayerInfo, RawFeature, ReadRequest};
+use crate::io::features::{
+    FeatureSink, FieldValue, LayerInfo, NamedValues, RawFeature, ReadRequest,
+};
 use crate::report::OutputSet;
 
 /// The type of an attribute column, decided from its values.
@@ -45,7 +47,7 @@ pub struct OutputLayer {
 impl OutputLayer {
     /// Builds a layer from features whose properties come as (name, value) lists, in the
     /// order the names first appear; column types follow the values.
-    pub fn from_rows(name: &str, rows: Vec<(Geometry<f64>, Vec<(String, FieldValue)>)>) -> Self {
+    pub fn from_rows(name: &str, rows: Vec<(Geometry<f64>, NamedValues)>) -> Self {
         let mut names: Vec<String> = Vec::new();
         for (_, props) in &rows {
             for (k, _) in props {
@@ -120,18 +122,13 @@ pub fn from_wgs84(crs: Crs, c: Coord<f64>) -> Coord<f64> {
     crs.from_wgs84(c)
 }
 
-/// The `.prj` (ESRI WKT1) of a CRS, and its EPSG code when it has one.
-pub fn prj_of(crs: Crs) -> (String, Option<u32>) {
-    // Every system carecircle reads has an ESRI WKT1 form; GCJ-02 and BD-09 are written as
-    // lon/lat on WGS-84's ellipsoid, which is what desktop GIS makes of them.
-    let wkt = crs
-        .to_prj_wkt()
-        .unwrap_or_else(|_| Crs::Wgs84.to_prj_wkt().unwrap_or_default());
-    (wkt, crs.epsg())
+/// The `.prj` (ESRI WKT1 as ArcGIS writes it) of a CRS, and its EPSG code when it has one.
+pub fn prj_of(crs: Crs) -> Result<(String, Option<u32>), String> {
+    Ok((crs.to_prj_wkt()?, crs.epsg()))
 }
 
 /// Collects a GeoJSON output's features.
-struct Rows(Vec<(Geometry<f64>, Vec<(String, FieldValue)>)>);
+struct Rows(Vec<(Geometry<f64>, NamedValues)>);
 
 impl FeatureSink for Rows {
     fn begin(&mut self, _: &LayerInfo) {}
@@ -181,6 +178,8 @@ pub fn add_bureau_outputs(options: &OutputOptions, out: &mut OutputSet) -> Resul
     if !options.shapefile && !options.geopackage {
         return Ok(());
     }
+    // A CRS without a .prj (GCJ-02, BD-09) cannot be written for a GIS.
+    prj_of(options.crs).map_err(|e| Error::Other(format!("[output] crs: {e}")))?;
     let names: Vec<String> = out
         .names()
         .filter(|n| n.ends_with(".geojson"))

@@ -127,7 +127,7 @@ pub fn write(
             ("shp", shp.into_inner()),
             ("shx", shx.into_inner()),
             ("dbf", dbf),
-            ("prj", prj_of(crs).0.into_bytes()),
+            ("prj", prj_of(crs)?.0.into_bytes()),
             ("cpg", cpg.into_bytes()),
         ],
         renamed,

@@ -69,6 +69,12 @@ pub fn number_text(n: f64) -> String {
     }
 }
 
+/// Attribute values with their field names.
+pub type NamedValues = Vec<(String, FieldValue)>;
+
+/// The requested values of a feature and the kept others.
+pub type FeatureValues = (Vec<FieldValue>, NamedValues);
+
 /// A feature's geometry as read, in the layer's own coordinates (not yet converted), or the
 /// reason it could not be read; the mapping layer reports it with the feature's index and id.
 pub type RawGeometry = Result<Option<Geometry<f64>>, String>;
@@ -86,7 +92,7 @@ pub struct RawFeature {
     pub feature_id: Option<String>,
     /// Every other attribute, only when the request asks to keep them (communities and
     /// facilities, whose unmapped fields rule files may name as they are in the data).
-    pub rest: Vec<(String, FieldValue)>,
+    pub rest: NamedValues,
 }
 
 /// A field the mapping layer wants from every feature.
@@ -118,8 +124,14 @@ impl ReadRequest {
 pub enum DeclaredCrs {
     /// A `.prj` text (ESRI WKT1) or a GeoPackage `definition`.
     Wkt(String),
-    /// An EPSG code (GeoPackage `organization_coordsys_id`, GeoJSON 2008 `crs` member).
+    /// An EPSG code (a GeoJSON 2008 `crs` member).
     Epsg(u32),
+    /// A GeoPackage `gpkg_spatial_ref_sys` row.
+    Gpkg {
+        organization: String,
+        code: i64,
+        definition: String,
+    },
 }
 
 /// What a reader tells about the layer beside its features.

@@ -8,16 +8,15 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
-use geo::BooleanOps;
-use geo::Validation;
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::features::{
-    DeclaredCrs, FeatureSink, FieldValue, LayerInfo, RawFeature, RawGeometry, ReadRequest,
+    DeclaredCrs, FeatureSink, FeatureValues, FieldValue, LayerInfo, RawFeature, RawGeometry,
+    ReadRequest,
 };
 use super::layer::Ctx;
-use crate::error::{InputError, Problem, WarningKind, Warnings};
+use crate::error::{InputError, Problem, Warnings};
 
 /// Reads a GeoJSON file (a FeatureCollection or a single Feature), handing each feature to
 /// `sink`.
@@ -26,7 +25,7 @@ pub fn read(
     request: &ReadRequest,
     sink: &mut dyn FeatureSink,
 ) -> Result<LayerInfo, InputError> {
-    let bytes = super::read_input(path)?;
+    let bytes = super::read_input(path, super::input_limits())?;
     read_bytes(&bytes, path, request, sink)
 }
 
@@ -206,7 +205,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
 #[derive(Default)]
 struct FeatureParts {
     geometry: Option<RawGeometry>,
-    fields: Option<(Vec<FieldValue>, Vec<(String, FieldValue)>)>,
+    fields: Option<FeatureValues>,
     id: Option<String>,
 }
 
@@ -340,14 +339,14 @@ struct PropertiesSeed<'r> {
 }
 
 impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
-    type Value = (Vec<FieldValue>, Vec<(String, FieldValue)>);
+    type Value = FeatureValues;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_option(self)
     }
 }
 
 impl<'de> Visitor<'de> for PropertiesSeed<'_> {
-    type Value = (Vec<FieldValue>, Vec<(String, FieldValue)>);
+    type Value = FeatureValues;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object of properties or null")
     }
@@ -629,10 +628,30 @@ fn lists(node: Node, what: &str) -> Result<Vec<Node>, String> {
     }
 }
 
+/// A polygon ring as RFC 7946 §3.1.6 defines it: closed, with at least four positions.
+/// geo would close an open ring silently, turning a digitising error into a wrong shape.
+fn ring(node: Node, which: &str) -> Result<LineString<f64>, String> {
+    let p = positions(node, "a polygon ring")?;
+    if p.len() < 4 {
+        return Err(format!(
+            "{which} with {} positions is too short: a closed ring needs at least 4 (the \
+             first repeated at the end)",
+            p.len()
+        ));
+    }
+    if p.first() != p.last() {
+        return Err(format!(
+            "{which} is not closed: its last position must repeat its first"
+        ));
+    }
+    Ok(LineString::new(p))
+}
+
 fn polygon_of(node: Node) -> Result<Polygon<f64>, String> {
     let mut rings = lists(node, "a Polygon")?
         .into_iter()
-        .map(|r| positions(r, "a polygon ring").map(LineString::new));
+        .enumerate()
+        .map(|(i, r)| ring(r, if i == 0 { "the outer ring" } else { "a hole" }));
     let exterior = rings
         .next()
         .ok_or_else(|| "a Polygon has no rings".to_string())??;
@@ -689,67 +708,22 @@ fn build_geometry(kind: &str, coords: Node) -> Result<Geometry<f64>, String> {
     })
 }
 
-/// Repairs an invalid (Multi)Polygon by rebuilding it through the boolean-operations engine,
-/// which resolves self-intersections and wrong ring orientation with the non-zero fill rule.
-pub fn repair_polygons(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    mp.union(&MultiPolygon::<f64>::new(vec![]))
-}
+pub use crate::io::validate::repair_polygons;
 
-/// Validates a polygonal geometry and repairs it when invalid, with a warning.
+/// Validates a polygonal geometry and repairs it when invalid (see `validate::polygonal`).
 pub(crate) fn polygonal(
     ctx: &Ctx,
     mp: MultiPolygon<f64>,
     single: bool,
     warnings: &mut Warnings,
 ) -> Result<Geometry<f64>, InputError> {
-    if mp.0.iter().any(|p| p.exterior().0.len() < 4) {
-        return Err(ctx.err(Problem::WrongGeometry {
-            expected: "a polygon ring with at least 4 positions".into(),
-            found: "a degenerate ring".into(),
-        }));
-    }
-    if mp.is_valid() {
-        return Ok(if single {
-            Geometry::Polygon(
-                mp.0.into_iter()
-                    .next()
-                    .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-            )
-        } else {
-            Geometry::MultiPolygon(mp)
-        });
-    }
-    let reason = mp
-        .validation_errors()
-        .first()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    let repaired = repair_polygons(&mp);
-    if repaired.0.is_empty() {
-        return Err(ctx.err(Problem::Other(format!(
-            "the polygon is invalid ({reason}) and has no area left after repair"
-        ))));
-    }
-    warnings.push(
-        WarningKind::RepairedPolygon,
-        format!(
-            "{}: {}: invalid polygon ({reason}); repaired by re-noding its rings (non-zero fill)",
-            ctx.path.display(),
-            crate::error::FeatureRef {
-                index: ctx.index,
-                id: ctx.id.clone()
-            }
-        ),
+    let place = format!(
+        "{}: {}",
+        ctx.path.display(),
+        crate::error::FeatureRef {
+            index: ctx.index,
+            id: ctx.id.clone()
+        }
     );
-    Ok(if repaired.0.len() == 1 {
-        Geometry::Polygon(
-            repaired
-                .0
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-        )
-    } else {
-        Geometry::MultiPolygon(repaired)
-    })
+    crate::io::validate::polygonal(mp, single, &place, warnings).map_err(|p| ctx.err(p))
 }

@@ -104,14 +104,10 @@ pub fn table(conn: &Connection, path: &Path, layer: Option<&str>) -> Result<Tabl
             },
         )
         .ok()
-        .and_then(|(org, code, def)| {
-            if org.eq_ignore_ascii_case("epsg") && code > 0 {
-                Some(DeclaredCrs::Epsg(code as u32))
-            } else if def.trim().is_empty() || def.trim() == "undefined" || srs_id <= 0 {
-                None
-            } else {
-                Some(DeclaredCrs::Wkt(def))
-            }
+        .map(|(organization, code, definition)| DeclaredCrs::Gpkg {
+            organization,
+            code,
+            definition,
         });
     let mut stmt = conn
         .prepare(&format!("PRAGMA table_info({})", quote(&name)))

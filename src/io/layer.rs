@@ -15,7 +15,7 @@ use super::scenario::{LayerSpec, OtherKinds};
 use crate::crs::Crs;
 use crate::error::{InputError, Problem, WarningKind, Warnings};
 use crate::model::{
-    Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
+    Candidate, Community, Facility, FacilityKind, OneWay, Parcel, PopulationCell, RoadLine,
 };
 
 /// How many bad features of one layer are listed before the rest are only counted.
@@ -77,48 +77,68 @@ pub fn resolve_crs(spec: &LayerSpec, declared: Option<&DeclaredCrs>) -> Result<C
         return Ok(spec.crs);
     };
     let own = crs_of_declared(declared).map_err(|e| InputError::file(&spec.path, e))?;
-    if spec.crs_given && !same_crs(own, spec.crs) {
+    if spec.crs_given && !own.same_as(&spec.crs) {
         return Err(InputError::file(
             &spec.path,
             Problem::CrsMismatch {
-                layer: crs_name(own),
-                scenario: crs_name(spec.crs),
+                layer: own.describe(),
+                scenario: spec.crs.describe(),
             },
         ));
     }
     Ok(if spec.crs_given { spec.crs } else { own })
 }
 
-/// The CRS a file declares, as carecircle knows it.
+/// The CRS a file declares, as carecircle knows it (`crs` recognises `.prj` texts by their
+/// parameters, EPSG codes and GeoPackage rows).
 pub fn crs_of_declared(declared: &DeclaredCrs) -> Result<Crs, Problem> {
-    let unknown = |what: String| {
-        Problem::Other(format!(
-            "the layer's coordinate system ({what}) is not one carecircle knows; give the \
-             layer's crs in the scenario"
-        ))
+    let own = match declared {
+        DeclaredCrs::Epsg(code) => Crs::from_epsg(*code),
+        DeclaredCrs::Wkt(wkt) => Crs::from_prj(wkt),
+        DeclaredCrs::Gpkg {
+            organization,
+            code,
+            definition,
+        } => Crs::from_gpkg(organization, *code, definition),
     };
-    match declared {
-        DeclaredCrs::Epsg(code) => {
-            Crs::from_epsg(*code).map_err(|e| unknown(format!("EPSG:{code}: {e}")))
-        }
-        DeclaredCrs::Wkt(wkt) => Crs::from_prj(wkt).map_err(|e| {
-            let head: String = wkt.chars().take(80).collect();
-            unknown(format!("{head}: {e}"))
-        }),
+    own.map_err(|e| {
+        Problem::Other(format!(
+            "the layer's own coordinate system cannot be used: {e}; give the layer's crs in \
+             the scenario"
+        ))
+    })
+}
+
+/// A layer-level check that the coordinates fit the CRS (metres as degrees, a zone prefix
+/// where the CRS has none, the wrong zone, swapped axes), on a sample of the first feature's
+/// coordinates.
+fn check_fit(crs: Crs, geometry: &Geometry<f64>) -> Result<(), Problem> {
+    use geo::CoordsIter;
+    // Lon/lat layers are checked per feature (each bad position named by index and id).
+    if crs.is_geographic() {
+        return Ok(());
     }
-}
-
-fn same_crs(a: Crs, b: Crs) -> bool {
-    a.same_as(&b)
-}
-
-fn crs_name(c: Crs) -> String {
-    c.describe()
+    let sample: Vec<(f64, f64)> = geometry
+        .coords_iter()
+        .take(64)
+        .map(|c| (c.x, c.y))
+        .collect();
+    crs.check_fits(&sample).map_err(|detail| {
+        if detail.contains("zone-prefix mismatch") {
+            Problem::ZonePrefixMismatch {
+                crs: crs.describe(),
+                detail,
+            }
+        } else {
+            Problem::BadCoordinate(detail)
+        }
+    })
 }
 
 /// Checks every coordinate of a geometry in `crs` and converts it to WGS-84.
 fn to_wgs84(geometry: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, Problem> {
     let mut bad = None;
+    let geographic = crs.is_geographic();
     let mut check = |c: Coord<f64>| {
         if bad.is_some() {
             return;
@@ -126,7 +146,7 @@ fn to_wgs84(geometry: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, Problem>
         let (x, y) = (c.x, c.y);
         if !x.is_finite() || !y.is_finite() {
             bad = Some(Problem::BadCoordinate(format!("({x}, {y}) is not finite")));
-        } else if crs.is_geographic() && (x.abs() > 180.0 || y.abs() > 90.0) {
+        } else if geographic && (x.abs() > 180.0 || y.abs() > 90.0) {
             bad = Some(if x.abs() > 1000.0 || y.abs() > 1000.0 {
                 Problem::ProjectedCoordinates { x, y }
             } else {
@@ -141,18 +161,14 @@ fn to_wgs84(geometry: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, Problem>
     if let Some(p) = bad {
         return Err(p);
     }
-    if !crs.is_geographic() {
-        // Metres given where the system expects other metres (another zone, a missing or
-        // extra zone prefix), or degrees given as metres: say which system they look like.
-        let sample: Vec<(f64, f64)> = geometry
-            .coords_iter()
-            .take(16)
-            .map(|c| (c.x, c.y))
-            .collect();
-        crs.check_fits(&sample).map_err(Problem::BadCoordinate)?;
+    if geographic && matches!(crs, Crs::Wgs84 | Crs::Cgcs2000) {
+        return Ok(geometry);
     }
     geometry
-        .try_map_coords(|c| crs.try_to_wgs84(c))
+        .try_map_coords(|c| {
+            crs.try_to_wgs84(c)
+                .map_err(|e| format!("({}, {}) cannot be converted: {e}", c.x, c.y))
+        })
         .map_err(Problem::BadCoordinate)
 }
 
@@ -297,6 +313,8 @@ struct MapSink<'a, T, B> {
     ids: Vec<(usize, String)>,
     errors: Errors,
     count: usize,
+    /// Whether the coordinates were checked against the CRS (on the first geometry).
+    fit_checked: bool,
 }
 
 impl<T, B> FeatureSink for MapSink<'_, T, B>
@@ -313,6 +331,15 @@ where
         let Ok(crs) = self.crs.as_ref().copied() else {
             return;
         };
+        if !self.fit_checked {
+            if let Ok(Some(g)) = &f.geometry {
+                self.fit_checked = true;
+                if let Err(problem) = check_fit(crs, g) {
+                    self.crs = Err(InputError::file(&self.spec.path, problem));
+                    return;
+                }
+            }
+        }
         let fields = std::mem::take(&mut f.fields);
         let values = Values {
             request: self.request,
@@ -369,6 +396,7 @@ fn load_layer<T>(
             more: 0,
         },
         count: 0,
+        fit_checked: false,
     };
     let read = super::read_layer(spec, request, &mut sink);
     debug_assert!(sink.began || sink.count == 0 || read.is_err());
@@ -569,6 +597,49 @@ pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
             id: ctx.id(),
         }))
     })
+}
+
+/// Loads a residential-parcels layer (Polygon or MultiPolygon): id, name, planned households
+/// and floor area, and the fields the scenario maps or the rules read (`keep`, as in the file),
+/// such as the elderly-service room area.
+pub fn load_parcels(
+    spec: &LayerSpec,
+    keep: &[String],
+    warnings: &mut Warnings,
+) -> Result<Vec<Parcel>, InputError> {
+    let mut wanted = vec![
+        (spec.field("id"), false),
+        (spec.field("name"), false),
+        (spec.field("households"), false),
+        (spec.field("floor_area"), false),
+    ];
+    wanted.extend(spec.fields.values().map(|v| (v.as_str(), false)));
+    wanted.extend(keep.iter().map(|v| (v.as_str(), false)));
+    let req = request(&wanted, false);
+    let mut local = Warnings::default();
+    let out = load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
+        let id = ctx.id();
+        let expected = "Polygon or MultiPolygon";
+        let geometry = match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::Polygon(p) => polygonal(ctx, MultiPolygon::new(vec![p]), true, &mut local)?,
+            Geometry::MultiPolygon(mp) => polygonal(ctx, mp, false, &mut local)?,
+            g => return Err(wrong(ctx, &g, expected)),
+        };
+        let representative = geometry
+            .interior_point()
+            .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
+        Ok(Some(Parcel {
+            name: v.text(spec.field("name")).unwrap_or_else(|| id.clone()),
+            households: v.optional_number(ctx, spec.field("households"))?,
+            floor_area_m2: v.optional_number(ctx, spec.field("floor_area"))?,
+            geometry,
+            representative,
+            id,
+            extra: v.extra(std::mem::take(&mut f.rest)),
+        }))
+    });
+    warnings.extend(local);
+    out
 }
 
 /// Road classes closed to people on foot.

@@ -144,6 +144,8 @@ pub const FACILITY_FIELDS: &[&str] = &[
 ];
 pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"];
 pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
+/// Residential parcels: the rules read further fields (the elderly-service room area, ...).
+pub const PARCEL_FIELDS: &[&str] = &["id", "name", "households", "floor_area"];
 pub const ROAD_FIELDS: &[&str] = &["class", "oneway"];
 
 /// The default `[siting] time_limit_s`.
@@ -329,12 +331,18 @@ pub struct Scenario {
     pub facilities: LayerSpec,
     pub population: Option<LayerSpec>,
     pub candidates: Option<LayerSpec>,
-    pub roads: LayerSpec,
+    /// `[layers.parcels]`: residential parcels the allocation rules are checked for.
+    pub parcels: Option<LayerSpec>,
+    /// `None` for a matrix-only scenario (`site --matrix` needs no roads).
+    pub roads: Option<LayerSpec>,
     pub targets: BTreeMap<FacilityKind, Target>,
     pub network: NetworkOptions,
     pub areas: AreasConfig,
     pub siting: SitingConfig,
     pub rules: RulesConfig,
+    /// `[report]`: language, issuing unit, date, data vintage (checked by
+    /// `report::document::ReportOptions`).
+    pub report: Option<toml::Table>,
     /// The rule set the scenario asks for (or the command line's `--ruleset`), read and
     /// checked with the scenario, without the `[rules] skip` rules.
     pub rule_set: RuleSet,
@@ -362,6 +370,7 @@ struct ScenarioFile {
     rules: RulesFile,
     output: Option<OutputFile>,
     access: Option<toml::Table>,
+    report: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -389,7 +398,8 @@ struct LayersFile {
     facilities: LayerFile,
     population: Option<LayerFile>,
     candidates: Option<LayerFile>,
-    roads: LayerFile,
+    parcels: Option<LayerFile>,
+    roads: Option<LayerFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -460,8 +470,7 @@ impl Scenario {
     /// Reads and checks a scenario file with the command line's `--ruleset` (a built-in name,
     /// or a rule file relative to the working directory) in place of `[rules] ruleset`.
     pub fn load_with_ruleset(path: &Path, ruleset: Option<&str>) -> Result<Scenario, InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+        let text = super::read_input_text(path, super::input_limits())?;
         Scenario::parse_with_ruleset(&text, path, ruleset)
     }
 
@@ -652,13 +661,21 @@ impl Scenario {
         };
         // The rule set is read with the scenario, so a missing or bad rule file fails every
         // command the same way, before any work.
-        let full_set = match (ruleset, rules.ruleset.as_deref()) {
+        let builtin = RuleSet::builtin("cn-eldercare")?;
+        let own = rules.ruleset.as_deref().map(|s| RuleSet::resolve(s, base));
+        let full_set = match (ruleset, own.clone()) {
             // A path on the command line is relative to the working directory.
             (Some(s), _) => RuleSet::resolve(s, Path::new("."))?,
-            (None, Some(s)) => RuleSet::resolve(s, base)?,
-            (None, None) => RuleSet::builtin("cn-eldercare")?,
+            (None, Some(own)) => own?,
+            (None, None) => builtin.clone(),
         };
         let rule_set = without_skipped(full_set.clone(), &rules.skip).map_err(bad)?;
+        // Fields may be mapped for the rule set in use, the scenario's own one (when the
+        // command line chose another) and the built-in one, so switching sets needs no edits.
+        let mut rule_sets = vec![full_set, builtin];
+        if let Some(Ok(own)) = own.filter(|_| ruleset.is_some()) {
+            rule_sets.push(own);
+        }
 
         let scenario = Scenario {
             output,
@@ -682,17 +699,37 @@ impl Scenario {
                 .candidates
                 .map(|l| layer(l, "candidates"))
                 .transpose()?,
-            roads: layer(file.layers.roads, "roads")?,
+            parcels: file
+                .layers
+                .parcels
+                .map(|l| layer(l, "parcels"))
+                .transpose()?,
+            roads: file.layers.roads.map(|l| layer(l, "roads")).transpose()?,
             targets,
             network: NetworkOptions { max_access_m },
             areas,
             siting,
             rules,
+            report: file.report,
             rule_set,
             access,
         };
-        scenario.check_field_keys(&full_set).map_err(bad)?;
+        scenario.check_field_keys(&rule_sets).map_err(bad)?;
         Ok(scenario)
+    }
+
+    /// The roads layer; every command but `site --matrix` needs one.
+    pub fn roads_layer(&self) -> Result<&LayerSpec, InputError> {
+        self.roads.as_ref().ok_or_else(|| {
+            InputError::file(
+                &self.path,
+                Problem::Scenario(
+                    "[layers.roads] is missing: travel times come from the road network \
+                     (only `site --matrix FILE` runs on a travel matrix without roads)"
+                        .into(),
+                ),
+            )
+        })
     }
 
     /// The time limit for a kind: its target's, else the travel limit.
@@ -705,8 +742,8 @@ impl Scenario {
 
     /// Every key of every layer's `fields = {…}` must be a field that carecircle or the rule
     /// set reads; anything else is a typo that would silently leave a field unmapped.
-    fn check_field_keys(&self, rules: &RuleSet) -> Result<(), String> {
-        let layers: [LayerFields; 5] = [
+    fn check_field_keys(&self, rule_sets: &[RuleSet]) -> Result<(), String> {
+        let layers: [LayerFields; 6] = [
             (
                 "communities",
                 Some(&self.communities),
@@ -731,22 +768,18 @@ impl Scenario {
                 CANDIDATE_FIELDS,
                 None,
             ),
-            ("roads", Some(&self.roads), ROAD_FIELDS, None),
+            ("parcels", self.parcels.as_ref(), PARCEL_FIELDS, None),
+            ("roads", self.roads.as_ref(), ROAD_FIELDS, None),
         ];
         for (name, spec, loader, rule_layer) in layers {
             let Some(spec) = spec else { continue };
-            // A scenario may map fields for the built-in rule set while a run uses another
-            // (`--ruleset FILE`): those keys are known too, not typos.
-            let mut from_rules = rule_layer
-                .map(|l| rule_fields(rules, l))
-                .unwrap_or_default();
-            if let Some(l) = rule_layer {
-                for builtin in crate::rules::builtin_names() {
-                    if let Ok(set) = RuleSet::builtin(builtin) {
-                        from_rules.extend(rule_fields(&set, l));
-                    }
+            let from_rules: BTreeSet<String> = match rule_layer {
+                Some(l) => rule_sets.iter().flat_map(|r| rule_fields(r, l)).collect(),
+                None if name == "parcels" => {
+                    rule_sets.iter().flat_map(parcel_rule_fields).collect()
                 }
-            }
+                None => BTreeSet::new(),
+            };
             let mut valid: Vec<&str> = loader.to_vec();
             valid.extend(
                 from_rules
@@ -762,8 +795,7 @@ impl Scenario {
                     String::new()
                 } else {
                     format!(
-                        "; the rule set {} reads {}",
-                        rules.name,
+                        "; the rule sets read {}",
                         from_rules.iter().cloned().collect::<Vec<_>>().join(", ")
                     )
                 };
@@ -819,6 +851,28 @@ pub fn rule_fields(set: &RuleSet, layer: RuleLayer) -> BTreeSet<String> {
                 out.insert(field.clone());
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// The fields a rule set reads from the residential parcels: those of its rules checked per
+/// parcel (their `where` flag and the fields of their ratio, read from the parcel).
+pub fn parcel_rule_fields(set: &RuleSet) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for rule in set
+        .rules
+        .iter()
+        .filter(|r| r.scopes.contains(&crate::rules::Scope::Parcel))
+    {
+        out.extend(rule.where_field.clone());
+        if let Measure::Ratio {
+            numerator,
+            denominator,
+            ..
+        } = &rule.measure
+        {
+            out.extend([numerator.field.clone(), denominator.field.clone()]);
         }
     }
     out
@@ -1124,9 +1178,12 @@ day_care = { coverage = 0.9 }
         let s = Scenario::parse(MINIMAL, Path::new("/data/plan/scenario.toml")).unwrap();
         assert_eq!(s.name, "测试区");
         assert_eq!(s.crs, Crs::Gcj02);
-        assert_eq!(s.roads.crs, Crs::Wgs84);
+        assert_eq!(s.roads.as_ref().unwrap().crs, Crs::Wgs84);
         assert_eq!(s.communities.crs, Crs::Gcj02);
-        assert_eq!(s.roads.path, Path::new("/data/plan/sub/roads.geojson"));
+        assert_eq!(
+            s.roads.as_ref().unwrap().path,
+            Path::new("/data/plan/sub/roads.geojson")
+        );
         assert_eq!(s.communities.field("id"), "编码");
         assert_eq!(s.communities.field("street"), "street");
         assert_eq!(s.facilities.kinds["食堂"], FacilityKind::Canteen);

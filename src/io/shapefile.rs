@@ -15,8 +15,8 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use shapefile::{PolygonRing, Shape};
 
 use super::features::{
-    missing_columns, sidecar, ColumnMap, DeclaredCrs, FeatureSink, FieldValue, LayerInfo,
-    RawFeature, ReadRequest,
+    missing_columns, sidecar, ColumnMap, DeclaredCrs, FeatureSink, FeatureValues, FieldValue,
+    LayerInfo, RawFeature, ReadRequest,
 };
 use crate::error::{InputError, Problem};
 
@@ -319,8 +319,10 @@ impl Dbf {
             let name = decode_text(raw_name, encoding).map_err(|detail| {
                 bad(Problem::WrongEncoding {
                     encoding: format!("{} (from {encoding_from})", encoding.name()),
-                    field: String::from_utf8_lossy(raw_name).into_owned(),
-                    detail: format!("in the field name: {detail}"),
+                    detail: format!(
+                        "the field name \"{}\" ({detail})",
+                        String::from_utf8_lossy(raw_name)
+                    ),
                 })
             })?;
             let len = d[16] as usize;
@@ -349,11 +351,7 @@ impl Dbf {
         })
     }
 
-    fn next_record(
-        &mut self,
-        index: usize,
-        map: &ColumnMap,
-    ) -> Result<(Vec<FieldValue>, Vec<(String, FieldValue)>), InputError> {
+    fn next_record(&mut self, index: usize, map: &ColumnMap) -> Result<FeatureValues, InputError> {
         self.reader.read_exact(&mut self.record).map_err(|_| {
             InputError::file(
                 &self.path,
@@ -370,8 +368,7 @@ impl Dbf {
                     None,
                     Problem::WrongEncoding {
                         encoding: format!("{} (from {})", self.encoding.name(), self.encoding_from),
-                        field: self.names[c].clone(),
-                        detail,
+                        detail: format!("field \"{}\" ({detail})", self.names[c]),
                     },
                 )
             })

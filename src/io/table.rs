@@ -124,7 +124,7 @@ pub fn read_csv(
     request: &ReadRequest,
     sink: &mut dyn FeatureSink,
 ) -> Result<LayerInfo, InputError> {
-    let bytes = super::read_input(path)?;
+    let bytes = super::read_input(path, super::input_limits())?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     let enc = match encoding {
         Some(label) => super::shapefile::encoding_for(label).ok_or_else(|| {
@@ -142,8 +142,7 @@ pub fn read_csv(
             path,
             Problem::WrongEncoding {
                 encoding: enc.name().to_string(),
-                field: "(the whole file)".into(),
-                detail,
+                detail: format!("the file's text ({detail})"),
             },
         )
     })?;

@@ -214,9 +214,9 @@ fn missing_glyph_notice(ctx: &maps::Context, font: Option<&LabelFont>, notices: 
 /// The attribution line when the caller gives none: OpenStreetMap's when the roads come
 /// from an OSM extract.
 pub fn default_attribution(study: &Study) -> String {
-    let roads = &study.scenario.roads.path;
+    let roads = study.scenario.roads.as_ref().map(|r| r.path.as_path());
     let is_osm = roads
-        .extension()
+        .and_then(|r| r.extension())
         .is_some_and(|e| e.eq_ignore_ascii_case("pbf") || e.eq_ignore_ascii_case("osm"));
     if is_osm {
         "Roads: © OpenStreetMap contributors (ODbL)".to_string()
@@ -245,5 +245,39 @@ pub fn demo_overlays() -> Overlays {
     Overlays {
         boundary: (!boundary.0.is_empty()).then_some(boundary),
         ..Overlays::default()
+    }
+}
+
+/// Text for an SVG/XML document: characters XML 1.0 forbids even escaped (U+0000–U+001F except
+/// tab and newline, U+007F, U+FFFE, U+FFFF) become U+FFFD, so a name holding an ESC or a NUL
+/// cannot make a map ill-formed. (`&`, `<`, `"` are escaped by the SVG writer itself.)
+pub fn xml_text(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c < ' ' && c != '\t' && c != '\n') || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}'
+    };
+    if s.chars().any(bad) {
+        std::borrow::Cow::Owned(
+            s.chars()
+                .map(|c| if bad(c) { '\u{fffd}' } else { c })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod xml_text_tests {
+    use super::xml_text;
+
+    #[test]
+    fn control_characters_become_replacement_characters() {
+        assert_eq!(
+            xml_text("a\u{0}b\u{1}c\u{1b}d\u{7f}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}"
+        );
+        assert_eq!(xml_text("tab\tnew\nline"), "tab\tnew\nline");
+        assert_eq!(xml_text("cr\r"), "cr\u{fffd}");
+        assert_eq!(xml_text("东湖<&>"), "东湖<&>");
     }
 }
