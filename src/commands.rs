@@ -514,10 +514,32 @@ pub fn run_site(
     let job = flags.check(&scenario)?;
     let run = prepare("site", &scenario, out_dir, job.matrix.as_slice())?;
     let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
-    let study = Study::from_scenario(scenario)?;
+    let study = match &job.matrix {
+        // A travel matrix may stand in for the roads (a matrix-only scenario).
+        Some(_) => Study::from_scenario_without_roads(scenario)?,
+        None => Study::from_scenario(scenario)?,
+    };
     job.check_capacities(&study)?;
     print_warnings(&study);
-    let result = audit(&study);
+    let result = match &job.matrix {
+        Some(path) if study.scenario.roads.is_none() => {
+            if study.layers.candidates.is_empty() {
+                return Err(crate::InputError::file(
+                    &study.scenario.path,
+                    crate::Problem::Scenario(
+                        "without [layers.roads], candidate sites come from \
+                         [layers.candidates] (the road nodes are not known)"
+                            .into(),
+                    ),
+                )
+                .into());
+            }
+            let candidates = &study.layers.candidates;
+            let table = crate::site_plan::read_matrix(&study, path, candidates, f64::INFINITY)?;
+            crate::coverage::audit_from_matrix(&study, &table)
+        }
+        _ => audit(&study),
+    };
     let request = job.request();
     let plans = if job.joint.is_empty() {
         vec![crate::site_plan::plan_sites(&study, &result, &request)?]

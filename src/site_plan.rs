@@ -252,24 +252,29 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
     let table_within = |limit: f64| -> Result<ReachTable> {
         Ok(match &req.matrix {
             Some(path) => {
-                let demand_ids: Vec<String> = study
-                    .layers
-                    .communities
-                    .iter()
-                    .map(|c| c.id.clone())
+                let full = read_matrix(study, path, &candidates, limit)?;
+                // Sites of the model: this kind's facilities, then the candidates.
+                let n_facilities = study.layers.facilities.len();
+                let mut site_of = vec![None; n_facilities + candidates.len()];
+                for (k, &f) in existing.iter().enumerate() {
+                    site_of[f] = Some(k as u32);
+                }
+                for j in 0..candidates.len() {
+                    site_of[n_facilities + j] = Some((existing.len() + j) as u32);
+                }
+                let triplets = (0..full.n_demand)
+                    .flat_map(|d| {
+                        let site_of = &site_of;
+                        full.row(d)
+                            .filter_map(move |(s, m)| site_of[s as usize].map(|t| (d as u32, t, m)))
+                    })
                     .collect();
-                let site_ids: Vec<String> = existing
-                    .iter()
-                    .map(|&f| study.layers.facilities[f].id.clone())
-                    .chain(candidates.iter().map(|c| c.id.clone()))
-                    .collect();
-                siting::read_travel_matrix_with_speed(
-                    path,
-                    &demand_ids,
-                    &site_ids,
+                ReachTable::from_triplets(
+                    full.n_demand,
+                    existing.len() + candidates.len(),
                     limit,
-                    Some(study.scenario.travel.speed_m_per_min),
-                )?
+                    triplets,
+                )
             }
             None => {
                 let snaps: Vec<_> = existing_sources
@@ -423,6 +428,37 @@ fn elderly_covered_figures(
             (before, before + gained)
         }
     }
+}
+
+/// A travel matrix (community id, site id, minutes or metres) read against every facility of
+/// the study (any kind) and then `candidates`: site `f < facilities.len()` is facility `f`,
+/// the rest are the candidates in order.
+pub fn read_matrix(
+    study: &Study,
+    path: &std::path::Path,
+    candidates: &[Candidate],
+    limit_min: f64,
+) -> Result<ReachTable> {
+    let demand_ids: Vec<String> = study
+        .layers
+        .communities
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let site_ids: Vec<String> = study
+        .layers
+        .facilities
+        .iter()
+        .map(|f| f.id.clone())
+        .chain(candidates.iter().map(|c| c.id.clone()))
+        .collect();
+    Ok(siting::read_travel_matrix_with_speed(
+        path,
+        &demand_ids,
+        &site_ids,
+        limit_min,
+        Some(study.scenario.travel.speed_m_per_min),
+    )?)
 }
 
 /// Elderly people of the demand points (cells, or communities without cells) that reach one of
