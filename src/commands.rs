@@ -207,7 +207,7 @@ pub fn run_all_with(
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     sections.push(report_options.section());
-    audit_outputs(&study, &result, &sections, &mut out)?;
+    crate::report::audit_outputs_with_access(&study, &result, Some(&access), &sections, &mut out)?;
     let ctx = crate::report::document::ReportContext {
         study: &study,
         audit: &result,
@@ -215,11 +215,27 @@ pub fn run_all_with(
         plans: &plans,
         rules: Some((&rule_set, &rule_results)),
         options: &report_options,
+        access: Some(&access),
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
+    // The analytics maps: accessibility per kind, and the residential parcels.
+    let mut analytics_render = render.clone();
+    if analytics_render.attribution.is_empty() {
+        analytics_render.attribution = crate::render::default_attribution(&study);
+    }
+    crate::render::analytics::access_maps(&study, &result, &access, &overlays, &analytics_render)?
+        .add_to(&mut out);
+    crate::render::analytics::parcels_map(
+        &study,
+        &result,
+        &rule_results,
+        &overlays,
+        &analytics_render,
+    )?
+    .add_to(&mut out);
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
@@ -581,6 +597,7 @@ pub fn run_site(
         plans: &plans,
         rules: None,
         options: &report_options,
+        access: None,
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {

@@ -31,6 +31,7 @@ fn report(lang: Lang) -> (String, OutputSet) {
         plans: &[],
         rules: None,
         options: &options,
+        access: None,
     };
     let mut out = OutputSet::new();
     let opts = RenderOptions {

@@ -7,6 +7,7 @@
 //! The overlays of later stages (service areas, new sites) and the district boundary come in
 //! as plain WGS-84 geometry ([`Overlays`]), so this module does not depend on their types.
 
+pub mod analytics;
 pub mod font;
 pub mod frame;
 mod maps;

@@ -193,6 +193,8 @@ pub struct ReportContext<'a> {
     pub plans: &'a [SitePlan],
     pub rules: Option<(&'a RuleSet, &'a [RuleResult])>,
     pub options: &'a ReportOptions,
+    /// Capacity-aware accessibility (2SFCA family), when computed (`run`).
+    pub access: Option<&'a crate::access::AccessReport>,
 }
 
 /// A block of the document.
@@ -632,6 +634,14 @@ pub fn workbook_tables(ctx: &ReportContext) -> Vec<(String, Table)> {
     if let Some(areas) = ctx.areas {
         sheets.push((ctx.t(m::SHEET_AREAS), areas_table(ctx, areas)));
     }
+    if let Some(access) = ctx.access {
+        sheets.push((
+            crate::report::access::SHEET
+                .get(ctx.options.lang)
+                .to_string(),
+            crate::report::access::communities_table(ctx, access),
+        ));
+    }
     sheets
 }
 
@@ -827,6 +837,11 @@ pub fn build(ctx: &ReportContext) -> Document {
             )));
             b.push(Block::Table(u.top(TOP)));
         }
+    }
+
+    // Accessibility: room, not only reach.
+    if let Some(access) = ctx.access {
+        b.extend(crate::report::access::blocks(ctx, access));
     }
 
     // Service areas.
