@@ -118,6 +118,15 @@ fn headline_numbers_and_one_elderly_covered() {
         "| 日间照料中心 | 15 | 17 | 42 | 103 | 40.8 % | 41108 | 78602 | 52.3 % | 100.0 % 未达标 |"
     ));
     assert!(md.contains("覆盖老年人由 41108 人增至 67271 人"));
+    // The analytics: accessibility per kind in the report and on maps, the parcels map.
+    assert!(md.contains("养老服务可达性"));
+    for map in [
+        "map_access_day_care.png",
+        "map_access_canteen.png",
+        "map_parcels.png",
+    ] {
+        assert!(demo().zh.join(map).is_file(), "{map}");
+    }
     // The report's title block and summary.json's report entry.
     assert_eq!(s["report"]["tool_version"], env!("CARGO_PKG_VERSION"));
     // The scenario, communities, facilities, population, parcels and roads.
@@ -144,7 +153,8 @@ fn workbook_reads_back_with_sheets_rows_and_types() {
             "未覆盖社区",
             "新选址",
             "规划指标",
-            "服务范围"
+            "服务范围",
+            "可达性",
         ]
     );
     // Summary: a header and one row per audited kind, shares as numbers (fractions).
