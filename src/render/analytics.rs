@@ -60,7 +60,12 @@ pub fn access_maps(
 ) -> Result<MapSet> {
     let mut notices = Notices::default();
     let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
-    let ctx = Context::new(study, audit, overlays, opts, font.as_ref());
+    // The district boundary only: service areas and new sites would hide the shading.
+    let overlays = Overlays {
+        boundary: overlays.boundary.clone(),
+        ..Overlays::default()
+    };
+    let ctx = Context::new(study, audit, &overlays, opts, font.as_ref());
     let mut maps = Vec::new();
     for k in &access.kinds {
         let fills = k
@@ -157,7 +162,12 @@ pub fn parcels_map(
     }
     let mut notices = Notices::default();
     let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
-    let ctx = Context::new(study, audit, overlays, opts, font.as_ref());
+    // The district boundary only: service areas and new sites would hide the shading.
+    let overlays = Overlays {
+        boundary: overlays.boundary.clone(),
+        ..Overlays::default()
+    };
+    let ctx = Context::new(study, audit, &overlays, opts, font.as_ref());
     let status = parcel_status(study, results);
     let count = |s: Status| status.iter().filter(|&&t| t == Some(s)).count();
     let mut overlay = Vec::new();
