@@ -42,6 +42,7 @@ pub fn layers(city: &SyntheticCity) -> Layers {
         population: Vec::new(),
         candidates: Vec::new(),
         roads: city.lines.clone(),
+        parcels: Vec::new(),
     }
 }
 

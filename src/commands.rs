@@ -31,7 +31,8 @@ pub fn scenario_inputs(scenario: &Scenario) -> Vec<PathBuf> {
     ];
     inputs.extend(scenario.population.iter().map(|l| l.path.clone()));
     inputs.extend(scenario.candidates.iter().map(|l| l.path.clone()));
-    inputs.push(scenario.roads.path.clone());
+    inputs.extend(scenario.parcels.iter().map(|l| l.path.clone()));
+    inputs.extend(scenario.roads.iter().map(|l| l.path.clone()));
     if !scenario.rule_set.origin.starts_with("builtin:") {
         inputs.push(PathBuf::from(&scenario.rule_set.origin));
     }
@@ -170,9 +171,32 @@ pub fn run_all_with(
     // Siting: the model of the scenario's [siting] section (default LSCP) for every target kind.
     let model = crate::site_plan::scenario_model(&study)?;
     let mut plans = Vec::new();
+    // `[siting] joint = [...]`: those target kinds share sites (LSCP); the others alone.
+    let joint: Vec<_> = study
+        .scenario
+        .siting
+        .joint
+        .iter()
+        .copied()
+        .filter(|k| study.scenario.targets.contains_key(k))
+        .collect();
     for &kind in study.scenario.targets.keys() {
+        if joint.len() > 1 && joint.contains(&kind) {
+            continue;
+        }
         let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
         plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
+    }
+    if joint.len() > 1 {
+        let request = crate::site_plan::SitingRequest::new(&study, joint[0], model)?;
+        let (joint_plans, _) = crate::site_plan::plan_joint(
+            &study,
+            &result,
+            &joint,
+            &request,
+            study.scenario.siting.cost_per_kind,
+        )?;
+        plans.extend(joint_plans);
     }
     sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
@@ -183,7 +207,7 @@ pub fn run_all_with(
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
     sections.push(report_options.section());
-    audit_outputs(&study, &result, &sections, &mut out)?;
+    crate::report::audit_outputs_with_access(&study, &result, Some(&access), &sections, &mut out)?;
     let ctx = crate::report::document::ReportContext {
         study: &study,
         audit: &result,
@@ -192,11 +216,27 @@ pub fn run_all_with(
         rules: Some((&rule_set, &rule_results)),
         options: &report_options,
         places: Default::default(),
+        access: Some(&access),
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
+    // The analytics maps: accessibility per kind, and the residential parcels.
+    let mut analytics_render = render.clone();
+    if analytics_render.attribution.is_empty() {
+        analytics_render.attribution = crate::render::default_attribution(&study);
+    }
+    crate::render::analytics::access_maps(&study, &result, &access, &overlays, &analytics_render)?
+        .add_to(&mut out);
+    crate::render::analytics::parcels_map(
+        &study,
+        &result,
+        &rule_results,
+        &overlays,
+        &analytics_render,
+    )?
+    .add_to(&mut out);
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
@@ -326,6 +366,8 @@ pub struct SiteFlags {
 #[derive(Debug, Clone)]
 pub struct SiteJob {
     pub kind: FacilityKind,
+    /// Kinds sited together (`--kind a,b`); empty for one kind.
+    pub joint: Vec<FacilityKind>,
     pub model: crate::siting::Model,
     pub siting: SitingConfig,
     pub capacitated: bool,
@@ -337,17 +379,25 @@ impl SiteFlags {
     /// Checks the flags against the scenario; every problem is a [`Error::Usage`] (exit 2).
     pub fn check(&self, scenario: &Scenario) -> Result<SiteJob> {
         let usage = |m: String| Error::Usage(m);
-        let kind = FacilityKind::parse(&self.kind).ok_or_else(|| {
-            let names: Vec<&str> = FacilityKind::ALL.iter().map(|k| k.as_str()).collect();
-            let close = crate::io::scenario::closest_key(&self.kind, &names)
-                .map(|c| format!(" (did you mean {c}?)"))
-                .unwrap_or_default();
-            usage(format!(
-                "--kind {} is not a facility kind{close}; accepted kinds are {}",
-                self.kind,
-                FacilityKind::accepted_list()
-            ))
-        })?;
+        // `--kind day_care,canteen` sites several kinds together.
+        let mut kinds = Vec::new();
+        for name in self.kind.split(',').map(str::trim) {
+            let kind = FacilityKind::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = FacilityKind::ALL.iter().map(|k| k.as_str()).collect();
+                let close = crate::io::scenario::closest_key(name, &names)
+                    .map(|c| format!(" (did you mean {c}?)"))
+                    .unwrap_or_default();
+                usage(format!(
+                    "--kind {name} is not a facility kind{close}; accepted kinds are {}",
+                    FacilityKind::accepted_list()
+                ))
+            })?;
+            if kinds.contains(&kind) {
+                return Err(usage(format!("--kind names {name} twice")));
+            }
+            kinds.push(kind);
+        }
+        let kind = kinds[0];
         let mut siting = scenario.siting.clone();
         if let Some(m) = &self.model {
             siting.model = ModelName::parse(m).map_err(|e| usage(format!("--model: {e}")))?;
@@ -375,7 +425,7 @@ impl SiteFlags {
             (true, Some(p)) => crate::site_plan::model_of(siting.model, p),
             (true, None) => {
                 return Err(usage(format!(
-                    "--model {} needs the number of new sites: give --p N (or [siting] p in                      the scenario)",
+                    "--model {} needs the number of new sites: give --p N (or [siting] p in the scenario)",
                     siting.model.as_str()
                 )))
             }
@@ -384,11 +434,10 @@ impl SiteFlags {
             // A regular file within the size limit, checked before any work.
             crate::io::open_input(m, crate::io::input_limits())?;
         }
-        if self.capacity && siting.model != ModelName::Mclp {
-            return Err(usage(format!(
-                "--capacity works with --model mclp (most elderly people served within                  capacity), not {}",
-                siting.model.as_str()
-            )));
+        if self.capacity && siting.model == ModelName::PCenter {
+            return Err(usage(
+                "--capacity works with --model lscp, mclp or pmedian, not pcenter".to_string(),
+            ));
         }
         let method = if !self.exact {
             crate::siting::Method::Heuristic
@@ -397,7 +446,15 @@ impl SiteFlags {
         } else {
             crate::siting::Method::Exact
         };
+        if kinds.len() > 1 && (model != crate::siting::Model::Lscp || self.capacity) {
+            return Err(usage(
+                "several kinds (--kind a,b) are sited together with the uncapacitated lscp \
+                 model only"
+                    .to_string(),
+            ));
+        }
         Ok(SiteJob {
+            joint: if kinds.len() > 1 { kinds } else { Vec::new() },
             kind,
             model,
             siting,
@@ -474,13 +531,54 @@ pub fn run_site(
     let job = flags.check(&scenario)?;
     let run = prepare("site", &scenario, out_dir, job.matrix.as_slice())?;
     let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
-    let study = Study::from_scenario(scenario)?;
+    let study = match &job.matrix {
+        // A travel matrix may stand in for the roads (a matrix-only scenario).
+        Some(_) => Study::from_scenario_without_roads(scenario)?,
+        None => Study::from_scenario(scenario)?,
+    };
     job.check_capacities(&study)?;
     print_warnings(&study);
-    let result = audit(&study);
+    let result = match &job.matrix {
+        Some(path) if study.scenario.roads.is_none() => {
+            if study.layers.candidates.is_empty() {
+                return Err(crate::InputError::file(
+                    &study.scenario.path,
+                    crate::Problem::Scenario(
+                        "without [layers.roads], candidate sites come from \
+                         [layers.candidates] (the road nodes are not known)"
+                            .into(),
+                    ),
+                )
+                .into());
+            }
+            let candidates = &study.layers.candidates;
+            let table = crate::site_plan::read_matrix(&study, path, candidates, f64::INFINITY)?;
+            crate::coverage::audit_from_matrix(&study, &table)
+        }
+        _ => audit(&study),
+    };
     let request = job.request();
-    let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
-    let plans = [plan];
+    let plans = if job.joint.is_empty() {
+        vec![crate::site_plan::plan_sites(&study, &result, &request)?]
+    } else {
+        let (plans, joint) = crate::site_plan::plan_joint(
+            &study,
+            &result,
+            &job.joint,
+            &request,
+            job.siting.cost_per_kind,
+        )?;
+        eprintln!(
+            "joint siting: {} distinct sites (cost {:.2}, bound {:.2}); each kind alone: {} \
+             sites (cost {:.2})",
+            joint.sites.len(),
+            joint.cost,
+            joint.bound,
+            joint.separate_sites.len(),
+            joint.separate_cost
+        );
+        plans
+    };
     let mut out = OutputSet::new();
     let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
     audit_outputs(
@@ -490,7 +588,7 @@ pub fn run_site(
         &mut out,
     )?;
     let overlays = Overlays {
-        new_sites: plans[0].new_sites(),
+        new_sites: plans.iter().flat_map(|p| p.new_sites()).collect(),
         ..Overlays::default()
     };
     let ctx = crate::report::document::ReportContext {
@@ -501,6 +599,7 @@ pub fn run_site(
         rules: None,
         options: &report_options,
         places: Default::default(),
+        access: None,
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::io::scenario::Target;
 use crate::model::FacilityKind;
 use crate::network::{nearest_sources, Direction, SearchSpace};
+use crate::reach_table::ReachTable;
 use crate::study::Study;
 
 /// "Within the limit" allows this much slack (minutes), as DESIGN.md says.
@@ -135,6 +136,69 @@ pub fn audit(study: &Study) -> Audit {
                 covered,
                 population_covered,
                 elderly_covered,
+                in_scope: study.target_scope(kind),
+            }
+        })
+        .collect();
+    Audit {
+        population,
+        elderly,
+        kinds,
+    }
+}
+
+/// The audit from a travel matrix instead of the road network (`site --matrix`, where the
+/// scenario may have no roads): per community and kind the nearest facility the matrix lists
+/// (ties by facility id), covered within the kind's limit. A matrix knows communities only, so
+/// a covered community counts all its people.
+pub fn audit_from_matrix(study: &Study, table: &ReachTable) -> Audit {
+    let n = study.layers.communities.len();
+    let mut population = vec![0.0; n];
+    let mut elderly = vec![0.0; n];
+    for d in &study.demand {
+        population[d.community as usize] += d.population;
+        elderly[d.community as usize] += d.elderly;
+    }
+    let facilities = &study.layers.facilities;
+    let kinds = study
+        .audited_kinds()
+        .into_iter()
+        .map(|kind| {
+            let limit = study.scenario.limit_for(kind);
+            let nearest: Vec<Option<Nearest>> = (0..n)
+                .map(|c| {
+                    table
+                        .row(c)
+                        .filter(|&(s, _)| {
+                            facilities.get(s as usize).is_some_and(|f| f.kind == kind)
+                        })
+                        // Facilities are in id order, so the lower index breaks a tie by id.
+                        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                        .map(|(s, minutes)| Nearest {
+                            facility: s as usize,
+                            minutes,
+                        })
+                })
+                .collect();
+            let covered: Vec<bool> = nearest
+                .iter()
+                .map(|r| r.is_some_and(|r| r.minutes <= limit + WITHIN_EPS))
+                .collect();
+            let keep = |v: &[f64]| -> Vec<f64> {
+                v.iter()
+                    .zip(&covered)
+                    .map(|(&x, &c)| if c { x } else { 0.0 })
+                    .collect()
+            };
+            KindCoverage {
+                kind,
+                limit_min: limit,
+                target: study.scenario.targets.get(&kind).copied(),
+                facilities: facilities.iter().filter(|f| f.kind == kind).count(),
+                population_covered: keep(&population),
+                elderly_covered: keep(&elderly),
+                nearest,
+                covered,
                 in_scope: study.target_scope(kind),
             }
         })

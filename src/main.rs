@@ -113,15 +113,6 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
-    /// What a bureau's files hold (geometry, count, CRS, extent, fields with samples), and a
-    /// proposed scenario with --write: `inspect --write scenario.toml FILES...`, then `run`.
-    Inspect {
-        /// Layer files: .shp, .gpkg (every layer), .geojson, .csv, .xlsx.
-        paths: Vec<PathBuf>,
-        /// Write a proposed scenario mapping the fields by their Chinese or English names.
-        #[arg(long, value_name = "SCENARIO")]
-        write: Option<PathBuf>,
-    },
     /// Compare two runs per community, street and district: the change in minutes, coverage
     /// and accessibility per kind (compare.csv, compare.md, compare.json). Give two earlier
     /// output folders (BASE_DIR PLAN_DIR) or two scenarios (--scenario A --scenario B).
@@ -134,6 +125,15 @@ enum Command {
         /// Folder for the outputs.
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
+    },
+    /// What a bureau's files hold (geometry, count, CRS, extent, fields with samples), and a
+    /// proposed scenario with --write: `inspect --write scenario.toml FILES...`, then `run`.
+    Inspect {
+        /// Layer files: .shp, .gpkg (every layer), .geojson, .csv, .xlsx.
+        paths: Vec<PathBuf>,
+        /// Write a proposed scenario mapping the fields by their Chinese or English names.
+        #[arg(long, value_name = "SCENARIO")]
+        write: Option<PathBuf>,
     },
     /// Service areas: the area each facility reaches on foot within each time band, as
     /// polygons (service_areas.geojson), with the audit outputs.

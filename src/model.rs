@@ -129,6 +129,24 @@ pub struct Candidate {
     pub capacity: Option<f64>,
 }
 
+/// A parcel of residential land from the regulatory plan (控制性详细规划地块): the unit the
+/// allocation rules (elderly-service rooms per 100 households, ...) are checked for.
+#[derive(Debug, Clone)]
+pub struct Parcel {
+    pub id: String,
+    pub name: String,
+    /// Polygon or MultiPolygon, WGS-84.
+    pub geometry: Geometry<f64>,
+    /// A point inside the parcel: it decides the community (and street) the parcel lies in.
+    pub representative: Point<f64>,
+    /// Planned households.
+    pub households: Option<f64>,
+    /// Planned floor area, m².
+    pub floor_area_m2: Option<f64>,
+    /// Every other mapped property (the elderly-service room area, flags, ...) for the rules.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
 /// Which directions of a road line may be travelled (honoured only when driving).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OneWay {
@@ -163,4 +181,6 @@ pub struct Layers {
     pub population: Vec<PopulationCell>,
     pub candidates: Vec<Candidate>,
     pub roads: Vec<RoadLine>,
+    /// Residential parcels (`[layers.parcels]`, optional).
+    pub parcels: Vec<Parcel>,
 }

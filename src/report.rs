@@ -2,6 +2,7 @@
 //! communities.geojson, uncovered.geojson and report.md. All outputs of a run are written to
 //! temporary files first and renamed into place, so no file is ever left half-written.
 
+pub mod access;
 pub mod document;
 pub mod map_data;
 pub mod service_areas;
@@ -183,7 +184,12 @@ fn street_count(study: &Study) -> usize {
 }
 
 /// The per-community attributes shared by coverage.csv and communities.geojson.
-fn community_row(study: &Study, audit: &Audit, c: usize) -> Vec<(String, Value)> {
+fn community_row(
+    study: &Study,
+    audit: &Audit,
+    access: Option<&crate::access::AccessReport>,
+    c: usize,
+) -> Vec<(String, Value)> {
     let com = &study.layers.communities[c];
     let mut row: Vec<(String, Value)> = vec![
         ("id".into(), json!(com.id)),
@@ -214,6 +220,9 @@ fn community_row(study: &Study, audit: &Audit, c: usize) -> Vec<(String, Value)>
             count_json(k.elderly_covered[c]),
         ));
     }
+    if let Some(access) = access {
+        row.extend(access::community_columns(access, audit, c));
+    }
     row
 }
 
@@ -229,12 +238,21 @@ fn csv_cell(v: &Value) -> String {
 
 /// coverage.csv: one row per community (UTF-8 with BOM so Excel shows Chinese).
 pub fn coverage_csv(study: &Study, audit: &Audit) -> Result<Vec<u8>> {
+    coverage_csv_with_access(study, audit, None)
+}
+
+/// coverage.csv with the accessibility columns of `access` (see `report::access`).
+pub fn coverage_csv_with_access(
+    study: &Study,
+    audit: &Audit,
+    access: Option<&crate::access::AccessReport>,
+) -> Result<Vec<u8>> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
         let csv_err = |e: csv::Error| Error::Other(format!("writing coverage.csv: {e}"));
         for c in 0..study.layers.communities.len() {
-            let row = community_row(study, audit, c);
+            let row = community_row(study, audit, access, c);
             if c == 0 {
                 w.write_record(row.iter().map(|(k, _)| k.as_str()))
                     .map_err(csv_err)?;
@@ -250,11 +268,20 @@ pub fn coverage_csv(study: &Study, audit: &Audit) -> Result<Vec<u8>> {
 
 /// communities.geojson: the communities with the audit's attributes.
 pub fn communities_geojson(study: &Study, audit: &Audit) -> Vec<u8> {
+    communities_geojson_with_access(study, audit, None)
+}
+
+/// communities.geojson with the accessibility columns of `access`.
+pub fn communities_geojson_with_access(
+    study: &Study,
+    audit: &Audit,
+    access: Option<&crate::access::AccessReport>,
+) -> Vec<u8> {
     feature_collection(
         (0..study.layers.communities.len())
             .map(|c| {
                 let props: Map<String, Value> =
-                    community_row(study, audit, c).into_iter().collect();
+                    community_row(study, audit, access, c).into_iter().collect();
                 (
                     output_geometry(&study.layers.communities[c].geometry),
                     props,
@@ -440,6 +467,17 @@ pub fn audit_outputs(
     sections: &[Section],
     out: &mut OutputSet,
 ) -> Result<()> {
+    audit_outputs_with_access(study, audit, None, sections, out)
+}
+
+/// [`audit_outputs`] with the accessibility columns in coverage.csv and communities.geojson.
+pub fn audit_outputs_with_access(
+    study: &Study,
+    audit: &Audit,
+    access: Option<&crate::access::AccessReport>,
+    sections: &[Section],
+    out: &mut OutputSet,
+) -> Result<()> {
     let mut summary = summary_json(study, audit);
     let mut md = audit_markdown(study, audit);
     for section in sections {
@@ -453,8 +491,14 @@ pub fn audit_outputs(
         .map_err(|e| Error::Other(format!("writing summary.json: {e}")))?;
     summary_text.push('\n');
     out.add("summary.json", summary_text.into_bytes());
-    out.add("coverage.csv", coverage_csv(study, audit)?);
-    out.add("communities.geojson", communities_geojson(study, audit));
+    out.add(
+        "coverage.csv",
+        coverage_csv_with_access(study, audit, access)?,
+    );
+    out.add(
+        "communities.geojson",
+        communities_geojson_with_access(study, audit, access),
+    );
     out.add("uncovered.geojson", uncovered_geojson(study, audit));
     out.add("report.md", md.into_bytes());
     Ok(())

@@ -157,6 +157,8 @@ pub struct SitePlan {
     pub in_scope: Vec<bool>,
     /// The p-median ran without a time limit (`[siting] limit = "none"`).
     pub unlimited: bool,
+    /// Joint siting: per chosen candidate, every kind it hosts (empty when sited alone).
+    pub hosts: std::collections::BTreeMap<usize, Vec<FacilityKind>>,
     pub solution: SitingSolution,
     /// Elderly people covered by the existing facilities, and with the chosen sites added,
     /// counted as the audit counts them (population cells within the limit when the scenario
@@ -250,24 +252,29 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
     let table_within = |limit: f64| -> Result<ReachTable> {
         Ok(match &req.matrix {
             Some(path) => {
-                let demand_ids: Vec<String> = study
-                    .layers
-                    .communities
-                    .iter()
-                    .map(|c| c.id.clone())
+                let full = read_matrix(study, path, &candidates, limit)?;
+                // Sites of the model: this kind's facilities, then the candidates.
+                let n_facilities = study.layers.facilities.len();
+                let mut site_of = vec![None; n_facilities + candidates.len()];
+                for (k, &f) in existing.iter().enumerate() {
+                    site_of[f] = Some(k as u32);
+                }
+                for j in 0..candidates.len() {
+                    site_of[n_facilities + j] = Some((existing.len() + j) as u32);
+                }
+                let triplets = (0..full.n_demand)
+                    .flat_map(|d| {
+                        let site_of = &site_of;
+                        full.row(d)
+                            .filter_map(move |(s, m)| site_of[s as usize].map(|t| (d as u32, t, m)))
+                    })
                     .collect();
-                let site_ids: Vec<String> = existing
-                    .iter()
-                    .map(|&f| study.layers.facilities[f].id.clone())
-                    .chain(candidates.iter().map(|c| c.id.clone()))
-                    .collect();
-                siting::read_travel_matrix_with_speed(
-                    path,
-                    &demand_ids,
-                    &site_ids,
+                ReachTable::from_triplets(
+                    full.n_demand,
+                    existing.len() + candidates.len(),
                     limit,
-                    Some(study.scenario.travel.speed_m_per_min),
-                )?
+                    triplets,
+                )
             }
             None => {
                 let snaps: Vec<_> = existing_sources
@@ -346,7 +353,45 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
     for site in &mut solution.sites {
         site.newly_covered.retain(|&d| in_scope[d]);
     }
-    let (elderly_covered_before, elderly_covered_after) = match &req.matrix {
+    let (elderly_covered_before, elderly_covered_after) = elderly_covered_figures(
+        study,
+        audit,
+        req,
+        &existing_sources,
+        &candidates,
+        &solution,
+        &in_scope,
+    );
+    Ok(SitePlan {
+        kind: req.kind,
+        limit_min: limit,
+        existing,
+        candidates,
+        candidate_source,
+        reach,
+        weights,
+        in_scope,
+        unlimited: full_given,
+        hosts: Default::default(),
+        solution,
+        elderly_covered_before,
+        elderly_covered_after,
+    })
+}
+
+/// The elderly covered before and after a solution's sites open, counted as the audit counts
+/// them (see `SitePlan::elderly_covered_before`).
+fn elderly_covered_figures(
+    study: &Study,
+    audit: &Audit,
+    req: &SitingRequest,
+    existing_sources: &SourceSet,
+    candidates: &[Candidate],
+    solution: &SitingSolution,
+    in_scope: &[bool],
+) -> (f64, f64) {
+    let limit = study.scenario.limit_for(req.kind);
+    match &req.matrix {
         None => {
             let chosen_snaps = solution
                 .chosen
@@ -361,8 +406,8 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
                     .collect(),
             );
             (
-                elderly_within(study, &existing_sources, limit, &in_scope),
-                elderly_within(study, &with_chosen, limit, &in_scope),
+                elderly_within(study, existing_sources, limit, in_scope),
+                elderly_within(study, &with_chosen, limit, in_scope),
             )
         }
         // A travel matrix knows communities only: the audit's figure, plus the whole of each
@@ -382,21 +427,38 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
                 .sum();
             (before, before + gained)
         }
-    };
-    Ok(SitePlan {
-        kind: req.kind,
-        limit_min: limit,
-        existing,
-        candidates,
-        candidate_source,
-        reach,
-        weights,
-        in_scope,
-        unlimited: full_given,
-        solution,
-        elderly_covered_before,
-        elderly_covered_after,
-    })
+    }
+}
+
+/// A travel matrix (community id, site id, minutes or metres) read against every facility of
+/// the study (any kind) and then `candidates`: site `f < facilities.len()` is facility `f`,
+/// the rest are the candidates in order.
+pub fn read_matrix(
+    study: &Study,
+    path: &std::path::Path,
+    candidates: &[Candidate],
+    limit_min: f64,
+) -> Result<ReachTable> {
+    let demand_ids: Vec<String> = study
+        .layers
+        .communities
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let site_ids: Vec<String> = study
+        .layers
+        .facilities
+        .iter()
+        .map(|f| f.id.clone())
+        .chain(candidates.iter().map(|c| c.id.clone()))
+        .collect();
+    Ok(siting::read_travel_matrix_with_speed(
+        path,
+        &demand_ids,
+        &site_ids,
+        limit_min,
+        Some(study.scenario.travel.speed_m_per_min),
+    )?)
 }
 
 /// Elderly people of the demand points (cells, or communities without cells) that reach one of
@@ -417,4 +479,86 @@ fn elderly_within(study: &Study, sources: &SourceSet, limit_min: f64, in_scope: 
     .filter(|(r, d)| r.is_some() && in_scope[d.community as usize])
     .map(|(_, d)| d.elderly)
     .sum()
+}
+
+/// Several kinds sited together on shared candidates (LSCP): one plan per kind, each saying
+/// which kinds its sites host. `cost_per_kind` is added per kind hosted at a site, on top of
+/// the site's cost (the candidates' `cost`, else 1). See `siting::joint`.
+pub fn plan_joint(
+    study: &Study,
+    audit: &Audit,
+    kinds: &[FacilityKind],
+    request: &SitingRequest,
+    cost_per_kind: f64,
+) -> Result<(Vec<SitePlan>, siting::joint::JointSolution)> {
+    use siting::joint::{solve_joint, JointKind, JointProblem};
+    let mut plans = Vec::new();
+    for &kind in kinds {
+        let req = SitingRequest {
+            kind,
+            model: Model::Lscp,
+            ..request.clone()
+        };
+        plans.push(plan_sites(study, audit, &req)?);
+    }
+    let Some(first) = plans.first() else {
+        return Err(Error::Other("joint siting needs at least one kind".into()));
+    };
+    let n_candidates = first.candidates.len();
+    let site_costs = first
+        .candidates
+        .iter()
+        .map(|c| c.cost)
+        .collect::<Option<Vec<f64>>>()
+        .filter(|c| !c.is_empty());
+    let problem = JointProblem {
+        kinds: plans
+            .iter()
+            .map(|p| JointKind {
+                weights: p.weights.clone(),
+                reach: p.reach.clone(),
+                n_existing: p.existing.len(),
+                cost_per_kind,
+            })
+            .collect(),
+        n_candidates,
+        site_costs,
+    };
+    let options = SitingOptions {
+        method: request.method,
+        time_limit: request.time_limit,
+        gap_target: request.gap_target,
+        ..SitingOptions::default()
+    };
+    let joint = solve_joint(&problem, &options)?;
+    let mut hosts: std::collections::BTreeMap<usize, Vec<FacilityKind>> = Default::default();
+    for (k, hosted) in joint.hosted.iter().enumerate() {
+        for &j in hosted {
+            hosts.entry(j).or_default().push(kinds[k]);
+        }
+    }
+    for (plan, solution) in plans.iter_mut().zip(&joint.per_kind) {
+        plan.solution = solution.clone();
+        plan.solution.model = "lscp-joint".into();
+        for site in &mut plan.solution.sites {
+            site.newly_covered.retain(|&d| plan.in_scope[d]);
+        }
+        plan.hosts = hosts.clone();
+        let req = SitingRequest {
+            kind: plan.kind,
+            model: Model::Lscp,
+            ..request.clone()
+        };
+        let (_, existing_sources) = study.facilities_of(plan.kind);
+        (plan.elderly_covered_before, plan.elderly_covered_after) = elderly_covered_figures(
+            study,
+            audit,
+            &req,
+            &existing_sources,
+            &plan.candidates,
+            &plan.solution,
+            &plan.in_scope,
+        );
+    }
+    Ok((plans, joint))
 }

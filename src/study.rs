@@ -52,7 +52,16 @@ impl Study {
         Study::from_scenario(scenario)
     }
 
+    /// Loads every layer the scenario names; the scenario must have a roads layer.
     pub fn from_scenario(scenario: Scenario) -> Result<Study> {
+        scenario.roads_layer()?;
+        Study::from_scenario_without_roads(scenario)
+    }
+
+    /// Like [`Study::from_scenario`], but a scenario without `[layers.roads]` gives a study
+    /// with an empty network (nothing snapped): for `site --matrix`, whose travel times come
+    /// from the matrix.
+    pub fn from_scenario_without_roads(scenario: Scenario) -> Result<Study> {
         let steps = Steps::new(5);
         let mut warnings = Warnings::default();
         steps.step("reading layers");
@@ -64,7 +73,17 @@ impl Study {
                 .collect()
         };
         let rule_layer = crate::rules::Layer::Communities;
-        let keep_communities = keep(&scenario.communities, rule_layer);
+        let mut keep_communities = keep(&scenario.communities, rule_layer);
+        // The community type (targets by community type) and a siting weight field are read
+        // from the communities too.
+        for key in ["kind", "urban_rural_code"] {
+            if let Some(f) = scenario.communities.mapped(key) {
+                keep_communities.push(f.to_string());
+            }
+        }
+        if let crate::io::scenario::DemandWeight::Field(f) = &scenario.siting.weight {
+            keep_communities.push(f.clone());
+        }
         let keep_facilities = keep(&scenario.facilities, crate::rules::Layer::Facilities);
         let communities =
             gj::load_communities(&scenario.communities, &keep_communities, &mut warnings)?;
@@ -78,14 +97,28 @@ impl Study {
             Some(spec) => gj::load_candidates(spec)?,
             None => Vec::new(),
         };
+        let parcels = match &scenario.parcels {
+            Some(spec) => {
+                let keep: Vec<String> = crate::io::scenario::parcel_rule_fields(&scenario.rule_set)
+                    .iter()
+                    .map(|f| spec.field(f).to_string())
+                    .collect();
+                gj::load_parcels(spec, &keep, &mut warnings)?
+            }
+            None => Vec::new(),
+        };
         steps.step("reading roads");
-        let roads = crate::io::load_roads(&scenario.roads, &mut warnings)?;
+        let roads = match &scenario.roads {
+            Some(spec) => crate::io::load_roads(spec, &mut warnings)?,
+            None => Vec::new(),
+        };
         let layers = Layers {
             communities,
             facilities,
             population,
             candidates,
             roads,
+            parcels,
         };
         crate::io::validate::plausibility(&scenario, &layers, &mut warnings)?;
         Study::from_layers(scenario, layers, warnings, &steps)
@@ -103,9 +136,9 @@ impl Study {
         layers.facilities.sort_by(|a, b| a.id.cmp(&b.id));
         steps.step("building the road graph");
         let graph = RoadGraph::build(&layers.roads, &scenario.travel.speeds(), &mut warnings);
-        if graph.edge_count() == 0 {
+        if let (0, Some(roads)) = (graph.edge_count(), &scenario.roads) {
             return Err(crate::InputError::file(
-                &scenario.roads.path,
+                &roads.path,
                 crate::Problem::Other(format!(
                     "no road in this layer is open to {}ing; check the road classes",
                     scenario.travel.mode.as_str()
@@ -135,7 +168,8 @@ impl Study {
                 )
             })
             .collect();
-        for f in &far {
+        // Without a roads layer (a travel matrix), there is no road to be far from.
+        for f in far.iter().filter(|_| scenario.roads.is_some()) {
             warnings.push(
                 WarningKind::FarFromRoad,
                 format!(

@@ -152,3 +152,35 @@ fn compare_reads_two_output_folders() {
     assert!(matches!(err, carecircle::Error::Input(_)), "{err}");
     assert!(!none.exists());
 }
+
+#[test]
+fn compare_runs_two_scenarios() {
+    use common::*;
+    use serde_json::json;
+    // The same hand district twice, the plan with one more day-care centre next to c4.
+    let (dir, base) = hand_district();
+    let mut fac = facilities();
+    fac.push(feature(
+        point(2990.0, -100.0),
+        json!({"id": "D9", "名称": "远郊日间照料中心", "类型": "日间照料中心"}),
+    ));
+    write(dir.path(), "plan_facilities.geojson", &fc(fac));
+    let plan_text = std::fs::read_to_string(&base)
+        .unwrap()
+        .replace("\"facilities.geojson\"", "\"plan_facilities.geojson\"");
+    assert!(plan_text.contains("plan_facilities.geojson"));
+    write(dir.path(), "plan.toml", &plan_text);
+    let out = dir.path().join("cmp");
+    let written =
+        carecircle::commands::run_compare(&[], &[base.clone(), dir.path().join("plan.toml")], &out)
+            .unwrap();
+    assert!(written.summary.contains("day_care"), "{}", written.summary);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(summary["day_care"]["gained"], json!(["c4"]));
+    assert_eq!(summary["day_care"]["lost"], json!(0));
+    assert_eq!(
+        summary["day_care"]["covered_plan"].as_u64().unwrap(),
+        summary["day_care"]["covered_base"].as_u64().unwrap() + 1
+    );
+}

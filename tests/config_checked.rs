@@ -147,7 +147,11 @@ fn bad_site_flags_exit_2_before_any_work() {
         (&["--model", "mlcp", "--p", "2"], "did you mean mclp?"),
         (&["--model", "pmedian"], "--p N"),
         (&["--candidate-spacing", "inf"], "--candidate-spacing inf"),
-        (&["--capacity"], "--model mclp"),
+        // Capacities work with lscp, mclp and pmedian (issue 12), not with p-center.
+        (
+            &["--capacity", "--model", "pcenter", "--p", "2"],
+            "not pcenter",
+        ),
         (&["--matrix", "no-such-matrix.csv"], "no-such-matrix.csv"),
         #[cfg(unix)]
         (&["--matrix", "/dev/zero"], "not a regular file"),
@@ -157,6 +161,22 @@ fn bad_site_flags_exit_2_before_any_work() {
         let e = refused(&args, "");
         assert!(e.contains(needle), "{flags:?}: {e}");
     }
+    // Several kinds are sited together with the uncapacitated LSCP only.
+    let e = refused(
+        &[
+            "site",
+            "--kind",
+            "day_care,canteen",
+            "--model",
+            "mclp",
+            "--p",
+            "2",
+        ],
+        "",
+    );
+    assert!(e.contains("lscp model only"), "{e}");
+    let e = refused(&["site", "--kind", "day_care,canteen,day_care"], "");
+    assert!(e.contains("twice"), "{e}");
     let e = refused(&["site", "--kind", "day_cre"], "");
     assert!(e.contains("did you mean day_care?"), "{e}");
     let e = refused(&["areas", "--bands", "5,NaN"], "");

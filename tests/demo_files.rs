@@ -186,7 +186,8 @@ fn demo_scenario_points_at_the_demo_layers() {
     assert_eq!(scenario["crs"].as_str(), Some("gcj02"));
     assert_eq!(scenario["travel"]["limit_min"].as_integer(), Some(15));
     let layers = scenario["layers"].as_table().unwrap();
-    assert_eq!(layers.len(), 4);
+    // communities, facilities, population, roads and the residential parcels.
+    assert_eq!(layers.len(), 5);
     for (name, layer) in layers {
         let path = layer["path"].as_str().unwrap();
         assert!(dir.join(path).is_file(), "layer {name}: {path}");

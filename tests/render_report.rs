@@ -40,6 +40,7 @@ fn report_with(
         rules: None,
         options: &options,
         places: Default::default(),
+        access: None,
     };
     let mut out = OutputSet::new();
     let opts = RenderOptions {

@@ -30,8 +30,9 @@ const SITING: &[(&str, usize, u64, u64)] = &[
     ("canteen", 42, 123, 66_480),
     ("mutual_aid", 15, 19, 1_894),
 ];
-/// Rules: subjects that pass, fail, not checked.
-const RULES: (u64, u64, u64) = (136, 191, 0);
+/// Rules: subjects that pass, fail, not checked. The 16 residential parcels of the demo add 10
+/// passing and 6 failing rows (tests/parcels_demo.rs checks them one by one).
+const RULES: (u64, u64, u64) = (146, 197, 0);
 /// Elderly inside the dissolved 15-minute service area of day care (a second measure).
 const DAY_CARE_INSIDE_15: f64 = 35_546.0;
 
@@ -117,9 +118,19 @@ fn headline_numbers_and_one_elderly_covered() {
         "| 日间照料中心 | 15 | 17 | 42 | 103 | 40.8 % | 41108 | 78602 | 52.3 % | 100.0 % 未达标 |"
     ));
     assert!(md.contains("覆盖老年人由 41108 人增至 67271 人"));
+    // The analytics: accessibility per kind in the report and on maps, the parcels map.
+    assert!(md.contains("养老服务可达性"));
+    for map in [
+        "map_access_day_care.png",
+        "map_access_canteen.png",
+        "map_parcels.png",
+    ] {
+        assert!(demo().zh.join(map).is_file(), "{map}");
+    }
     // The report's title block and summary.json's report entry.
     assert_eq!(s["report"]["tool_version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(s["report"]["inputs"].as_array().unwrap().len(), 5);
+    // The scenario, communities, facilities, population, parcels and roads.
+    assert_eq!(s["report"]["inputs"].as_array().unwrap().len(), 6);
     let sha = s["report"]["inputs"][0]["sha256"].as_str().unwrap();
     assert_eq!(sha.len(), 64);
     assert!(md.contains(sha));
@@ -142,7 +153,8 @@ fn workbook_reads_back_with_sheets_rows_and_types() {
             "未覆盖社区",
             "新选址",
             "规划指标",
-            "服务范围"
+            "服务范围",
+            "可达性",
         ]
     );
     // Summary: a header and one row per audited kind, shares as numbers (fractions).

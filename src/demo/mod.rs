@@ -11,6 +11,7 @@ mod admin;
 mod district;
 mod facilities;
 mod layout;
+mod parcels;
 mod roads;
 
 use std::fs;
@@ -26,6 +27,7 @@ use crate::{Error, Result};
 use district::{Cell, GenCommunity};
 use facilities::GenFacility;
 use layout::Layout;
+use parcels::GenParcel;
 use roads::Road;
 
 /// The seed of the demo's random numbers. Changing it changes every generated position.
@@ -43,14 +45,16 @@ pub const COMMUNITIES_FILE: &str = "communities.geojson";
 pub const FACILITIES_FILE: &str = "facilities.geojson";
 pub const POPULATION_FILE: &str = "population.geojson";
 pub const ROADS_FILE: &str = "roads.geojson";
+pub const PARCELS_FILE: &str = "parcels.geojson";
 
 /// Every file of the demo, in writing order.
 #[cfg_attr(not(feature = "dev-support"), allow(dead_code))]
-pub const DEMO_FILES: [&str; 5] = [
+pub const DEMO_FILES: [&str; 6] = [
     COMMUNITIES_FILE,
     FACILITIES_FILE,
     POPULATION_FILE,
     ROADS_FILE,
+    PARCELS_FILE,
     SCENARIO_FILE,
 ];
 
@@ -73,6 +77,9 @@ fields = { population = "人口", elderly = "老年人口" }
 [layers.roads]
 path = "roads.geojson"
 fields = { class = "道路等级", oneway = "单行", name = "名称" }
+[layers.parcels]
+path = "parcels.geojson"
+fields = { id = "地块编号", name = "地块名称", households = "规划户数", floor_area = "建筑面积", service_floor_area_m2 = "养老服务用房面积" }
 [targets]
 day_care = { limit_min = 15, coverage = 1.0, communities = "urban" }
 canteen = { limit_min = 15, coverage = 1.0 }
@@ -123,6 +130,7 @@ pub(crate) struct Demo {
     cells: Vec<Cell>,
     roads: Vec<Road>,
     facilities: Vec<GenFacility>,
+    parcels: Vec<GenParcel>,
 }
 
 pub(crate) fn generate() -> Result<Demo> {
@@ -135,6 +143,7 @@ pub(crate) fn generate() -> Result<Demo> {
     let mut rng_people = stream(1);
     let mut rng_roads = stream(2);
     let mut rng_facilities = stream(3);
+    let mut rng_parcels = stream(4);
 
     let seeds = district::place_seeds(&layout, &admin, &mut rng_seeds);
     let mut cells = district::grid_cells(&layout);
@@ -149,12 +158,14 @@ pub(crate) fn generate() -> Result<Demo> {
     );
     let roads = roads::generate_roads(&layout, &mut rng_roads);
     let facilities = facilities::place_facilities(&layout, &communities, &mut rng_facilities);
+    let parcels = parcels::generate_parcels(&communities, &mut rng_parcels);
     Ok(Demo {
         layout,
         communities,
         cells,
         roads,
         facilities,
+        parcels,
     })
 }
 
@@ -169,6 +180,7 @@ fn render(demo: &Demo) -> Vec<(&'static str, String)> {
         (FACILITIES_FILE, facilities_geojson(demo)),
         (POPULATION_FILE, population_geojson(demo)),
         (ROADS_FILE, roads_geojson(demo)),
+        (PARCELS_FILE, parcels_geojson(demo)),
         (SCENARIO_FILE, SCENARIO_TOML.to_string()),
     ]
 }
@@ -340,6 +352,25 @@ fn population_geojson(demo: &Demo) -> String {
         })
         .collect();
     collection("population", features)
+}
+
+fn parcels_geojson(demo: &Demo) -> String {
+    let features = demo
+        .parcels
+        .iter()
+        .map(|p| {
+            let mut props = Map::new();
+            props.insert("地块编号".into(), p.id.clone().into());
+            props.insert("地块名称".into(), p.name.clone().into());
+            props.insert("社区编码".into(), p.community_code.clone().into());
+            props.insert("用地性质".into(), "R2 二类居住用地".into());
+            props.insert("规划户数".into(), p.households.into());
+            props.insert("建筑面积".into(), p.floor_area_m2.into());
+            props.insert("养老服务用房面积".into(), p.care_room_m2.into());
+            feature(props, multipolygon_geometry(&demo.layout, &p.shape))
+        })
+        .collect();
+    collection("parcels", features)
 }
 
 fn roads_geojson(demo: &Demo) -> String {

@@ -15,7 +15,7 @@ use super::scenario::{LayerSpec, OtherKinds};
 use crate::crs::Crs;
 use crate::error::{InputError, Problem, WarningKind, Warnings};
 use crate::model::{
-    Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
+    Candidate, Community, Facility, FacilityKind, OneWay, Parcel, PopulationCell, RoadLine,
 };
 
 /// How many bad features of one layer are listed before the rest are only counted.
@@ -597,6 +597,49 @@ pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
             id: ctx.id(),
         }))
     })
+}
+
+/// Loads a residential-parcels layer (Polygon or MultiPolygon): id, name, planned households
+/// and floor area, and the fields the scenario maps or the rules read (`keep`, as in the file),
+/// such as the elderly-service room area.
+pub fn load_parcels(
+    spec: &LayerSpec,
+    keep: &[String],
+    warnings: &mut Warnings,
+) -> Result<Vec<Parcel>, InputError> {
+    let mut wanted = vec![
+        (spec.field("id"), false),
+        (spec.field("name"), false),
+        (spec.field("households"), false),
+        (spec.field("floor_area"), false),
+    ];
+    wanted.extend(spec.fields.values().map(|v| (v.as_str(), false)));
+    wanted.extend(keep.iter().map(|v| (v.as_str(), false)));
+    let req = request(&wanted, false);
+    let mut local = Warnings::default();
+    let out = load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
+        let id = ctx.id();
+        let expected = "Polygon or MultiPolygon";
+        let geometry = match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::Polygon(p) => polygonal(ctx, MultiPolygon::new(vec![p]), true, &mut local)?,
+            Geometry::MultiPolygon(mp) => polygonal(ctx, mp, false, &mut local)?,
+            g => return Err(wrong(ctx, &g, expected)),
+        };
+        let representative = geometry
+            .interior_point()
+            .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
+        Ok(Some(Parcel {
+            name: v.text(spec.field("name")).unwrap_or_else(|| id.clone()),
+            households: v.optional_number(ctx, spec.field("households"))?,
+            floor_area_m2: v.optional_number(ctx, spec.field("floor_area"))?,
+            geometry,
+            representative,
+            id,
+            extra: v.extra(std::mem::take(&mut f.rest)),
+        }))
+    });
+    warnings.extend(local);
+    out
 }
 
 /// Road classes closed to people on foot.

@@ -25,7 +25,9 @@ use crate::model::RoadLine;
 use features::{FeatureSink, LayerInfo, ReadRequest};
 use scenario::LayerSpec;
 
-pub use layer::{load_candidates, load_communities, load_facilities, load_population};
+pub use layer::{
+    load_candidates, load_communities, load_facilities, load_parcels, load_population,
+};
 
 /// The file formats carecircle reads features from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -144,6 +144,8 @@ pub const FACILITY_FIELDS: &[&str] = &[
 ];
 pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"];
 pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
+/// Residential parcels: the rules read further fields (the elderly-service room area, ...).
+pub const PARCEL_FIELDS: &[&str] = &["id", "name", "households", "floor_area"];
 pub const ROAD_FIELDS: &[&str] = &["class", "oneway", "name"];
 
 /// The default `[siting] time_limit_s`.
@@ -215,6 +217,10 @@ pub struct SitingConfig {
     pub no_limit: bool,
     /// `weight = "elderly" | "population" | <field>`: what a community's demand weighs.
     pub weight: DemandWeight,
+    /// `joint = ["day_care", "canteen"]`: kinds `run` sites together (LSCP, shared sites).
+    pub joint: Vec<FacilityKind>,
+    /// `cost_per_kind`: cost of each kind hosted at a site, on top of the site's cost.
+    pub cost_per_kind: f64,
 }
 
 /// The demand weight of a community in the siting models (`[siting] weight`).
@@ -241,6 +247,8 @@ impl Default for SitingConfig {
             default_capacity: None,
             no_limit: false,
             weight: DemandWeight::Elderly,
+            joint: Vec::new(),
+            cost_per_kind: 0.0,
         }
     }
 }
@@ -323,7 +331,10 @@ pub struct Scenario {
     pub facilities: LayerSpec,
     pub population: Option<LayerSpec>,
     pub candidates: Option<LayerSpec>,
-    pub roads: LayerSpec,
+    /// `[layers.parcels]`: residential parcels the allocation rules are checked for.
+    pub parcels: Option<LayerSpec>,
+    /// `None` for a matrix-only scenario (`site --matrix` needs no roads).
+    pub roads: Option<LayerSpec>,
     pub targets: BTreeMap<FacilityKind, Target>,
     pub network: NetworkOptions,
     pub areas: AreasConfig,
@@ -386,7 +397,8 @@ struct LayersFile {
     facilities: LayerFile,
     population: Option<LayerFile>,
     candidates: Option<LayerFile>,
-    roads: LayerFile,
+    parcels: Option<LayerFile>,
+    roads: Option<LayerFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -436,6 +448,8 @@ struct SitingFile {
     default_capacity: Option<f64>,
     limit: Option<String>,
     weight: Option<String>,
+    joint: Option<Vec<String>>,
+    cost_per_kind: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -686,7 +700,12 @@ impl Scenario {
                 .candidates
                 .map(|l| layer(l, "candidates"))
                 .transpose()?,
-            roads: layer(file.layers.roads, "roads")?,
+            parcels: file
+                .layers
+                .parcels
+                .map(|l| layer(l, "parcels"))
+                .transpose()?,
+            roads: file.layers.roads.map(|l| layer(l, "roads")).transpose()?,
             targets,
             network: NetworkOptions { max_access_m },
             areas,
@@ -700,6 +719,20 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// The roads layer; every command but `site --matrix` needs one.
+    pub fn roads_layer(&self) -> Result<&LayerSpec, InputError> {
+        self.roads.as_ref().ok_or_else(|| {
+            InputError::file(
+                &self.path,
+                Problem::Scenario(
+                    "[layers.roads] is missing: travel times come from the road network \
+                     (only `site --matrix FILE` runs on a travel matrix without roads)"
+                        .into(),
+                ),
+            )
+        })
+    }
+
     /// The time limit for a kind: its target's, else the travel limit.
     pub fn limit_for(&self, kind: FacilityKind) -> f64 {
         self.targets
@@ -711,7 +744,7 @@ impl Scenario {
     /// Every key of every layer's `fields = {…}` must be a field that carecircle or the rule
     /// set reads; anything else is a typo that would silently leave a field unmapped.
     fn check_field_keys(&self, rule_sets: &[RuleSet]) -> Result<(), String> {
-        let layers: [LayerFields; 5] = [
+        let layers: [LayerFields; 6] = [
             (
                 "communities",
                 Some(&self.communities),
@@ -736,13 +769,18 @@ impl Scenario {
                 CANDIDATE_FIELDS,
                 None,
             ),
-            ("roads", Some(&self.roads), ROAD_FIELDS, None),
+            ("parcels", self.parcels.as_ref(), PARCEL_FIELDS, None),
+            ("roads", self.roads.as_ref(), ROAD_FIELDS, None),
         ];
         for (name, spec, loader, rule_layer) in layers {
             let Some(spec) = spec else { continue };
-            let from_rules: BTreeSet<String> = rule_layer
-                .map(|l| rule_sets.iter().flat_map(|r| rule_fields(r, l)).collect())
-                .unwrap_or_default();
+            let from_rules: BTreeSet<String> = match rule_layer {
+                Some(l) => rule_sets.iter().flat_map(|r| rule_fields(r, l)).collect(),
+                None if name == "parcels" => {
+                    rule_sets.iter().flat_map(parcel_rule_fields).collect()
+                }
+                None => BTreeSet::new(),
+            };
             let mut valid: Vec<&str> = loader.to_vec();
             valid.extend(
                 from_rules
@@ -814,6 +852,28 @@ pub fn rule_fields(set: &RuleSet, layer: RuleLayer) -> BTreeSet<String> {
                 out.insert(field.clone());
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// The fields a rule set reads from the residential parcels: those of its rules checked per
+/// parcel (their `where` flag and the fields of their ratio, read from the parcel).
+pub fn parcel_rule_fields(set: &RuleSet) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for rule in set
+        .rules
+        .iter()
+        .filter(|r| r.scopes.contains(&crate::rules::Scope::Parcel))
+    {
+        out.extend(rule.where_field.clone());
+        if let Measure::Ratio {
+            numerator,
+            denominator,
+            ..
+        } = &rule.measure
+        {
+            out.extend([numerator.field.clone(), denominator.field.clone()]);
         }
     }
     out
@@ -902,6 +962,20 @@ fn siting_config(f: SitingFile, communities: &LayerSpec) -> Result<SitingConfig,
             }
             field => DemandWeight::Field(communities.field(field).to_string()),
         };
+    }
+    for name in f.joint.unwrap_or_default() {
+        let kind = parse_kind(&name)
+            .map_err(|e| format!("[siting] joint: \"{name}\" is not a facility kind{e}"))?;
+        if out.joint.contains(&kind) {
+            return Err(format!("[siting] joint names {name} twice"));
+        }
+        out.joint.push(kind);
+    }
+    if let Some(c) = f.cost_per_kind {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(format!("[siting] cost_per_kind = {c} must be 0 or more"));
+        }
+        out.cost_per_kind = c;
     }
     Ok(out)
 }
@@ -1105,9 +1179,12 @@ day_care = { coverage = 0.9 }
         let s = Scenario::parse(MINIMAL, Path::new("/data/plan/scenario.toml")).unwrap();
         assert_eq!(s.name, "测试区");
         assert_eq!(s.crs, Crs::Gcj02);
-        assert_eq!(s.roads.crs, Crs::Wgs84);
+        assert_eq!(s.roads.as_ref().unwrap().crs, Crs::Wgs84);
         assert_eq!(s.communities.crs, Crs::Gcj02);
-        assert_eq!(s.roads.path, Path::new("/data/plan/sub/roads.geojson"));
+        assert_eq!(
+            s.roads.as_ref().unwrap().path,
+            Path::new("/data/plan/sub/roads.geojson")
+        );
         assert_eq!(s.communities.field("id"), "编码");
         assert_eq!(s.communities.field("street"), "street");
         assert_eq!(s.facilities.kinds["食堂"], FacilityKind::Canteen);

@@ -17,6 +17,10 @@ use crate::model::FacilityKind;
 use crate::network::{nearest_sources, Direction, SearchSpace, SourceSet};
 use crate::study::Study;
 
+mod shaded;
+
+pub(super) use shaded::Shading;
+
 const TITLE_H: i32 = 96;
 const FOOT_H: i32 = 44;
 const LEGEND_W: i32 = 380;
@@ -134,6 +138,8 @@ struct PanelSpec<'a> {
     subtitle: String,
     /// Print the subtitle on the panel (two-panel maps) rather than under the title.
     subtitle_on_panel: bool,
+    /// Per community, a fill instead of covered / not covered (`shaded` maps).
+    fills: Option<&'a [Rgba]>,
 }
 
 /// Everything the maps of a run share.
@@ -267,6 +273,7 @@ impl<'a> Context<'a> {
             new_sites: &[],
             subtitle,
             subtitle_on_panel: false,
+            fills: None,
         }];
         self.draw(
             format!("map_coverage_{kind}"),
@@ -318,6 +325,7 @@ impl<'a> Context<'a> {
                 new_sites: &[],
                 subtitle: sub_before,
                 subtitle_on_panel: true,
+                fills: None,
             },
             PanelSpec {
                 kind,
@@ -325,6 +333,7 @@ impl<'a> Context<'a> {
                 new_sites: &sites,
                 subtitle: sub_after,
                 subtitle_on_panel: true,
+                fills: None,
             },
         ];
         self.draw(
@@ -544,6 +553,9 @@ impl<'a> Context<'a> {
         }
         // Communities, shaded by elderly people.
         let colour_of = |c: usize| {
+            if let Some(fills) = spec.fills {
+                return fills.get(c).copied().unwrap_or(style::DISTRICT);
+            }
             let class = class_of(
                 self.audit.elderly.get(c).copied().unwrap_or(0.0),
                 self.elderly_t,

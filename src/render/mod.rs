@@ -7,6 +7,7 @@
 //! The overlays of later stages (service areas, new sites) and the district boundary come in
 //! as plain WGS-84 geometry ([`Overlays`]), so this module does not depend on their types.
 
+pub mod analytics;
 pub mod font;
 pub mod frame;
 mod maps;
@@ -216,9 +217,9 @@ fn missing_glyph_notice(ctx: &maps::Context, font: Option<&LabelFont>, notices: 
 /// The attribution line when the caller gives none: OpenStreetMap's when the roads come
 /// from an OSM extract.
 pub fn default_attribution(study: &Study) -> String {
-    let roads = &study.scenario.roads.path;
+    let roads = study.scenario.roads.as_ref().map(|r| r.path.as_path());
     let is_osm = roads
-        .extension()
+        .and_then(|r| r.extension())
         .is_some_and(|e| e.eq_ignore_ascii_case("pbf") || e.eq_ignore_ascii_case("osm"));
     if is_osm {
         "Roads: © OpenStreetMap contributors (ODbL)".to_string()

@@ -62,7 +62,12 @@ impl ReportOptions {
         if let Some(c) = &scenario.candidates {
             files.push(&c.path);
         }
-        files.push(&scenario.roads.path);
+        if let Some(p) = &scenario.parcels {
+            files.push(&p.path);
+        }
+        if let Some(r) = &scenario.roads {
+            files.push(&r.path);
+        }
         options.inputs = files
             .into_iter()
             .map(|p| (shown_name(p), sha256_of(p)))
@@ -147,6 +152,8 @@ pub struct ReportContext<'a> {
     pub options: &'a ReportOptions,
     /// Built on first use: names for proposed sites (nearest community and street).
     pub places: std::sync::OnceLock<crate::places::Places>,
+    /// Capacity-aware accessibility (2SFCA family), when computed (`run`).
+    pub access: Option<&'a crate::access::AccessReport>,
 }
 
 /// A block of the document.
@@ -587,6 +594,14 @@ pub fn workbook_tables(ctx: &ReportContext) -> Vec<(String, Table)> {
     if let Some(areas) = ctx.areas {
         sheets.push((ctx.t(m::SHEET_AREAS), areas_table(ctx, areas)));
     }
+    if let Some(access) = ctx.access {
+        sheets.push((
+            crate::report::access::SHEET
+                .get(ctx.options.lang)
+                .to_string(),
+            crate::report::access::communities_table(ctx, access),
+        ));
+    }
     sheets
 }
 
@@ -784,6 +799,11 @@ pub fn build(ctx: &ReportContext) -> Document {
         }
     }
 
+    // Accessibility: room, not only reach.
+    if let Some(access) = ctx.access {
+        b.extend(crate::report::access::blocks(ctx, access));
+    }
+
     // Service areas.
     if let Some(areas) = ctx.areas {
         b.push(Block::Heading(2, "areas".into(), ctx.t(m::AREAS)));
@@ -848,7 +868,11 @@ pub fn build(ctx: &ReportContext) -> Document {
                 &[
                     ("before", before.to_string()),
                     ("after", after.to_string()),
-                    ("n", plan.reach.n_demand.to_string()),
+                    // The communities the kind's target applies to, as before/after count them.
+                    (
+                        "n",
+                        plan.in_scope.iter().filter(|&&i| i).count().to_string(),
+                    ),
                     ("eb", count_text(plan.elderly_covered_before)),
                     ("ea", count_text(plan.elderly_covered_after)),
                     ("total", count_text(s.total_weight)),

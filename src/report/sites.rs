@@ -17,6 +17,7 @@ fn objective_words(plan: &SitePlan) -> &'static str {
         "lscp" => "total cost of new sites",
         "mclp" => "elderly people covered",
         "mclp-capacitated" => "elderly people served within capacity",
+        "pcenter" => "worst minutes of any elderly person to the nearest facility",
         _ => "elderly-weighted minutes to the nearest facility",
     }
 }
@@ -46,6 +47,15 @@ fn site_rows(study: &Study, plan: &SitePlan) -> Vec<SiteRow> {
                 ("kind".into(), json!(plan.kind.as_str())),
                 ("rank".into(), json!(rank + 1)),
                 ("site_id".into(), json!(cand.id)),
+                // Joint siting: every kind the site hosts; a kind sited alone hosts only itself.
+                (
+                    "kinds_at_site".into(),
+                    json!(plan
+                        .hosts
+                        .get(&site.candidate)
+                        .map(|ks| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(";"))
+                        .unwrap_or_else(|| plan.kind.as_str().to_string())),
+                ),
                 ("lon".into(), json!(round_to(cand.location.x(), 7))),
                 ("lat".into(), json!(round_to(cand.location.y(), 7))),
                 ("newly_covered_communities".into(), json!(newly.len())),
@@ -93,6 +103,7 @@ pub fn sites_csv(study: &Study, plans: &[SitePlan]) -> Result<Vec<u8>> {
                 "kind",
                 "rank",
                 "site_id",
+                "kinds_at_site",
                 "lon",
                 "lat",
                 "newly_covered_communities",
@@ -137,7 +148,8 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
     for plan in plans {
         let s = &plan.solution;
         let (before, after) = plan.communities_covered();
-        let n = plan.reach.n_demand;
+        // Only the communities the kind's target applies to, as `communities_covered` counts.
+        let n = plan.in_scope.iter().filter(|&&inside| inside).count();
         let _ = writeln!(
             md,
             "\n## {} ({}): model {}, {}\n",
@@ -148,10 +160,15 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
         );
         let _ = writeln!(
             md,
-            "Candidates: {}. Existing {} facilities stay open. Limit {} min.\n",
+            "Candidates: {}. Existing {} facilities stay open. {}.\n",
             plan.candidate_source,
             plan.existing.len(),
-            plan.limit_min
+            if plan.solution.model == "pmedian" && plan.unlimited {
+                "No time limit: every community counts the minutes to its nearest open site"
+                    .to_string()
+            } else {
+                format!("Limit {} min", plan.limit_min)
+            }
         );
         let _ = writeln!(
             md,
@@ -171,9 +188,14 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
             "- communities covered: {before} → {after} of {n}; elderly covered: {:.0} → {:.0} of {:.0}",
             plan.elderly_covered_before, plan.elderly_covered_after, s.total_weight
         );
-        if !s.uncoverable.is_empty() {
-            let names: Vec<String> = s
-                .uncoverable
+        let uncoverable: Vec<usize> = s
+            .uncoverable
+            .iter()
+            .copied()
+            .filter(|&d| plan.in_scope[d])
+            .collect();
+        if !uncoverable.is_empty() {
+            let names: Vec<String> = uncoverable
                 .iter()
                 .map(|&d| {
                     let c = &study.layers.communities[d];

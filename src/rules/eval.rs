@@ -72,6 +72,9 @@ struct Data<'a> {
     /// Per facility: the community it lies in (a mapped `community` id field, else the
     /// polygon containing it, else the community with the nearest representative point).
     facility_community: Vec<Option<usize>>,
+    /// Per residential parcel: the community it lies in (as for facilities, by its interior
+    /// point).
+    parcel_community: Vec<Option<usize>>,
     /// Street name → its communities, in data order.
     streets: BTreeMap<String, Vec<usize>>,
 }
@@ -95,6 +98,7 @@ impl<'a> Data<'a> {
             audit,
             village,
             facility_community: locate_facilities(study),
+            parcel_community: locate_parcels(study),
             streets,
         }
     }
@@ -157,6 +161,28 @@ impl<'a> Data<'a> {
                     out.push(result("district", &study.scenario.name, "", o));
                 }
             }
+            Scope::Parcel => {
+                for (p, parcel) in study.layers.parcels.iter().enumerate() {
+                    let community = self.parcel_community[p].map(|c| &coms[c]);
+                    let o = match self.parcel_applies(rule, p) {
+                        Applies::No => continue,
+                        Applies::Unknown(gap) => Outcome::not_checked(&[(gap, None)]),
+                        // The parcel's index stands in for a community's: `sum` reads the
+                        // parcel's own fields for this scope.
+                        Applies::Yes => self.measure(rule, scope, &[p], &[], "parcel"),
+                    };
+                    let place = match community {
+                        Some(c) => format!("in community {} {} ({}): ", c.id, c.name, c.street),
+                        None => "in no community: ".to_string(),
+                    };
+                    let o = Outcome {
+                        reason: format!("{place}{}", o.reason),
+                        ..o
+                    };
+                    let street = community.map_or("", |c| c.street.as_str());
+                    out.push(result(&parcel.id, &parcel.name, street, o));
+                }
+            }
             Scope::Facility => {
                 for (f, fac) in facs.iter().enumerate() {
                     if !rule.facility_kinds.contains(&fac.kind) {
@@ -217,6 +243,45 @@ impl<'a> Data<'a> {
         flag_applies(raw, &label(spec, w))
     }
 
+    /// A parcel: the rule's community type is that of the community it lies in; its `where`
+    /// flag is read from the parcel, and counts as yes when the parcel does not carry it (the
+    /// parcels layer is new residential land).
+    fn parcel_applies(&self, rule: &Rule, p: usize) -> Applies {
+        if let Some(c) = self.parcel_community[p] {
+            match rule.communities {
+                CommunityFilter::Urban if self.village[c] => return Applies::No,
+                CommunityFilter::Village if !self.village[c] => return Applies::No,
+                _ => {}
+            }
+        }
+        let Some(w) = &rule.where_field else {
+            return Applies::Yes;
+        };
+        let Some(spec) = &self.study.scenario.parcels else {
+            return Applies::Yes;
+        };
+        match self.study.layers.parcels[p].extra.get(spec.field(w)) {
+            None => Applies::Yes,
+            raw => flag_applies(raw, &label(spec, w)),
+        }
+    }
+
+    fn parcel_number(&self, p: usize, field: &str) -> Result<f64, Gap> {
+        let parcel = &self.study.layers.parcels[p];
+        let Some(spec) = &self.study.scenario.parcels else {
+            return Err(format!("field {field} missing"));
+        };
+        match field {
+            "households" => parcel
+                .households
+                .ok_or_else(|| format!("field {} missing", label(spec, "households"))),
+            "floor_area" | "floor_area_m2" => parcel
+                .floor_area_m2
+                .ok_or_else(|| format!("field {} missing", label(spec, "floor_area"))),
+            _ => number(parcel.extra.get(spec.field(field)), &label(spec, field)),
+        }
+    }
+
     fn facility_applies(&self, rule: &Rule, f: usize) -> Applies {
         let Some(w) = &rule.where_field else {
             return Applies::Yes;
@@ -251,8 +316,8 @@ impl<'a> Data<'a> {
                         return Outcome::not_checked(&gaps);
                     }
                 };
-                let nl = self.quantity_label(numerator);
-                let dl = self.quantity_label(denominator);
+                let nl = self.quantity_label(numerator, scope);
+                let dl = self.quantity_label(denominator, scope);
                 if d <= 0.0 {
                     return Outcome {
                         value: None,
@@ -468,12 +533,21 @@ impl<'a> Data<'a> {
         scope: Scope,
     ) -> Result<f64, Vec<(Gap, Option<String>)>> {
         let single = match q.layer {
-            Layer::Communities => scope == Scope::Community,
+            Layer::Communities => matches!(scope, Scope::Community | Scope::Parcel),
             Layer::Facilities => scope == Scope::Facility,
         };
         let mut total = 0.0;
         let mut gaps = Vec::new();
         match q.layer {
+            // A parcel's rule reads the parcel's own fields (`communities` holds its index).
+            Layer::Communities if scope == Scope::Parcel => {
+                for &p in communities {
+                    match self.parcel_number(p, &q.field) {
+                        Ok(v) => total += v,
+                        Err(g) => gaps.push((g, None)),
+                    }
+                }
+            }
             Layer::Communities => {
                 for &c in communities {
                     match self.community_number(c, &q.field) {
@@ -537,10 +611,11 @@ impl<'a> Data<'a> {
         }
     }
 
-    fn quantity_label(&self, q: &Quantity) -> String {
-        let spec = match q.layer {
-            Layer::Communities => &self.study.scenario.communities,
-            Layer::Facilities => &self.study.scenario.facilities,
+    fn quantity_label(&self, q: &Quantity, scope: Scope) -> String {
+        let spec = match (q.layer, &self.study.scenario.parcels) {
+            (Layer::Communities, Some(parcels)) if scope == Scope::Parcel => parcels,
+            (Layer::Communities, _) => &self.study.scenario.communities,
+            (Layer::Facilities, _) => &self.study.scenario.facilities,
         };
         let base = if q.field == "count" {
             "facilities".to_string()
@@ -556,6 +631,13 @@ impl<'a> Data<'a> {
 
     /// Why a rule has no subject at all, in words.
     fn nobody(&self, rule: &Rule, scope: Scope) -> String {
+        if scope == Scope::Parcel {
+            return if self.study.scenario.parcels.is_none() {
+                "no [layers.parcels] in the scenario".into()
+            } else {
+                "no parcel in the parcels layer".into()
+            };
+        }
         if scope == Scope::Facility {
             let mut s = format!("no {} in the data", kinds_text(&rule.facility_kinds));
             if let Some(w) = &rule.where_field {
@@ -761,16 +843,44 @@ fn flag_applies(raw: Option<&Value>, label: &str) -> Applies {
 /// else the first community (in data order) whose polygon contains it, else the community
 /// with the nearest representative point (ties by data order).
 fn locate_facilities(study: &Study) -> Vec<Option<usize>> {
+    let community_field = study.scenario.facilities.mapped("community");
+    let points: Vec<(geo::Point<f64>, Option<String>)> = study
+        .layers
+        .facilities
+        .iter()
+        .map(|f| {
+            let named = community_field
+                .and_then(|field| f.extra.get(field))
+                .and_then(text);
+            (f.location, named)
+        })
+        .collect();
+    locate(study, &points)
+}
+
+/// The community each parcel lies in: the one containing its interior point, else the nearest.
+fn locate_parcels(study: &Study) -> Vec<Option<usize>> {
+    let points: Vec<(geo::Point<f64>, Option<String>)> = study
+        .layers
+        .parcels
+        .iter()
+        .map(|p| (p.representative, None))
+        .collect();
+    locate(study, &points)
+}
+
+/// The community of each point: the one whose id is given with it, else the first community
+/// (in data order) whose polygon contains it, else the nearest representative point.
+fn locate(study: &Study, points: &[(geo::Point<f64>, Option<String>)]) -> Vec<Option<usize>> {
     let coms = &study.layers.communities;
     if coms.is_empty() {
-        return vec![None; study.layers.facilities.len()];
+        return vec![None; points.len()];
     }
     let by_id: BTreeMap<&str, usize> = coms
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
-    let community_field = study.scenario.facilities.mapped("community");
     let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = coms
         .iter()
         .enumerate()
@@ -789,19 +899,16 @@ fn locate_facilities(study: &Study) -> Vec<Option<usize>> {
         .iter()
         .map(|c| plane.project(c.representative.0))
         .collect();
-    study
-        .layers
-        .facilities
+    points
         .iter()
-        .map(|f| {
-            if let Some(c) = community_field
-                .and_then(|field| f.extra.get(field))
-                .and_then(text)
+        .map(|(p, named)| {
+            if let Some(c) = named
+                .as_ref()
                 .and_then(|id| by_id.get(id.as_str()).copied())
             {
                 return Some(c);
             }
-            let p = f.location;
+            let p = *p;
             let inside = tree
                 .locate_in_envelope_intersecting(&AABB::from_point([p.x(), p.y()]))
                 .map(|b| b.data)

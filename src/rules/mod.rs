@@ -12,6 +12,11 @@
 //! A rule whose input is missing (or not a number, or not yes/no) for a subject is reported as
 //! "not checked: field X missing", never as a pass.
 //!
+//! A rule with scope `parcel` (area_per_households, ratio) is checked for every residential
+//! parcel of `[layers.parcels]`: its fields (`households`, the room-area field, a `where` flag)
+//! are read from the parcel instead of a community. The parcels layer holds new residential
+//! land, so a `where` flag the parcel does not carry counts as yes.
+//!
 //! The scenario may choose the rule set and leave rules out:
 //! ```toml
 //! [rules]
@@ -123,6 +128,9 @@ pub enum Scope {
     District,
     /// Each facility of the rule's kinds.
     Facility,
+    /// Each residential parcel (`[layers.parcels]`): the rule's community-layer fields are read
+    /// from the parcel, which is reported with the community and street it lies in.
+    Parcel,
 }
 
 impl Scope {
@@ -132,6 +140,7 @@ impl Scope {
             Scope::Street => "street",
             Scope::District => "district",
             Scope::Facility => "facility",
+            Scope::Parcel => "parcel",
         }
     }
 }

@@ -248,7 +248,16 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
             &[Scope::Community, Scope::Street, Scope::District],
             Scope::District,
         ),
-        RuleKind::AreaPerHouseholds | RuleKind::Coverage => (
+        RuleKind::AreaPerHouseholds => (
+            &[
+                Scope::Community,
+                Scope::Street,
+                Scope::District,
+                Scope::Parcel,
+            ],
+            Scope::Community,
+        ),
+        RuleKind::Coverage => (
             &[Scope::Community, Scope::Street, Scope::District],
             Scope::Community,
         ),
@@ -258,6 +267,7 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
                 Scope::Street,
                 Scope::District,
                 Scope::Facility,
+                Scope::Parcel,
             ],
             Scope::District,
         ),
@@ -273,12 +283,13 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
                 "street" => (Scope::Street, None),
                 "district" => (Scope::District, None),
                 "facility" => (Scope::Facility, None),
+                "parcel" => (Scope::Parcel, None),
                 other => {
                     return Err(at(
                         s.span(),
                         format!(
                             "unknown scope \"{other}\"; accepted scopes are community, \
-                             urban_community, village, street, district, facility"
+                             urban_community, village, street, district, facility, parcel"
                         ),
                     ))
                 }
@@ -581,6 +592,26 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
             )
         }
     };
+    // A parcel is measured by its own fields; it holds no facilities to sum.
+    if let Measure::Ratio {
+        numerator,
+        denominator,
+        ..
+    } = &measure
+    {
+        if scopes.contains(&Scope::Parcel)
+            && [numerator, denominator]
+                .iter()
+                .any(|q| q.layer == Layer::Facilities)
+        {
+            return Err(at(
+                span.clone(),
+                "a rule checked per parcel reads the parcel's own fields; its numerator and \
+                 denominator must be community-layer fields (layer = \"communities\")"
+                    .into(),
+            ));
+        }
+    }
     let (min, max) = match kind {
         RuleKind::Presence if min.is_none() => (Some(1.0), max),
         _ => (min, max),

@@ -113,6 +113,7 @@ pub fn study(d_name: &str) -> Study {
         population: Vec::new(),
         candidates: Vec::new(),
         roads,
+        parcels: Vec::new(),
     };
     Study::from_layers(scenario(), layers, Warnings::default(), &Steps::hidden())
         .expect("the test district loads")
