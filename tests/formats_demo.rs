@@ -11,7 +11,13 @@ use carecircle::export::{layer_of_geojson, OutputLayer};
 use carecircle::study::Study;
 use geo::MapCoords;
 
-const LAYERS: [&str; 4] = ["communities", "facilities", "population", "roads"];
+const LAYERS: [&str; 5] = [
+    "communities",
+    "facilities",
+    "population",
+    "roads",
+    "parcels",
+];
 
 fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")

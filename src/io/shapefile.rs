@@ -244,16 +244,22 @@ pub fn decode_text(bytes: &[u8], encoding: &'static Encoding) -> Result<String, 
     }
     let double_byte = [encoding_rs::GBK, encoding_rs::GB18030, encoding_rs::BIG5];
     if double_byte.contains(&encoding) {
-        // Chinese text in GBK is almost never valid UTF-8; UTF-8 text read as GBK either fails
-        // or turns into mojibake, so valid UTF-8 here means the wrong encoding was named.
+        // UTF-8 Chinese (three-byte sequences) read as GBK either fails or turns into
+        // mojibake, so valid UTF-8 that holds Chinese means the wrong encoding was named. Some
+        // short GBK text is valid UTF-8 too, but as Latin/Greek two-byte letters (纬16路 is
+        // "γ16·"): when the UTF-8 reading has no Chinese and the declared one decodes cleanly
+        // into Chinese, the declared encoding is right.
         if let Ok(utf8) = std::str::from_utf8(bytes) {
-            let (as_declared, _, _) = encoding.decode(bytes);
-            return Err(format!(
-                "the bytes are UTF-8 text \"{}\", which reads as \"{}\" in {}",
-                utf8.trim(),
-                as_declared.trim(),
-                encoding.name()
-            ));
+            let (as_declared, _, bad) = encoding.decode(bytes);
+            let declared_is_chinese = !bad && crate::i18n::has_cjk(&as_declared);
+            if crate::i18n::has_cjk(utf8) || !declared_is_chinese {
+                return Err(format!(
+                    "the bytes are UTF-8 text \"{}\", which reads as \"{}\" in {}",
+                    utf8.trim(),
+                    as_declared.trim(),
+                    encoding.name()
+                ));
+            }
         }
     }
     let decoded = encoding
@@ -449,6 +455,14 @@ mod tests {
         let e = decode_text(&gbk, encoding_rs::UTF_8).unwrap_err();
         assert!(e.contains("not UTF-8") && e.contains("延支山社区"), "{e}");
         assert_eq!(decode_text(b"abc", encoding_rs::UTF_8).unwrap(), "abc");
+    }
+
+    #[test]
+    fn gbk_text_that_is_also_valid_utf8_reads_as_gbk() {
+        // 纬 is CE B3 and 路 C2 B7 in GBK: as UTF-8 the bytes say "γ16·".
+        let (gbk, _, _) = encoding_rs::GBK.encode("纬16路");
+        assert_eq!(std::str::from_utf8(&gbk).unwrap(), "γ16·");
+        assert_eq!(decode_text(&gbk, encoding_rs::GBK).unwrap(), "纬16路");
     }
 
     #[test]
