@@ -203,7 +203,13 @@ catalogue! {
     TERM_GAP: "差距：所得方案与界限之间的相对差；为 0 即已证明最优。", "Gap: how far the plan found is from the bound, as a share; 0 means proven optimal.";
     TERM_AREA: "服务范围：从设施出发沿道路在时限内可达的区域。", "Service area: the area reached from a facility along the roads within the time limit.";
     WARNINGS: "数据提示", "Data warnings";
-    WARNINGS_MORE: "另有 {n} 条提示，见 summary.json。", "{n} more warnings are in summary.json.";
+    WARN_REPAIRED_POLYGON: "{n} 个无效的社区多边形已自动修复", "{n} invalid community polygons were repaired";
+    WARN_FAR_FROM_ROAD: "{n} 个社区距最近道路超过接入距离", "{n} communities lie farther from a road than the access distance";
+    WARN_DISCONNECTED_ROADS: "{n} 处与主路网不连通的道路片段已剔除", "{n} road pieces not connected to the main network were dropped";
+    WARN_CELL_OUTSIDE: "{n} 个不在任何社区内的人口网格已归入最近的社区", "{n} population cells outside every community were given to the nearest one";
+    WARN_SKIPPED_ROAD: "{n} 条缺少可用顶点的道路已跳过", "{n} road lines without usable vertices were skipped";
+    WARN_OTHER: "其他提示 {n} 条", "{n} other warnings";
+    WARNINGS_DETAIL: "每条提示的要素与原因见 summary.json 的 warning_messages 项，运行时也在终端逐条列出。", "Each warning, with its feature and reason, is in summary.json (warning_messages) and is printed when the run starts.";
     FOOTER: "由 carecircle {version} 生成。坐标为 WGS-84，距离沿路网计算。", "Made with carecircle {version}. Coordinates are WGS-84; distances are over the road network.";
     SHEET_SUMMARY: "摘要", "Summary";
     SHEET_STREETS: "街道", "Streets";

@@ -938,28 +938,36 @@ pub fn build(ctx: &ReportContext) -> Document {
         .collect(),
     ));
 
-    // Warnings: the first few; all of them are in summary.json.
+    // Warnings, counted by kind in the report's words; each one, with its feature, is in
+    // summary.json and on the console.
     if !study.warnings.items.is_empty() {
+        use crate::error::WarningKind as W;
         b.push(Block::Heading(
             2,
             "warnings".into(),
             format!("{} ({})", ctx.t(m::WARNINGS), study.warnings.items.len()),
         ));
+        let mut counts: std::collections::BTreeMap<W, usize> = Default::default();
+        for w in &study.warnings.items {
+            *counts.entry(w.kind).or_default() += 1;
+        }
         b.push(Block::List(
-            study
-                .warnings
-                .items
-                .iter()
-                .take(TOP)
-                .map(|w| w.message.clone())
+            counts
+                .into_iter()
+                .map(|(kind, n)| {
+                    let msg = match kind {
+                        W::RepairedPolygon => m::WARN_REPAIRED_POLYGON,
+                        W::FarFromRoad => m::WARN_FAR_FROM_ROAD,
+                        W::DisconnectedRoads => m::WARN_DISCONNECTED_ROADS,
+                        W::CellOutsideCommunities => m::WARN_CELL_OUTSIDE,
+                        W::SkippedRoad => m::WARN_SKIPPED_ROAD,
+                        W::Other => m::WARN_OTHER,
+                    };
+                    ctx.f(msg, &[("n", n.to_string())])
+                })
                 .collect(),
         ));
-        let more = study.warnings.items.len().saturating_sub(TOP);
-        if more > 0 {
-            b.push(Block::Paragraph(
-                ctx.f(m::WARNINGS_MORE, &[("n", more.to_string())]),
-            ));
-        }
+        b.push(Block::Paragraph(ctx.t(m::WARNINGS_DETAIL)));
     }
 
     Document {
