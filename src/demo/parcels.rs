@@ -81,7 +81,7 @@ pub(crate) fn generate_parcels(
             let n = out.len();
             // Every third parcel short of 20 m² per 100 households (rounded down, so it stays
             // short), the others at or above it (rounded up).
-            let care_room_m2 = if n % 3 == 0 {
+            let care_room_m2 = if n.is_multiple_of(3) {
                 (households as f64 / 100.0 * rng.range(8.0, 19.0)).floor() as u64
             } else {
                 (households as f64 / 100.0 * rng.range(20.0, 32.0)).ceil() as u64
