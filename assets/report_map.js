@@ -125,6 +125,13 @@
   var all = D.communities.map(function (c) { return [c.y, c.x]; })
     .concat(D.facilities.map(function (f) { return [f.y, f.x]; }));
   if (all.length) { map.fitBounds(L.latLngBounds(all).pad(0.03)); } else { map.setView([0, 0], 2); }
+  // An online basemap only when the scenario names one ([report] basemap); the page's
+  // Content-Security-Policy allows images from that origin and nothing else.
+  var base = null;
+  if (D.basemap) {
+    base = L.tileLayer(D.basemap.url, { attribution: esc(D.basemap.attribution), maxZoom: 19 });
+    base.addTo(map);
+  }
   roads.addTo(map);
   boundary.addTo(map);
   Object.keys(bands).forEach(function (m) {
@@ -149,7 +156,9 @@
   overlays[W.roads] = roads;
   if (D.sites.length) { overlays[W.sites] = sites; }
   if (D.boundary) { overlays[W.boundary] = boundary; }
-  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  var baseLayers = null;
+  if (base) { baseLayers = {}; baseLayers[W.basemap] = base; }
+  L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
   // The kind selector and the search box.

@@ -322,6 +322,11 @@ fn dist(a: Coord<f64>, b: Coord<f64>) -> f64 {
 /// groups are unioned in a balanced tree (see [`widen`]).
 const GROUP_SEGMENTS: usize = 256;
 
+/// Up to this many segments a reach is chained and widened in one overlay: for the reach of a
+/// 15-minute walk (a few hundred to a thousand street pieces) one overlay is faster than
+/// grouping, which adds caps at the group borders and unions to remove them again.
+const ONE_OVERLAY_SEGMENTS: usize = 1024;
+
 /// Widens segments and points by `lateral_m` (round caps and joins) and unions them.
 ///
 /// One overlay of every widened piece costs far more than the shape: each widened piece is
@@ -338,8 +343,14 @@ pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64
             .line_cap(LineCap::Round(ROUND_STEP_RAD))
             .line_join(LineJoin::Round(ROUND_STEP_RAD))
     };
-    let mut groups: Vec<MultiPolygon<f64>> = spatial_groups(segments, lateral_m)
+    let grouped = if segments.len() <= ONE_OVERLAY_SEGMENTS {
+        vec![segments.to_vec()]
+    } else {
+        spatial_groups(segments, lateral_m)
+    };
+    let mut groups: Vec<MultiPolygon<f64>> = grouped
         .into_iter()
+        .filter(|group| !group.is_empty())
         .map(|group| {
             MultiLineString::new(chain(&group).into_iter().map(LineString::new).collect())
                 .buffer_with_style(style())

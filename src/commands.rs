@@ -215,6 +215,7 @@ pub fn run_all_with(
         plans: &plans,
         rules: Some((&rule_set, &rule_results)),
         options: &report_options,
+        places: Default::default(),
         access: Some(&access),
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
@@ -597,6 +598,7 @@ pub fn run_site(
         plans: &plans,
         rules: None,
         options: &report_options,
+        places: Default::default(),
         access: None,
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;

@@ -80,8 +80,12 @@ const LEAFLET_JS: &str = include_str!("../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("../assets/leaflet/leaflet.css");
 const MAP_JS: &str = include_str!("../assets/report_map.js");
 
-/// Nothing may be fetched: no network, no file, only the inline scripts, styles and data: images.
-const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
+/// Nothing may be fetched: no network, no file, only the inline scripts, styles and data: images;
+/// with `[report] basemap`, images from the tile server's origin too.
+fn csp(tile_origin: Option<&str>) -> String {
+    let tiles = tile_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    format!("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:{tiles}; font-src data:")
+}
 
 /// Sections after which printing starts a new page.
 fn page_break_before(id: &str, first_kind: Option<&str>) -> bool {
@@ -90,14 +94,21 @@ fn page_break_before(id: &str, first_kind: Option<&str>) -> bool {
 
 /// The whole report.html: the document, with the interactive map where the document has it.
 /// `map_data` is the map's JSON.
-pub fn report_html(doc: &Document, map_data: &serde_json::Value, attribution: &str) -> String {
+/// `tile_origin` is the origin of `[report] basemap`, when the scenario names one.
+pub fn report_html(
+    doc: &Document,
+    map_data: &serde_json::Value,
+    attribution: &str,
+    tile_origin: Option<&str>,
+) -> String {
+    let csp = csp(tile_origin);
     let mut h = String::new();
     let title = escape_html(&doc.title);
     let sub = escape_html(&doc.subtitle);
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · {sub}</title>\n\
          <script>window.ccViolations=[];document.addEventListener('securitypolicyviolation',function(e){{window.ccViolations.push(e.blockedURI||e.violatedDirective);}});</script>\n\
@@ -178,7 +189,13 @@ pub fn maps_and_report(
     let data = crate::report::map_data::map_data(ctx, overlays.boundary.as_ref());
     out.add(
         "report.html",
-        report_html(&doc, &data, &render.attribution).into_bytes(),
+        report_html(
+            &doc,
+            &data,
+            &render.attribution,
+            ctx.options.basemap.as_ref().map(|b| b.origin.as_str()),
+        )
+        .into_bytes(),
     );
     out.add(
         "report.md",

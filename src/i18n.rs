@@ -125,6 +125,7 @@ catalogue! {
     LAYER_ROADS: "道路", "Roads";
     LAYER_SITES: "新选址", "Proposed sites";
     LAYER_BOUNDARY: "区界", "District boundary";
+    LAYER_BASEMAP: "底图", "Basemap";
     COVERED: "已覆盖", "covered";
     NOT_COVERED: "未覆盖", "not covered";
     NONE_REACHABLE: "无可达设施", "none reachable";

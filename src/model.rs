@@ -168,6 +168,9 @@ pub struct RoadLine {
     pub oneway: OneWay,
     /// True when walking is not allowed on this line (motorway, foot=no, ...).
     pub no_walk: bool,
+    /// The street's name when the data gives one (OSM `name`, or the road layer's mapped `name`
+    /// field): proposed sites are named by it.
+    pub name: Option<String>,
 }
 
 /// All layers of a scenario after loading and projection to WGS-84.

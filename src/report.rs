@@ -6,6 +6,7 @@ pub mod access;
 pub mod document;
 pub mod map_data;
 pub mod service_areas;
+pub mod settings;
 pub mod sites;
 pub mod table;
 

@@ -98,6 +98,7 @@ pub fn city(params: CityParams) -> SyntheticCity {
                 class: class.to_string(),
                 oneway: OneWay::No,
                 no_walk: false,
+                name: None,
             });
         }
         run.clear();
@@ -128,6 +129,7 @@ pub fn city(params: CityParams) -> SyntheticCity {
                 class: "footway".into(),
                 oneway: OneWay::No,
                 no_walk: false,
+                name: None,
             });
         }
     }

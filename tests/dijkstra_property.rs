@@ -35,6 +35,7 @@ fn random_lines(seed: u64, n_points: usize, n_lines: usize) -> Vec<RoadLine> {
                 class: ["residential", "primary", "service"][rng.below(3)].into(),
                 oneway,
                 no_walk: false,
+                name: None,
             }
         })
         .collect()

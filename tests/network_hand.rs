@@ -35,6 +35,7 @@ fn line(points: &[(f64, f64)], oneway: OneWay) -> RoadLine {
         class: "residential".into(),
         oneway,
         no_walk: false,
+        name: None,
     }
 }
 

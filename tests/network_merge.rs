@@ -31,6 +31,7 @@ fn line(points: &[(f64, f64)]) -> RoadLine {
         class: "path".into(),
         oneway: OneWay::No,
         no_walk: false,
+        name: None,
     }
 }
 

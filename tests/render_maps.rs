@@ -346,3 +346,47 @@ fn drawing_is_deterministic() {
         assert_eq!(x.svg, y.svg);
     }
 }
+
+#[test]
+fn north_arrow_and_scale_bar_keep_off_proposed_sites() {
+    // Draw once to see where the furniture goes, then propose a site under each box: the
+    // boxes move to the other corner, so no proposed site and no facility is covered.
+    let first = maps("湓浦社区", &Overlays::default());
+    let m = find(&first, "map_coverage_day_care");
+    assert_eq!(m.furniture.len(), 2, "north arrow and scale bar");
+    let frame = m.frames[0];
+    let new_sites: Vec<_> = m
+        .furniture
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let centre = ((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
+            (
+                FacilityKind::DayCare,
+                format!("UNDER-{i}"),
+                Point(frame.lonlat(centre)),
+            )
+        })
+        .collect();
+    let overlays = Overlays {
+        new_sites: new_sites.clone(),
+        ..Overlays::default()
+    };
+    let set = maps("湓浦社区", &overlays);
+    let study = study("湓浦社区");
+    let m = find(&set, "map_sites_day_care");
+    assert_eq!(m.furniture.len(), 4, "two boxes per panel");
+    for (p, frame) in m.frames.iter().enumerate() {
+        let boxes = &m.furniture[2 * p..2 * p + 2];
+        let points = new_sites
+            .iter()
+            .map(|(_, _, pt)| pt.0)
+            .chain(study.layers.facilities.iter().map(|f| f.location.0));
+        for c in points {
+            let at = frame.pixel(c);
+            for r in boxes {
+                assert!(!r.contains(at), "panel {p}: {c:?} at {at:?} under {r:?}");
+            }
+        }
+    }
+}

@@ -15,6 +15,13 @@ use carecircle::report::OutputSet;
 use support::*;
 
 fn report(lang: Lang) -> (String, OutputSet) {
+    report_with(lang, None)
+}
+
+fn report_with(
+    lang: Lang,
+    basemap: Option<carecircle::report::settings::Basemap>,
+) -> (String, OutputSet) {
     let study = study("湓浦社区");
     let a = audit(&study);
     let options = ReportOptions {
@@ -22,6 +29,7 @@ fn report(lang: Lang) -> (String, OutputSet) {
         unit: Some("<i>某</i>民政局".into()),
         date: (2026, 12, 1),
         vintage: Some("2025 年底".into()),
+        basemap,
         inputs: vec![("communities.geojson".into(), Some("ab".repeat(32)))],
     };
     let ctx = ReportContext {
@@ -31,6 +39,7 @@ fn report(lang: Lang) -> (String, OutputSet) {
         plans: &[],
         rules: None,
         options: &options,
+        places: Default::default(),
         access: None,
     };
     let mut out = OutputSet::new();
@@ -144,5 +153,51 @@ fn demo_command_writes_maps_and_report() {
     for e in std::fs::read_dir(dir.path()).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         assert!(!name.ends_with(".tmp"), "{name}");
+    }
+}
+
+/// The JSON inside report.html's `<script id="map-data">`.
+fn map_json(html: &str) -> serde_json::Value {
+    let start = html.find("id=\"map-data\"").expect("map data");
+    let open = start + html[start..].find('>').unwrap() + 1;
+    let close = open + html[open..].find("</script>").unwrap();
+    serde_json::from_str(&html[open..close]).unwrap()
+}
+
+#[test]
+fn gcj02_basemap_shifts_the_drawn_layers_and_opens_only_its_origin() {
+    let (plain, _) = report(Lang::Zh);
+    let table: toml::Table = toml::from_str(
+        "basemap = \"https://webrd01.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}\"\n\
+         basemap_crs = \"gcj02\"\nbasemap_attribution = \"© 高德地图\"",
+    )
+    .unwrap();
+    let settings = carecircle::report::settings::ReportSettings::parse(Some(&table)).unwrap();
+    let (shifted, _) = report_with(Lang::Zh, settings.basemap);
+    // Without a basemap nothing may be fetched; with one, images from its origin only.
+    assert!(plain.contains("img-src data:; font-src"));
+    assert!(shifted.contains("img-src data: https://webrd01.is.autonavi.com; font-src"));
+    let (a, b) = (map_json(&plain), map_json(&shifted));
+    assert!(a["basemap"].is_null());
+    assert_eq!(b["basemap"]["attribution"], "© 高德地图");
+    let n = a["communities"].as_array().unwrap().len();
+    assert!(n > 0);
+    for i in 0..n {
+        let (pa, pb) = (&a["communities"][i], &b["communities"][i]);
+        let wgs = geo::Coord {
+            x: pa["x"].as_f64().unwrap(),
+            y: pa["y"].as_f64().unwrap(),
+        };
+        let gcj = carecircle::crs::wgs84_to_gcj02(wgs);
+        // The shift in China is a few hundred metres; both sides are rounded to 1e-5°.
+        let (bx, by) = (pb["x"].as_f64().unwrap(), pb["y"].as_f64().unwrap());
+        assert!(
+            (bx - gcj.x).abs() < 2e-5 && (by - gcj.y).abs() < 2e-5,
+            "{pa} → {pb}"
+        );
+        assert!(
+            (bx - wgs.x).abs() + (by - wgs.y).abs() > 1e-3,
+            "not shifted: {pa} → {pb}"
+        );
     }
 }

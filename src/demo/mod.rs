@@ -48,6 +48,7 @@ pub const ROADS_FILE: &str = "roads.geojson";
 pub const PARCELS_FILE: &str = "parcels.geojson";
 
 /// Every file of the demo, in writing order.
+#[cfg_attr(not(feature = "dev-support"), allow(dead_code))]
 pub const DEMO_FILES: [&str; 6] = [
     COMMUNITIES_FILE,
     FACILITIES_FILE,
@@ -75,7 +76,7 @@ path = "population.geojson"
 fields = { population = "人口", elderly = "老年人口" }
 [layers.roads]
 path = "roads.geojson"
-fields = { class = "道路等级", oneway = "单行" }
+fields = { class = "道路等级", oneway = "单行", name = "名称" }
 [layers.parcels]
 path = "parcels.geojson"
 fields = { id = "地块编号", name = "地块名称", households = "规划户数", floor_area = "建筑面积", service_floor_area_m2 = "养老服务用房面积" }
@@ -392,6 +393,9 @@ fn roads_geojson(demo: &Demo) -> String {
             let mut p = Map::new();
             p.insert("道路等级".into(), r.class.into());
             p.insert("单行".into(), if r.oneway { "是" } else { "否" }.into());
+            if let Some(name) = &r.name {
+                p.insert("名称".into(), name.as_str().into());
+            }
             let mut g = Map::new();
             g.insert("type".into(), "LineString".into());
             g.insert("coordinates".into(), Value::Array(coords));

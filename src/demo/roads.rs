@@ -26,6 +26,10 @@ pub(crate) struct Road {
     pub island: bool,
     /// Main roads get their crossings with everything else inserted.
     pub main: bool,
+    /// Street name (invented): grid rows are 纬N路, columns 经N路, numbered from the south and
+    /// the west like the planned grids of many Chinese cities; footways and service roads have
+    /// none.
+    pub name: Option<String>,
 }
 
 impl Road {
@@ -37,6 +41,7 @@ impl Road {
             bridge: false,
             island: false,
             main: false,
+            name: None,
         }
     }
 }
@@ -215,6 +220,7 @@ fn shape_points(
 /// Lines along grid rows or columns, one road per run of kept edges with equal attributes.
 /// `edge(i)` gives the nodes and attributes of the i-th edge along the line.
 fn emit_line(
+    name: &str,
     count: usize,
     mut edge: impl FnMut(usize) -> (Coord<f64>, Coord<f64>, EdgeAttr, Vec<Coord<f64>>),
     out: &mut Vec<Road>,
@@ -236,6 +242,9 @@ fn emit_line(
             let mut road = Road::new(attr.class);
             road.oneway = attr.oneway;
             road.bridge = attr.bridge;
+            if attr.class != "footway" && attr.class != "service" {
+                road.name = Some(name.to_string());
+            }
             road.pts.push(a);
             current = Some((attr, road));
         }
@@ -315,6 +324,7 @@ fn grid_roads(layout: &Layout, rng: &mut SplitMix64) -> Vec<Road> {
     for (l, spur_row) in spur_blocks.iter_mut().enumerate() {
         let mut row = Vec::new();
         emit_line(
+            &format!("纬{}路", l + 1),
             grid.nu - 1,
             |k| {
                 let e = attr_of(k, l, k + 1, l, rng);
@@ -346,7 +356,12 @@ fn grid_roads(layout: &Layout, rng: &mut SplitMix64) -> Vec<Road> {
         }
     }
     for k in 0..grid.nu {
-        emit_line(grid.nv - 1, |l| attr_of(k, l, k, l + 1, rng), &mut roads);
+        emit_line(
+            &format!("经{}路", k + 1),
+            grid.nv - 1,
+            |l| attr_of(k, l, k, l + 1, rng),
+            &mut roads,
+        );
     }
     // Footway shortcuts diagonally across a few urban blocks (not those with a spur).
     for k in 0..grid.nu - 1 {
@@ -433,6 +448,7 @@ fn main_roads(layout: &Layout) -> Vec<Road> {
     );
     avenue.bridge = true;
     avenue.main = true;
+    avenue.name = Some("滨江大道".to_string());
 
     let mut ring = Road::new("primary");
     let r = 2300.0;
@@ -450,6 +466,7 @@ fn main_roads(layout: &Layout) -> Vec<Road> {
         })
         .collect();
     ring.main = true;
+    ring.name = Some("环城路".to_string());
 
     let mut tail = Road::new("secondary");
     tail.pts = curved_road(
@@ -465,6 +482,7 @@ fn main_roads(layout: &Layout) -> Vec<Road> {
         600.0,
     );
     tail.main = true;
+    tail.name = Some("北支路".to_string());
     vec![avenue, ring, tail]
 }
 

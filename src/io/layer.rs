@@ -664,14 +664,24 @@ pub fn parse_oneway(v: &FieldValue) -> OneWay {
 pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
     let class_field = spec.mapped("class").unwrap_or("highway");
     let oneway_field = spec.field("oneway");
+    let name_field = spec.field("name");
     let req = request(
-        &[(class_field, false), (oneway_field, false), ("foot", false)],
+        &[
+            (class_field, false),
+            (oneway_field, false),
+            ("foot", false),
+            (name_field, false),
+        ],
         false,
     );
     let per_feature = load_layer(spec, &req, None, |ctx, crs, v, mut f| {
         let class = v.text(class_field).unwrap_or_else(|| "road".to_string());
         let oneway = parse_oneway(v.get(oneway_field));
         let no_walk = closed_to_walking(&class) || v.text("foot").as_deref() == Some("no");
+        let name = v
+            .text(name_field)
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
         let expected = "LineString or MultiLineString";
         let lines: Vec<Vec<Coord<f64>>> = match geometry(ctx, &mut f, crs, expected)? {
             Geometry::LineString(l) => vec![l.0],
@@ -686,6 +696,7 @@ pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
                     class: class.clone(),
                     oneway,
                     no_walk,
+                    name: name.clone(),
                 })
                 .collect::<Vec<_>>(),
         ))

@@ -53,6 +53,8 @@ pub struct WayRule {
     pub class: String,
     pub oneway: OneWay,
     pub no_walk: bool,
+    /// The `name` tag, when present and not blank.
+    pub name: Option<String>,
 }
 
 /// Counts gathered while reading a file; `read_osm_pbf` turns the interesting ones into warnings.
@@ -153,6 +155,7 @@ pub fn classify_way<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> O
     let mut foot = None;
     let mut oneway = None;
     let mut junction = None;
+    let mut name = None;
     for (k, v) in tags {
         match k {
             "highway" => highway = Some(v.trim()),
@@ -160,6 +163,7 @@ pub fn classify_way<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> O
             "foot" => foot = Some(v.trim()),
             "oneway" => oneway = Some(v.trim()),
             "junction" => junction = Some(v.trim()),
+            "name" => name = Some(v.trim()),
             _ => {}
         }
     }
@@ -183,6 +187,7 @@ pub fn classify_way<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> O
         class: highway.to_string(),
         oneway: oneway_of(highway, oneway, junction),
         no_walk,
+        name: name.filter(|n| !n.is_empty()).map(str::to_string),
     })
 }
 
@@ -545,6 +550,7 @@ fn read_file(path: &Path, file: &mut File) -> Result<(Vec<RoadLine>, OsmStats), 
                 class: rule.class.clone(),
                 oneway: rule.oneway,
                 no_walk: rule.no_walk,
+                name: rule.name.clone(),
             });
         }
     }
@@ -665,6 +671,7 @@ mod tests {
             class: class.to_string(),
             oneway,
             no_walk,
+            name: None,
         })
     }
 
@@ -673,9 +680,12 @@ mod tests {
         assert_eq!(
             classify_way(tags(&[
                 ("highway", "residential"),
-                ("name", "Mannerheimintie")
+                ("name", " Mannerheimintie ")
             ])),
-            rule("residential", OneWay::No, false)
+            Some(WayRule {
+                name: Some("Mannerheimintie".to_string()),
+                ..rule("residential", OneWay::No, false).unwrap()
+            })
         );
         assert_eq!(
             classify_way(tags(&[("highway", "footway")])),

@@ -146,7 +146,7 @@ pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"
 pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
 /// Residential parcels: the rules read further fields (the elderly-service room area, ...).
 pub const PARCEL_FIELDS: &[&str] = &["id", "name", "households", "floor_area"];
-pub const ROAD_FIELDS: &[&str] = &["class", "oneway"];
+pub const ROAD_FIELDS: &[&str] = &["class", "oneway", "name"];
 
 /// The default `[siting] time_limit_s`.
 pub const DEFAULT_TIME_LIMIT_S: f64 = 60.0;
@@ -340,9 +340,8 @@ pub struct Scenario {
     pub areas: AreasConfig,
     pub siting: SitingConfig,
     pub rules: RulesConfig,
-    /// `[report]`: language, issuing unit, date, data vintage (checked by
-    /// `report::document::ReportOptions`).
-    pub report: Option<toml::Table>,
+    /// `[report]`: language, issuing unit, date, data vintage, basemap.
+    pub report: crate::report::settings::ReportSettings,
     /// The rule set the scenario asks for (or the command line's `--ruleset`), read and
     /// checked with the scenario, without the `[rules] skip` rules.
     pub rule_set: RuleSet,
@@ -648,6 +647,8 @@ impl Scenario {
         let siting = siting_config(file.siting, &communities).map_err(bad)?;
         let access =
             crate::access::AccessOptions::parse(file.access.as_ref(), limit).map_err(bad)?;
+        let report =
+            crate::report::settings::ReportSettings::parse(file.report.as_ref()).map_err(bad)?;
         let rules = RulesConfig {
             ruleset: match file.rules.ruleset {
                 Some(s) if s.trim().is_empty() => {
@@ -710,7 +711,7 @@ impl Scenario {
             areas,
             siting,
             rules,
-            report: file.report,
+            report,
             rule_set,
             access,
         };

@@ -54,6 +54,7 @@ mod tests {
             class: "residential".into(),
             oneway: OneWay::No,
             no_walk: false,
+            name: None,
         };
         let g = crate::network::RoadGraph::build_on(
             &[line],

@@ -155,6 +155,9 @@ pub(super) struct Context<'a> {
     streets: Vec<(String, Coord<f64>)>,
     /// A sample of the features' points, to keep the map furniture off them.
     ink: Vec<Coord<f64>>,
+    /// Facilities and proposed sites: the north arrow and scale bar never go over one when
+    /// another corner is free of them.
+    marks: Vec<Coord<f64>>,
     missing: RefCell<BTreeSet<char>>,
 }
 
@@ -229,6 +232,13 @@ impl<'a> Context<'a> {
             elderly_t: elderly_classes(&audit.elderly),
             streets,
             ink: ink_sample(study, overlays),
+            marks: study
+                .layers
+                .facilities
+                .iter()
+                .map(|f| f.location.0)
+                .chain(overlays.new_sites.iter().map(|(_, _, p)| p.0))
+                .collect(),
             missing: RefCell::new(BTreeSet::new()),
         }
     }
@@ -425,6 +435,7 @@ impl<'a> Context<'a> {
         let panel_w = maps_w / n;
         let mut frames = Vec::new();
         let mut labels = Vec::new();
+        let mut furniture = Vec::new();
         for (i, spec) in panels.iter().enumerate() {
             let x0 = GAP + i as i32 * (panel_w + GAP);
             let panel = PixelRect {
@@ -434,7 +445,7 @@ impl<'a> Context<'a> {
                 y1: h - FOOT_H,
             };
             let frame = Frame::fit(self.study.graph.plane, self.extent, panel, 24.0);
-            self.panel(&mut scene, &mut occ, &frame, spec, i, &mut labels);
+            furniture.extend(self.panel(&mut scene, &mut occ, &frame, spec, i, &mut labels));
             frames.push(frame);
         }
         // Title.
@@ -480,6 +491,7 @@ impl<'a> Context<'a> {
             frames,
             legend,
             labels,
+            furniture,
         })
     }
 
@@ -521,7 +533,7 @@ impl<'a> Context<'a> {
         spec: &PanelSpec,
         index: usize,
         labels: &mut Vec<PlacedLabel>,
-    ) {
+    ) -> [PixelRect; 2] {
         let p = frame.panel;
         let study = self.study;
         scene.push(Item::Rect {
@@ -776,6 +788,7 @@ impl<'a> Context<'a> {
             fill: None,
             stroke: Some((Rgba::rgb(0x99, 0x99, 0x99), 1)),
         });
+        [arrow, bar]
     }
 
     fn labels(
@@ -905,13 +918,14 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Of two places, the one covering fewer of the map's features (the first on a tie).
+    /// Of two places, the one covering fewer facilities and proposed sites, then fewer of the
+    /// map's other features (the first on a tie).
     fn emptier(&self, frame: &Frame, a: PixelRect, b: PixelRect) -> PixelRect {
         let count = |r: PixelRect| {
-            self.ink
-                .iter()
-                .filter(|&&c| r.contains(frame.pixel(c)))
-                .count()
+            let inside = |c: &&Coord<f64>| r.contains(frame.pixel(**c));
+            let marks = self.marks.iter().filter(inside).count();
+            let ink = self.ink.iter().filter(inside).count();
+            (marks, ink)
         };
         if count(b) < count(a) {
             b

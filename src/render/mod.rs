@@ -96,6 +96,8 @@ pub struct Map {
     pub legend: PixelRect,
     /// The community and street labels that were placed (others would have overlapped).
     pub labels: Vec<PlacedLabel>,
+    /// The north-arrow and scale-bar boxes of every panel.
+    pub furniture: Vec<PixelRect>,
 }
 
 /// The maps of a run and what they fell back to.

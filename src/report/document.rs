@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::areas::{FacilityArea, ServiceAreas};
 use crate::coverage::Audit;
-use crate::error::{InputError, Problem, Result};
+use crate::error::Result;
 use crate::i18n::{self as m, kind_name, Lang, Msg};
 use crate::io::scenario::Scenario;
 use crate::report::table::{count_text, Cell, ColumnKind as K, Table};
@@ -31,6 +31,8 @@ pub struct ReportOptions {
     pub date: (u16, u8, u8),
     /// When the data was collected, in the user's words.
     pub vintage: Option<String>,
+    /// Tiles under report.html's map (`[report] basemap`); none by default.
+    pub basemap: Option<crate::report::settings::Basemap>,
     /// Input files (name shown, SHA-256 hex or `None` when unreadable).
     pub inputs: Vec<(String, Option<String>)>,
 }
@@ -40,45 +42,15 @@ impl ReportOptions {
     /// `date` ("YYYY-MM-DD", default today in UTC, or `SOURCE_DATE_EPOCH` when set) and
     /// `vintage`; hashes the scenario file and its layers.
     pub fn from_scenario(scenario: &Scenario) -> Result<ReportOptions> {
-        let bad = |msg: String| InputError::file(&scenario.path, Problem::Scenario(msg));
+        let settings = &scenario.report;
         let mut options = ReportOptions {
-            lang: Lang::Zh,
-            unit: None,
-            date: today(),
-            vintage: None,
+            lang: settings.lang.unwrap_or(Lang::Zh),
+            unit: settings.unit.clone(),
+            date: settings.date.unwrap_or_else(today),
+            vintage: settings.vintage.clone(),
+            basemap: settings.basemap.clone(),
             inputs: Vec::new(),
         };
-        if let Some(table) = &scenario.report {
-            for (key, value) in table {
-                let text = || {
-                    value.as_str().map(str::to_string).ok_or_else(|| {
-                        bad(format!("[report] {key} = {value} must be text in quotes"))
-                    })
-                };
-                match key.as_str() {
-                    "language" => {
-                        let v = text()?;
-                        options.lang = Lang::parse(&v).ok_or_else(|| {
-                            bad(format!("[report] language = \"{v}\" is not known; use \"zh\" or \"en\""))
-                        })?;
-                    }
-                    "unit" => options.unit = Some(text()?),
-                    "vintage" => options.vintage = Some(text()?),
-                    "date" => {
-                        let v = text()?;
-                        options.date = parse_date(&v).ok_or_else(|| {
-                            bad(format!("[report] date = \"{v}\" must be a date like \"2026-12-01\""))
-                        })?;
-                    }
-                    other => {
-                        return Err(bad(format!(
-                            "[report] has no setting \"{other}\"; accepted settings are language, unit, date and vintage"
-                        ))
-                        .into())
-                    }
-                }
-            }
-        }
         let mut files: Vec<&Path> = vec![
             &scenario.path,
             &scenario.communities.path,
@@ -143,21 +115,6 @@ fn sha256_of(p: &Path) -> Option<String> {
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn parse_date(s: &str) -> Option<(u16, u8, u8)> {
-    let mut it = s.split('-');
-    let y: u16 = it.next()?.parse().ok()?;
-    let m: u8 = it.next()?.parse().ok()?;
-    let d: u8 = it.next()?.parse().ok()?;
-    if it.next().is_some()
-        || !(1900..=9999).contains(&y)
-        || !(1..=12).contains(&m)
-        || !(1..=31).contains(&d)
-    {
-        return None;
-    }
-    Some((y, m, d))
-}
-
 /// Today in UTC (or the day of `SOURCE_DATE_EPOCH`, for reproducible builds).
 fn today() -> (u16, u8, u8) {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
@@ -193,6 +150,8 @@ pub struct ReportContext<'a> {
     pub plans: &'a [SitePlan],
     pub rules: Option<(&'a RuleSet, &'a [RuleResult])>,
     pub options: &'a ReportOptions,
+    /// Built on first use: names for proposed sites (nearest community and street).
+    pub places: std::sync::OnceLock<crate::places::Places>,
     /// Capacity-aware accessibility (2SFCA family), when computed (`run`).
     pub access: Option<&'a crate::access::AccessReport>,
 }
@@ -236,21 +195,22 @@ impl ReportContext<'_> {
     }
 }
 
-/// The name of a proposed site: the nearest community (and road, when the data names one).
+/// The name of a proposed site: the nearest community, and the nearest street within
+/// [`crate::places::STREET_WITHIN_M`] when the road layer names its streets.
 pub fn site_label(ctx: &ReportContext, plan: &SitePlan, candidate: usize) -> String {
-    let p = plan.candidates[candidate].location;
-    let coslat = p.y().to_radians().cos();
-    let nearest = ctx.study.layers.communities.iter().min_by(|a, b| {
-        let d = |c: &crate::model::Community| {
-            let dx = (c.representative.x() - p.x()) * coslat;
-            let dy = c.representative.y() - p.y();
-            dx * dx + dy * dy
-        };
-        d(a).total_cmp(&d(b)).then_with(|| a.id.cmp(&b.id))
-    });
-    match nearest {
-        Some(c) => ctx.f(m::SITE_NEAR, &[("community", c.name.clone())]),
-        None => plan.candidates[candidate].id.clone(),
+    let places = ctx
+        .places
+        .get_or_init(|| crate::places::Places::new(&ctx.study.layers));
+    let place = places.at(plan.candidates[candidate].location);
+    let communities = &ctx.study.layers.communities;
+    match (place.community, place.street) {
+        (Some(c), Some(road)) => ctx.f(
+            m::SITE_NEAR_ROAD,
+            &[("community", communities[c].name.clone()), ("road", road)],
+        ),
+        (Some(c), None) => ctx.f(m::SITE_NEAR, &[("community", communities[c].name.clone())]),
+        (None, Some(road)) => road,
+        (None, None) => plan.candidates[candidate].id.clone(),
     }
 }
 
@@ -1060,6 +1020,7 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_423), (2025, 12, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        use crate::report::settings::parse_date;
         assert_eq!(parse_date("2026-12-01"), Some((2026, 12, 1)));
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("1 Dec"), None);

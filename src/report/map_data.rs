@@ -2,7 +2,8 @@
 //! nearest facility and minutes per kind, facilities, service areas (dissolved per kind and
 //! band, and each facility's at its kind's limit), roads, proposed sites with what they newly
 //! cover, the district boundary, and the map's words in the report's language. Coordinates
-//! are WGS-84, rounded to 1e-5 degrees (about a metre).
+//! are WGS-84, rounded to 1e-5 degrees (about a metre); under a GCJ-02 basemap (`[report]
+//! basemap_crs = "gcj02"`) they are shifted into GCJ-02, so that they line up with the tiles.
 
 use geo::MultiPolygon;
 use serde_json::{json, Value};
@@ -15,26 +16,52 @@ fn r5(x: f64) -> f64 {
     (x * 1e5).round() / 1e5
 }
 
-fn ring(ls: &geo::LineString<f64>) -> Value {
-    Value::Array(ls.0.iter().map(|c| json!([r5(c.x), r5(c.y)])).collect())
+/// How the map's coordinates are written: WGS-84, or shifted into GCJ-02 for a GCJ-02 basemap.
+#[derive(Clone, Copy)]
+struct Coords {
+    gcj02: bool,
 }
 
-/// A MultiPolygon as GeoJSON coordinates ([polygon][ring][point][lon, lat]).
-fn multipolygon(mp: &MultiPolygon<f64>) -> Value {
-    Value::Array(
-        mp.0.iter()
-            .map(|p| {
-                let mut rings = vec![ring(p.exterior())];
-                rings.extend(p.interiors().iter().map(ring));
-                Value::Array(rings)
-            })
-            .collect(),
-    )
+impl Coords {
+    fn xy(self, c: geo::Coord<f64>) -> (f64, f64) {
+        let c = if self.gcj02 {
+            crate::crs::wgs84_to_gcj02(c)
+        } else {
+            c
+        };
+        (r5(c.x), r5(c.y))
+    }
+
+    fn pair(self, c: geo::Coord<f64>) -> Value {
+        let (x, y) = self.xy(c);
+        json!([x, y])
+    }
+
+    fn line(self, cs: &[geo::Coord<f64>]) -> Value {
+        Value::Array(cs.iter().map(|&c| self.pair(c)).collect())
+    }
+
+    /// A MultiPolygon as GeoJSON coordinates ([polygon][ring][point][lon, lat]).
+    fn multipolygon(self, mp: &MultiPolygon<f64>) -> Value {
+        Value::Array(
+            mp.0.iter()
+                .map(|p| {
+                    let mut rings = vec![self.line(&p.exterior().0)];
+                    rings.extend(p.interiors().iter().map(|r| self.line(&r.0)));
+                    Value::Array(rings)
+                })
+                .collect(),
+        )
+    }
 }
 
 pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Value {
     let study = ctx.study;
     let lang = ctx.options.lang;
+    let basemap = ctx.options.basemap.as_ref();
+    let at = Coords {
+        gcj02: basemap.is_some_and(|b| b.gcj02),
+    };
     let kinds: Vec<Value> = ctx
         .audit
         .kinds
@@ -58,7 +85,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
                 .collect();
             json!({
                 "i": com.id, "n": com.name, "s": com.street,
-                "x": r5(com.representative.x()), "y": r5(com.representative.y()),
+                "x": at.xy(com.representative.0).0, "y": at.xy(com.representative.0).1,
                 "e": crate::report::count_json(ctx.audit.elderly[c]),
                 "k": per_kind,
             })
@@ -70,7 +97,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
         .iter()
         .map(|f| {
             json!({"i": f.id, "n": f.name, "k": f.kind.as_str(), "kn": kind_name(lang, f.kind),
-                   "x": r5(f.location.x()), "y": r5(f.location.y())})
+                   "x": at.xy(f.location.0).0, "y": at.xy(f.location.0).1})
         })
         .collect();
     let mut areas = Vec::new();
@@ -81,7 +108,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
                 continue;
             }
             areas.push(json!({"k": k.kind.as_str(), "m": k.minutes,
-                              "g": multipolygon(&to_wgs84(&study.graph, &k.polygon))}));
+                              "g": at.multipolygon(&to_wgs84(&study.graph, &k.polygon))}));
         }
         for fa in &a.facilities {
             let kind = study.layers.facilities[fa.facility].kind;
@@ -89,7 +116,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
                 && !fa.polygon.0.is_empty()
             {
                 facility_areas.push(json!({"f": fa.facility, "m": fa.minutes,
-                                           "g": multipolygon(&to_wgs84(&study.graph, &fa.polygon))}));
+                                           "g": at.multipolygon(&to_wgs84(&study.graph, &fa.polygon))}));
             }
         }
     }
@@ -97,7 +124,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
         .layers
         .roads
         .iter()
-        .map(|l| Value::Array(l.coords.iter().map(|c| json!([r5(c.x), r5(c.y)])).collect()))
+        .map(|l| at.line(&l.coords))
         .collect();
     let mut sites = Vec::new();
     for plan in ctx.plans {
@@ -106,7 +133,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
             sites.push(json!({
                 "k": plan.kind.as_str(), "kn": kind_name(lang, plan.kind), "i": cand.id,
                 "n": site_label(ctx, plan, site.candidate),
-                "x": r5(cand.location.x()), "y": r5(cand.location.y()),
+                "x": at.xy(cand.location.0).0, "y": at.xy(cand.location.0).1,
                 "c": site.newly_covered, "e": crate::report::count_json(site.newly_covered_weight),
             }));
         }
@@ -121,6 +148,7 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
         ("roads", m::LAYER_ROADS),
         ("sites", m::LAYER_SITES),
         ("boundary", m::LAYER_BOUNDARY),
+        ("basemap", m::LAYER_BASEMAP),
         ("covered", m::COVERED),
         ("not_covered", m::NOT_COVERED),
         ("none", m::NONE_REACHABLE),
@@ -144,7 +172,8 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
         "facility_areas": facility_areas,
         "roads": roads,
         "sites": sites,
-        "boundary": boundary.map(multipolygon),
+        "boundary": boundary.map(|b| at.multipolygon(b)),
+        "basemap": basemap.map(|b| json!({"url": b.url, "attribution": b.attribution})),
         "words": words,
     })
 }

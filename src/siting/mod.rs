@@ -69,6 +69,9 @@ pub mod matrix;
 pub mod orlib;
 mod pcenter;
 mod reduce;
+// Synthetic siting instances for the crate's own tests and benches (feature `dev-support`).
+#[cfg(feature = "dev-support")]
+#[doc(hidden)]
 pub mod synth;
 
 use std::time::{Duration, Instant};

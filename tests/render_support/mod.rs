@@ -89,12 +89,14 @@ pub fn study(d_name: &str) -> Study {
             class: class.into(),
             oneway: OneWay::No,
             no_walk: false,
+            name: None,
         });
         roads.push(RoadLine {
             coords: (0..=6).map(|j| ll(v, 500.0 * j as f64)).collect(),
             class: "residential".into(),
             oneway: OneWay::No,
             no_walk: false,
+            name: None,
         });
     }
     let layers = Layers {

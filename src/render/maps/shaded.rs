@@ -51,7 +51,7 @@ impl Context<'_> {
             fills: Some(&s.fills),
         };
         let mut labels = Vec::new();
-        self.panel(&mut scene, &mut occ, &frame, &spec, 0, &mut labels);
+        let furniture = self.panel(&mut scene, &mut occ, &frame, &spec, 0, &mut labels);
         for (poly, fill) in &s.overlay {
             scene.push(Item::Polygon {
                 points: Self::polygon_px(&frame, poly),
@@ -99,6 +99,7 @@ impl Context<'_> {
             frames: vec![frame],
             legend,
             labels,
+            furniture: furniture.to_vec(),
         })
     }
 
