@@ -490,7 +490,14 @@ impl SiteJob {
                 .layers
                 .candidates
                 .iter()
-                .find(|c| c.capacity.is_none())
+                .find(|c| {
+                    c.capacity.is_none()
+                        && crate::site_plan::candidate_places(
+                            c,
+                            study.scenario.access.area_per_place_m2,
+                        )
+                        .is_none()
+                })
                 .map(|c| c.id.clone())
         };
         let from_layer = !study.layers.candidates.is_empty();
