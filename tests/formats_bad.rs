@@ -26,6 +26,7 @@ fn demo_copy() -> (tempfile::TempDir, PathBuf) {
         "facilities.geojson",
         "population.geojson",
         "roads.geojson",
+        "parcels.geojson",
         "scenario.toml",
     ] {
         std::fs::copy(demo_dir().join(name), tmp.path().join(name)).unwrap();

@@ -20,6 +20,7 @@ fn run_with_output(output: &str) -> (tempfile::TempDir, PathBuf) {
         "facilities.geojson",
         "population.geojson",
         "roads.geojson",
+        "parcels.geojson",
     ] {
         std::fs::copy(demo_dir().join(name), tmp.path().join(name)).unwrap();
     }
