@@ -490,7 +490,14 @@ impl SiteJob {
                 .layers
                 .candidates
                 .iter()
-                .find(|c| c.capacity.is_none())
+                .find(|c| {
+                    c.capacity.is_none()
+                        && crate::site_plan::candidate_places(
+                            c,
+                            study.scenario.access.area_per_place_m2,
+                        )
+                        .is_none()
+                })
                 .map(|c| c.id.clone())
         };
         let from_layer = !study.layers.candidates.is_empty();
@@ -678,18 +685,39 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
     let usage = |msg: &str| -> crate::Error {
         crate::InputError::file(Path::new("compare"), crate::Problem::Other(msg.to_string())).into()
     };
-    let (base, plan) = match (runs, scenarios) {
-        ([base, plan], []) => (Snapshot::read_dir(base)?, Snapshot::read_dir(plan)?),
+    let load = |path: &Path| -> Result<(Study, crate::coverage::Audit)> {
+        let scenario = crate::io::scenario::Scenario::load(path)?;
+        let study = Study::from_scenario(scenario)?;
+        print_warnings(&study);
+        let result = audit(&study);
+        Ok((study, result))
+    };
+    // The plan's study, when known, draws the map of gains and losses.
+    let (base, plan, plan_study) = match (runs, scenarios) {
+        ([base, plan_dir], []) => {
+            let (base, plan) = (Snapshot::read_dir(base)?, Snapshot::read_dir(plan_dir)?);
+            // The plan run's manifest names its scenario; without it (or its layers) there is
+            // no geometry to map, and the comparison is still written.
+            let study = plan_scenario(plan_dir).and_then(|s| match load(&s) {
+                Ok(loaded) => Some(loaded),
+                Err(e) => {
+                    eprintln!(
+                        "note: no comparison map: the plan's scenario {}: {e}",
+                        s.display()
+                    );
+                    None
+                }
+            });
+            (base, plan, study)
+        }
         ([], [a, b]) => {
-            let snapshot = |path: &Path| -> Result<Snapshot> {
-                let scenario = crate::io::scenario::Scenario::load(path)?;
-                let study = Study::from_scenario(scenario)?;
-                print_warnings(&study);
-                let result = audit(&study);
-                let access = crate::access::accessibility(&study, &result, &study.scenario.access);
-                Ok(Snapshot::from_run(&study, &result, Some(&access)))
+            let snapshot = |(study, result): &(Study, crate::coverage::Audit)| {
+                let access = crate::access::accessibility(study, result, &study.scenario.access);
+                Snapshot::from_run(study, result, Some(&access))
             };
-            (snapshot(a)?, snapshot(b)?)
+            let base = load(a)?;
+            let plan = load(b)?;
+            (snapshot(&base), snapshot(&plan), Some(plan))
         }
         _ => {
             return Err(usage(
@@ -701,6 +729,17 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
     let cmp = compare(&base, &plan);
     let mut out = OutputSet::new();
     outputs(&cmp, &mut out)?;
+    if let Some((study, result)) = &plan_study {
+        let render = crate::render::RenderOptions {
+            attribution: crate::render::default_attribution(study),
+            ..crate::render::RenderOptions::default()
+        };
+        let maps = crate::render::analytics::compare_maps(study, result, &cmp, &render)?;
+        for n in &maps.notices {
+            eprintln!("note: {n}");
+        }
+        maps.add_to(&mut out);
+    }
     let files = out.commit(out_dir)?;
     let mut summary = format!("compare {} -> {}", cmp.base_source, cmp.plan_source);
     for (kind, g) in &cmp.district {
@@ -719,4 +758,13 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
         removed: Vec::new(),
         summary,
     })
+}
+
+/// The scenario a run's output folder was made from (its outputs.json manifest), if it still
+/// exists.
+fn plan_scenario(dir: &Path) -> Option<PathBuf> {
+    let bytes = std::fs::read(dir.join("outputs.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let path = PathBuf::from(manifest["scenario"].as_str()?);
+    path.is_file().then_some(path)
 }

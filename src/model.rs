@@ -120,13 +120,16 @@ pub struct PopulationCell {
     pub elderly: f64,
 }
 
-/// A candidate site for a new facility.
+/// A candidate site for a new facility: a point, or a parcel (vacant land, a public building)
+/// taken at its interior point.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub id: String,
     pub location: Point<f64>,
     pub cost: Option<f64>,
     pub capacity: Option<f64>,
+    /// The floor area the site offers, m²: the mapped `area` field, else a parcel's own area.
+    pub area_m2: Option<f64>,
 }
 
 /// A parcel of residential land from the regulatory plan (控制性详细规划地块): the unit the

@@ -205,6 +205,30 @@ impl SitePlan {
     }
 }
 
+/// The largest floor area (m²) the rule set's `facility_size` rules ask of a facility of
+/// `kind`, with the rule's id: a candidate parcel smaller than that is not offered for it.
+pub fn min_floor_area(study: &Study, kind: FacilityKind) -> Option<(f64, String)> {
+    use crate::rules::{Measure, RuleKind};
+    study
+        .scenario
+        .rule_set
+        .rules
+        .iter()
+        .filter(|r| r.kind == RuleKind::FacilitySize && r.facility_kinds.contains(&kind))
+        .filter(|r| {
+            matches!(&r.measure, Measure::FacilityValue { field }
+                if field == "floor_area" || field == "floor_area_m2")
+        })
+        .filter_map(|r| r.min.map(|m| (m, r.id.clone())))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// Places a candidate offers from its floor area (`[access] area_per_place_m2`), when it has
+/// no capacity of its own.
+pub fn candidate_places(c: &Candidate, area_per_place_m2: Option<f64>) -> Option<f64> {
+    Some(c.area_m2? / area_per_place_m2?)
+}
+
 /// Candidates from the candidates layer, or road-graph nodes thinned to a spacing.
 fn candidates(study: &Study, spacing_m: f64) -> (Vec<Candidate>, String) {
     if !study.layers.candidates.is_empty() {
@@ -225,6 +249,7 @@ fn candidates(study: &Study, spacing_m: f64) -> (Vec<Candidate>, String) {
             location: Point(study.graph.nodes_lonlat[n as usize]),
             cost: None,
             capacity: None,
+            area_m2: None,
         })
         .collect();
     let source = format!(
@@ -305,14 +330,50 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
             }
         })
     };
-    let reach = table_within(limit)?;
+    // A candidate parcel smaller than the rule set's floor area for the kind (its
+    // `facility_size` rule) is not offered for it: it reaches nobody.
+    let min_area = min_floor_area(study, req.kind);
+    let too_small: Vec<bool> = candidates
+        .iter()
+        .map(|c| match (&min_area, c.area_m2) {
+            (Some((m, _)), Some(a)) => a < m * (1.0 - 1e-9),
+            _ => false,
+        })
+        .collect();
+    let n_small = too_small.iter().filter(|&&t| t).count();
+    let offered = |t: ReachTable| -> ReachTable {
+        if n_small == 0 {
+            return t;
+        }
+        let n_existing = existing.len();
+        let triplets = (0..t.n_demand)
+            .flat_map(|d| {
+                let too_small = &too_small;
+                t.row(d).filter_map(move |(s, m)| {
+                    let s_us = s as usize;
+                    (s_us < n_existing || !too_small[s_us - n_existing]).then_some((d as u32, s, m))
+                })
+            })
+            .collect();
+        ReachTable::from_triplets(t.n_demand, t.n_sites, t.limit_min, triplets)
+    };
+    let reach = offered(table_within(limit)?);
     // The classic p-median (no time limit): every community to its nearest open site, however
     // far; the full table holds every reachable pair.
     let full = if req.unlimited && matches!(req.model, Model::PMedian { .. }) {
-        Some(table_within(f64::INFINITY)?)
+        Some(offered(table_within(f64::INFINITY)?))
     } else {
         None
     };
+    let candidate_source = match &min_area {
+        Some((m, rule)) if n_small > 0 => format!(
+            "{candidate_source}; {n_small} of them smaller than the {m} m² rule {rule} asks of a \
+             {} and not offered for it",
+            req.kind.as_str()
+        ),
+        _ => candidate_source,
+    };
+    let per_place = study.scenario.access.area_per_place_m2;
 
     let n_sites = existing.len() + candidates.len();
     let costs = candidates
@@ -324,11 +385,12 @@ pub fn plan_sites(study: &Study, audit: &Audit, req: &SitingRequest) -> Result<S
         existing
             .iter()
             .map(|&f| study.layers.facilities[f].capacity.unwrap_or(f64::INFINITY))
-            .chain(
-                candidates
-                    .iter()
-                    .map(|c| c.capacity.or(req.default_capacity).unwrap_or(f64::INFINITY)),
-            )
+            .chain(candidates.iter().map(|c| {
+                c.capacity
+                    .or_else(|| candidate_places(c, per_place))
+                    .or(req.default_capacity)
+                    .unwrap_or(f64::INFINITY)
+            }))
             .collect::<Vec<f64>>()
     });
     debug_assert_eq!(reach.n_sites, n_sites);

@@ -146,6 +146,10 @@ fn compare_reads_two_output_folders() {
         .find(|l| l.starts_with("community,c1,") && l.contains(",day_care,"))
         .unwrap();
     assert!(c1.contains(",same,"), "{c1}");
+    // The map of gains and losses, drawn on the plan run's scenario (its outputs.json).
+    let svg = std::fs::read_to_string(out.join("map_compare_day_care.svg")).unwrap();
+    assert!(svg.contains("gained 1, 失去覆盖 lost 0"), "map subtitle");
+    assert!(out.join("map_compare_day_care.png").is_file());
     // Wrong arguments: an input error, nothing written.
     let none = dir.path().join("none");
     let err = carecircle::commands::run_compare(&[base_out], &[], &none).unwrap_err();
@@ -179,6 +183,8 @@ fn compare_runs_two_scenarios() {
         serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
     assert_eq!(summary["day_care"]["gained"], json!(["c4"]));
     assert_eq!(summary["day_care"]["lost"], json!(0));
+    assert!(out.join("map_compare_day_care.png").is_file());
+    assert!(out.join("map_compare_canteen.png").is_file());
     assert_eq!(
         summary["day_care"]["covered_plan"].as_u64().unwrap(),
         summary["day_care"]["covered_base"].as_u64().unwrap() + 1

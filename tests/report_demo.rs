@@ -119,6 +119,10 @@ fn headline_numbers_and_one_elderly_covered() {
     ));
     assert!(md.contains("覆盖老年人由 41108 人增至 67271 人"));
     // The analytics: accessibility per kind in the report and on maps, the parcels map.
+    let over = s["access"]["day_care"]["over_subscribed"]
+        .as_array()
+        .unwrap();
+    assert_eq!(over.len(), 3, "covered but over-subscribed by day care");
     assert!(md.contains("养老服务可达性"));
     for map in [
         "map_access_day_care.png",

@@ -579,21 +579,41 @@ pub fn load_population(spec: &LayerSpec) -> Result<Vec<PopulationCell>, InputErr
     })
 }
 
-/// Loads a candidate-sites layer.
+/// Loads a candidate-sites layer: points, or parcels (Polygon, MultiPolygon) taken at their
+/// interior point, with their area in m² unless an `area` field gives the floor area.
 pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
+    use geo::Area;
     let req = request(
         &[
             (spec.field("id"), false),
             (spec.field("cost"), false),
             (spec.field("capacity"), false),
+            (spec.field("area"), false),
         ],
         false,
     );
     load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
+        let expected = "Point, Polygon or MultiPolygon";
+        let (location, own_area) = match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::Point(p) => (p, None),
+            // A one-point MultiPoint is what many desktop tools write for points.
+            Geometry::MultiPoint(mp) if mp.0.len() == 1 => (mp.0[0], None),
+            g @ (Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => {
+                let p = g
+                    .interior_point()
+                    .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
+                // Square metres on a plane around the parcel.
+                let plane = crate::crs::LocalPlane::new(p.x(), p.y());
+                let area = g.map_coords(|c| plane.project(c)).unsigned_area();
+                (p, Some(area))
+            }
+            g => return Err(wrong(ctx, &g, expected)),
+        };
         Ok(Some(Candidate {
-            location: point_of(ctx, &mut f, crs)?,
+            location,
             cost: v.optional_number(ctx, spec.field("cost"))?,
             capacity: v.optional_number(ctx, spec.field("capacity"))?,
+            area_m2: v.optional_number(ctx, spec.field("area"))?.or(own_area),
             id: ctx.id(),
         }))
     })

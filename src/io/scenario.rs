@@ -143,7 +143,7 @@ pub const FACILITY_FIELDS: &[&str] = &[
     "y",
 ];
 pub const POPULATION_FIELDS: &[&str] = &["id", "population", "elderly", "x", "y"];
-pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "x", "y"];
+pub const CANDIDATE_FIELDS: &[&str] = &["id", "cost", "capacity", "area", "x", "y"];
 /// Residential parcels: the rules read further fields (the elderly-service room area, ...).
 pub const PARCEL_FIELDS: &[&str] = &["id", "name", "households", "floor_area"];
 pub const ROAD_FIELDS: &[&str] = &["class", "oneway", "name"];

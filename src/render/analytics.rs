@@ -212,3 +212,84 @@ pub fn parcels_map(
         notices: notices.0,
     })
 }
+
+/// Gained, lost, covered in both, covered in neither, not compared.
+pub const COMPARE_CLASSES: [Rgba; 5] = [
+    Rgba::rgb(0x1A, 0x98, 0x50),
+    Rgba::rgb(0xD7, 0x30, 0x27),
+    Rgba::rgb(0xC7, 0xE9, 0xC0),
+    Rgba::rgb(0xFC, 0xBB, 0xA1),
+    Rgba::rgb(0xD9, 0xD9, 0xD9),
+];
+
+/// `map_compare_<kind>` for every kind both runs audited: the communities the plan gains in
+/// dark green, those it loses in red, drawn on `study` (the plan's layers).
+pub fn compare_maps(
+    study: &Study,
+    audit: &Audit,
+    cmp: &crate::compare::Comparison,
+    opts: &RenderOptions,
+) -> Result<MapSet> {
+    use crate::compare::Change;
+    let mut notices = Notices::default();
+    let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
+    let overlays = Overlays::default();
+    let ctx = Context::new(study, audit, &overlays, opts, font.as_ref());
+    let index: std::collections::BTreeMap<&str, usize> = study
+        .layers
+        .communities
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut maps = Vec::new();
+    for (&kind, g) in &cmp.district {
+        let mut fills = vec![COMPARE_CLASSES[4]; study.layers.communities.len()];
+        let (mut gained, mut lost) = (0, 0);
+        for c in cmp.communities.iter().filter(|c| c.kind == kind) {
+            let Some(&i) = index.get(c.id.as_str()) else {
+                continue;
+            };
+            fills[i] = match (c.change, c.plan.covered) {
+                (Change::Gained, _) => {
+                    gained += 1;
+                    COMPARE_CLASSES[0]
+                }
+                (Change::Lost, _) => {
+                    lost += 1;
+                    COMPARE_CLASSES[1]
+                }
+                (Change::Same, true) => COMPARE_CLASSES[2],
+                (Change::Same, false) => COMPARE_CLASSES[3],
+            };
+        }
+        maps.push(ctx.shaded_map(&Shading {
+            name: format!("map_compare_{}", kind.as_str()),
+            kind,
+            title: format!(
+                "{} · {} {} · 方案比较 plan comparison",
+                study.scenario.name,
+                kind.chinese(),
+                super::style::kind_english(kind)
+            ),
+            subtitle: format!(
+                "新增覆盖 gained {gained}, 失去覆盖 lost {lost}; 覆盖社区 communities covered {} → {} / {}",
+                g.covered_base, g.covered_plan, g.communities
+            ),
+            fills,
+            legend_title: "社区 Communities".into(),
+            legend: vec![
+                (COMPARE_CLASSES[0], "新增覆盖 gained".into()),
+                (COMPARE_CLASSES[1], "失去覆盖 lost".into()),
+                (COMPARE_CLASSES[2], "两者均覆盖 covered in both".into()),
+                (COMPARE_CLASSES[3], "两者均未覆盖 covered in neither".into()),
+                (COMPARE_CLASSES[4], "未比较 not compared".into()),
+            ],
+            overlay: Vec::new(),
+        })?);
+    }
+    Ok(MapSet {
+        maps,
+        notices: notices.0,
+    })
+}
