@@ -62,6 +62,8 @@ mod capacitated_milp;
 pub mod certificate;
 mod cover;
 mod cover_bnb;
+mod cover_heur;
+mod cover_lp;
 mod exact;
 pub mod joint;
 mod lagrange;
