@@ -9,6 +9,10 @@
 //! sites dropped) feeds the incumbent. With integer costs a node is pruned once
 //! `ceil(LP − 1e-6) >= incumbent`, so the proof is exact; nothing depends on the clock (node
 //! counts decide, a time limit only stops).
+//!
+//! Components above `LP_MAX_ROWS` rows (the city instance's one component of 4,366 rows) take
+//! [`large_component`]: clarabel's interior point for the LP bound, then neighbourhood search
+//! for the incumbent and the Lagrangian branch-and-bound for the rest (see there).
 
 use std::time::Instant;
 
@@ -148,7 +152,8 @@ fn large_component(
         }
     }
     if !bound_now(ub) && !timed_out() {
-        let (v, c) = cover_heur::lns_exact(data, &best, LNS_EXACT_STEPS, deadline);
+        let steps = LNS_EXACT_STEPS.min(data.n_rows());
+        let (v, c) = cover_heur::lns_exact(data, &best, steps, deadline);
         if v < ub - 1e-9 {
             ub = v;
             best = c;
