@@ -93,7 +93,7 @@ const LP_MAX_ROWS: usize = 1500;
 const LNS_STEPS_PER_ROW: usize = 4;
 
 /// Exact neighbourhood steps (each closes 20 sites and re-solves their rows exactly).
-const LNS_EXACT_STEPS: usize = 800;
+const LNS_EXACT_STEPS: usize = 1600;
 
 /// A component too large for microlp's simplex:
 /// 1. the LP relaxation by clarabel's interior point; its row duals `u ≥ 0` give the bound
