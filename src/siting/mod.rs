@@ -604,7 +604,8 @@ fn solve_lscp(
         chosen: search.sites,
         objective: search.value,
         bound: search.bound,
-        method: "exact search (reductions + LP branch-and-bound; greedy incumbent)".into(),
+        method: "exact search (reductions + LP bound + branch-and-bound; neighbourhood-search incumbent)"
+            .into(),
         nodes: search.nodes,
         iterations: search.lp_iterations,
         flows: Vec::new(),
