@@ -16,8 +16,9 @@ use super::SitingSolution;
 pub struct ComponentSummary {
     pub rows: usize,
     pub candidates: usize,
-    /// Value of the LP relaxation at the root; NaN when the component was too large for the LP
-    /// and its bound comes from the Lagrangian relaxation instead.
+    /// Value of the LP relaxation at the root (microlp's simplex on components up to 1,500
+    /// rows, clarabel's interior point above); NaN when the LP was cut short by the time limit
+    /// and the bound comes from the Lagrangian relaxation alone.
     pub root_lp: f64,
     /// Proven lower bound (the optimum when `bound == value`).
     pub bound: f64,

@@ -64,11 +64,11 @@ impl CoverData {
         self.r_off.len() - 1
     }
 
-    fn rows_of(&self, j: usize) -> &[u32] {
+    pub fn rows_of(&self, j: usize) -> &[u32] {
         &self.c_row[self.c_off[j]..self.c_off[j + 1]]
     }
 
-    fn cands_of(&self, r: usize) -> &[u32] {
+    pub fn cands_of(&self, r: usize) -> &[u32] {
         &self.r_cand[self.r_off[r]..self.r_off[r + 1]]
     }
 
@@ -168,6 +168,8 @@ impl Ord for Key {
 
 pub(crate) struct CoverRelax<'a> {
     pub data: &'a CoverData,
+    /// Starting multipliers (e.g. the LP duals); the cheapest cost per row otherwise.
+    pub start: Option<Vec<f64>>,
 }
 
 impl Relaxation for CoverRelax<'_> {
@@ -181,6 +183,9 @@ impl Relaxation for CoverRelax<'_> {
         None
     }
     fn init_multipliers(&self, _incumbent: &[u32]) -> Vec<f64> {
+        if let Some(u) = &self.start {
+            return u.clone();
+        }
         (0..self.data.n_rows())
             .map(|r| {
                 self.data

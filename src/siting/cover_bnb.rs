@@ -9,6 +9,10 @@
 //! sites dropped) feeds the incumbent. With integer costs a node is pruned once
 //! `ceil(LP − 1e-6) >= incumbent`, so the proof is exact; nothing depends on the clock (node
 //! counts decide, a time limit only stops).
+//!
+//! Components above `LP_MAX_ROWS` rows (the city instance's one component of 4,366 rows) take
+//! [`large_component`]: clarabel's interior point for the LP bound, then neighbourhood search
+//! for the incumbent and the Lagrangian branch-and-bound for the rest (see there).
 
 use std::time::Instant;
 
@@ -18,6 +22,7 @@ use super::certificate::{Certificate, ComponentSummary};
 use super::cover::{CoverData, CoverRelax};
 use super::lagrange::{Driver, LagOptions};
 use super::reduce::{components, reduce};
+use super::{cover_heur, cover_lp};
 
 /// The outcome on one component.
 #[derive(Debug, Clone)]
@@ -79,21 +84,81 @@ impl Search<'_> {
     }
 }
 
-/// Components with more rows than this get the Lagrangian search: microlp's simplex needs
+/// Components with more rows than this get the large-component search: microlp's simplex needs
 /// minutes on the city instance's one large component (4,366 rows × 7,396 candidates after the
-/// reductions), the subgradient method a fraction of a second per pass.
+/// reductions).
 const LP_MAX_ROWS: usize = 1500;
 
-/// A component too large for the LP: the Lagrangian relaxation (Beasley 1990) by deflected
-/// subgradient with reduced-cost fixing and depth-first branch-and-bound, greedy repair of
-/// every Lagrangian cover for the incumbent.
-fn lagrangian_component(
+/// Large-neighbourhood steps per row of a large component (a count, never a time).
+const LNS_STEPS_PER_ROW: usize = 4;
+
+/// Exact neighbourhood steps (each closes 20 sites and re-solves their rows exactly).
+const LNS_EXACT_STEPS: usize = 1600;
+
+/// A component too large for microlp's simplex:
+/// 1. the LP relaxation by clarabel's interior point; its row duals `u ≥ 0` give the bound
+///    `Σ u + Σ min(0, c_j − Σ_{i ∋ j} u_i)`, valid for any `u ≥ 0`, so the bound does not rest
+///    on the interior point's accuracy;
+/// 2. subgradient multipliers from there (Caprara, Fischetti & Toth 1999 step control) and the
+///    Lagrangian greedy at both for a first cover;
+/// 3. large-neighbourhood search: close the open sites around a row, re-cover by a randomised
+///    Lagrangian greedy, keep when not worse (a fixed number of steps from a fixed seed);
+/// 4. the Lagrangian branch-and-bound (Beasley 1990), warm-started at the LP duals, with
+///    reduced-cost fixing against the incumbent.
+fn large_component(
     data: &CoverData,
     greedy: Vec<u32>,
     max_nodes: usize,
     deadline: Option<Instant>,
 ) -> ComponentResult {
-    let ub = data.value(&greedy);
+    let timed_out = || deadline.is_some_and(|d| Instant::now() >= d);
+    let mut best = greedy;
+    let mut ub = data.value(&best);
+    let lp = if timed_out() {
+        None
+    } else {
+        cover_lp::solve(data, deadline).ok()
+    };
+    let mut gamma = vec![0.0; data.n_cand];
+    let (u_lp, lp_bound, root_lp) = match &lp {
+        Some(r) => {
+            let b = cover_heur::lagrangian(data, &r.u, &mut gamma);
+            (Some(r.u.clone()), b, r.primal)
+        }
+        None => (None, f64::NEG_INFINITY, f64::NAN),
+    };
+    let start = u_lp
+        .clone()
+        .unwrap_or_else(|| cover_heur::init_multipliers(data));
+    let dual = cover_heur::subgradient(data, start, ub, 2000, deadline);
+    let no_ban = vec![false; data.n_cand];
+    let mut multipliers = vec![dual.u.clone()];
+    multipliers.extend(u_lp.clone());
+    for u in &multipliers {
+        let c = cover_heur::lag_greedy(data, u, &[], &no_ban);
+        let v = data.value(&c);
+        if v < ub - 1e-9 {
+            ub = v;
+            best = c;
+        }
+    }
+    let bound_now = |ub: f64| ceil_bound(lp_bound.max(dual.bound), data.integral) >= ub - 0.5;
+    if !bound_now(ub) && !timed_out() {
+        let steps = LNS_STEPS_PER_ROW * data.n_rows();
+        let (v, c) = cover_heur::lns(data, &dual.u, &best, steps, deadline);
+        if v < ub - 1e-9 {
+            ub = v;
+            best = c;
+        }
+    }
+    if !bound_now(ub) && !timed_out() {
+        let steps = LNS_EXACT_STEPS.min(data.n_rows());
+        let (v, c) = cover_heur::lns_exact(data, &best, steps, deadline);
+        if v < ub - 1e-9 {
+            ub = v;
+            best = c;
+        }
+    }
     let opts = LagOptions {
         root_iterations: 800,
         node_iterations: 120,
@@ -103,15 +168,19 @@ fn lagrangian_component(
         max_offset: None,
         repair_every: 20,
     };
-    let mut relax = CoverRelax { data };
-    let out = Driver::new(&mut relax, opts, ub, greedy).run();
+    let mut relax = CoverRelax { data, start: u_lp };
+    let out = Driver::new(&mut relax, opts, ub, best).run();
+    let bound = ceil_bound(lp_bound.max(dual.bound), data.integral)
+        .max(out.lb)
+        .min(out.ub);
     ComponentResult {
         sites: out.best,
         value: out.ub,
-        bound: out.lb,
-        root_lp: f64::NAN,
+        bound,
+        root_lp,
         nodes: out.nodes,
-        lp_iterations: out.iterations as u64,
+        lp_iterations: (out.iterations + dual.iterations) as u64
+            + lp.map_or(0, |r| r.iterations as u64),
     }
 }
 
@@ -263,12 +332,12 @@ pub(crate) fn search(
                     Ok(r) => r,
                     // The LP was cut short by the time limit: the Lagrangian search instead.
                     Err(e) if e.contains("interrupted") => {
-                        lagrangian_component(&data, greedy, max_nodes, deadline)
+                        large_component(&data, greedy, max_nodes, deadline)
                     }
                     Err(e) => return Err(e),
                 }
             } else {
-                lagrangian_component(&data, greedy, max_nodes, deadline)
+                large_component(&data, greedy, max_nodes, deadline)
             };
             let global: Vec<u32> = res
                 .sites
@@ -316,4 +385,75 @@ pub(crate) fn search(
             lp_iterations: lp_iterations as usize,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::siting::cover_heur::Rng;
+
+    /// A random set cover: `m` rows over `n` candidates, each row 2–6 candidates, costs 1–3
+    /// (or all 1).
+    fn random_cover(seed: u64, m: usize, n: usize, unit: bool) -> CoverData {
+        let mut rng = Rng::new(seed);
+        let rows: Vec<Vec<u32>> = (0..m)
+            .map(|_| {
+                let k = 2 + rng.below(5);
+                (0..k).map(|_| rng.below(n) as u32).collect()
+            })
+            .collect();
+        let cost = (0..n)
+            .map(|_| if unit { 1.0 } else { 1.0 + rng.below(3) as f64 })
+            .collect();
+        CoverData::new(n, cost, rows)
+    }
+
+    fn is_cover(data: &CoverData, sites: &[u32]) -> bool {
+        let mut covered = vec![false; data.n_rows()];
+        for &j in sites {
+            for &r in data.rows_of(j as usize) {
+                covered[r as usize] = true;
+            }
+        }
+        covered.iter().all(|&c| c)
+    }
+
+    /// The large-component path (interior-point LP, Lagrangian greedy, neighbourhood search,
+    /// Lagrangian branch-and-bound) proves the same optimum as microlp's LP branch-and-bound.
+    #[test]
+    fn large_component_path_matches_the_lp_branch_and_bound() {
+        let mut branched = 0;
+        for seed in 0..24u64 {
+            let data = random_cover(seed, 40 + (seed as usize % 3) * 10, 30, seed % 2 == 0);
+            let greedy = data.complete(&[]);
+            let lp = solve_component(&data, greedy.clone(), 100_000, None).expect("lp b&b");
+            assert_eq!(lp.bound, lp.value, "seed {seed}: microlp search closes");
+            let large = large_component(&data, greedy, 100_000, None);
+            assert!(is_cover(&data, &large.sites), "seed {seed}");
+            assert_eq!(data.value(&large.sites), large.value, "seed {seed}");
+            assert_eq!(large.value, lp.value, "seed {seed}");
+            assert_eq!(large.bound, large.value, "seed {seed}: proven");
+            assert!(
+                (large.root_lp - lp.root_lp).abs() < 1e-5,
+                "seed {seed}: same LP"
+            );
+            if large.nodes > 1 {
+                branched += 1;
+            }
+        }
+        assert!(branched >= 3, "only {branched} instances branched");
+    }
+
+    #[test]
+    fn interior_point_lp_of_an_odd_cycle() {
+        // Rows {0,1}, {1,2}, {2,0}: LP optimum 1.5 (every x = 1/2), integer optimum 2.
+        let data = CoverData::new(3, vec![1.0; 3], vec![vec![0, 1], vec![1, 2], vec![0, 2]]);
+        let lp = cover_lp::solve(&data, None).expect("lp");
+        assert!((lp.primal - 1.5).abs() < 1e-6, "{}", lp.primal);
+        let mut gamma = vec![0.0; 3];
+        let bound = cover_heur::lagrangian(&data, &lp.u, &mut gamma);
+        assert!(bound <= 1.5 + 1e-9 && bound > 1.5 - 1e-5, "{bound}");
+        let r = large_component(&data, vec![0, 1], 100, None);
+        assert_eq!((r.value, r.bound), (2.0, 2.0));
+    }
 }

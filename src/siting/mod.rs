@@ -62,6 +62,8 @@ mod capacitated_milp;
 pub mod certificate;
 mod cover;
 mod cover_bnb;
+mod cover_heur;
+mod cover_lp;
 mod exact;
 pub mod joint;
 mod lagrange;
@@ -605,7 +607,8 @@ fn solve_lscp(
         chosen: search.sites,
         objective: search.value,
         bound: search.bound,
-        method: "exact search (reductions + LP branch-and-bound; greedy incumbent)".into(),
+        method: "exact search (reductions + LP bound + branch-and-bound; neighbourhood-search incumbent)"
+            .into(),
         nodes: search.nodes,
         iterations: search.lp_iterations,
         flows: Vec::new(),
