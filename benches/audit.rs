@@ -152,17 +152,12 @@ fn load_roads(c: &mut Criterion) {
     let path = dir.join("roads.geojson");
     std::fs::write(&path, &bytes).expect("write roads");
     println!("roads.geojson: {:.1} MB", bytes.len() as f64 / 1e6);
-    let spec = LayerSpec {
-        path: path.clone(),
-        crs: carecircle::crs::Crs::Wgs84,
-        fields: Default::default(),
-        kinds: Default::default(),
-    };
+    let spec = LayerSpec::at(path.clone(), carecircle::crs::Crs::Wgs84);
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     group.bench_function("roads_geojson_518k_segments", |b| {
         b.iter(|| {
-            carecircle::io::geojson::load_roads(&spec)
+            carecircle::io::layer::load_roads(&spec)
                 .expect("roads")
                 .len()
         })

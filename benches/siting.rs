@@ -1,8 +1,11 @@
 //! Siting solver benchmarks.
 //!
-//! * `siting_city`: MCLP and p-median on a synthetic city (10,000 demands, 50,000 candidates,
-//!   ~900 m walking reach, ~2.5 M pairs), gap target 1 %, time limit 30 s. The proven gap of
-//!   each run is printed before it is timed.
+//! * `siting_city`: LSCP, MCLP (p = 100, 200) and p-median (p = 100) on a synthetic city
+//!   (10,000 demands, 50,000 candidates, ~900 m walking reach, ~2.5 M pairs), gap target 0.1 %,
+//!   time limit 60 s. The proven gap of each run is printed before it is timed; with
+//!   `--features highs` the same instance is solved by HiGHS (cold) and printed alongside.
+//!   `CARECIRCLE_BENCH_ONCE=1` prints the single runs without criterion's timing loop (each run
+//!   can take up to the limit); `CARECIRCLE_BENCH_ONLY=lscp,mclp_p200` picks models.
 //! * `siting_orlib`: OR-Library p-median instances with the heuristic (root Lagrangian bound,
 //!   no branching). Set `CARECIRCLE_BENCH_ALL=1` for all 40, otherwise a sample across sizes.
 //!   Skipped with a message when ../shared/data/orlib-pmed is absent.
@@ -14,7 +17,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use carecircle::siting::orlib::read_pmed;
 use carecircle::siting::synth::{synthetic_city, CitySpec};
-use carecircle::siting::{solve, Model, SitingOptions};
+use carecircle::siting::{solve, Method, Model, SitingOptions};
 
 const ORLIB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/orlib-pmed");
 
@@ -27,8 +30,8 @@ fn city(c: &mut Criterion) {
         problem.reach.len()
     );
     let opts = SitingOptions {
-        gap_target: 0.01,
-        time_limit: Some(Duration::from_secs(30)),
+        gap_target: 0.001,
+        time_limit: Some(Duration::from_secs(60)),
         ..SitingOptions::default()
     };
     let mut g = c.benchmark_group("siting_city");
@@ -36,23 +39,60 @@ fn city(c: &mut Criterion) {
     g.warm_up_time(Duration::from_millis(1));
     g.measurement_time(Duration::from_secs(1));
     for (name, model) in [
+        ("lscp", Model::Lscp),
         ("mclp_p100", Model::Mclp { p: 100 }),
+        ("mclp_p200", Model::Mclp { p: 200 }),
         ("pmedian_p100", Model::PMedian { p: 100 }),
     ] {
+        if !wanted(name) {
+            continue;
+        }
         let s = solve(&problem, &model, &opts).expect("solve");
         println!(
-            "{name}: objective {:.0} bound {:.0} gap {:.3}% in {:.2}s",
+            "{name}: objective {:.0} bound {:.0} gap {:.3}% nodes {} in {:.2}s [{}]",
             s.objective,
             s.bound,
             100.0 * s.gap,
-            s.elapsed.as_secs_f64()
+            s.nodes,
+            s.elapsed.as_secs_f64(),
+            s.method
         );
-        g.bench_function(name, |b| b.iter(|| solve(&problem, &model, &opts)));
+        if cfg!(feature = "highs") {
+            // The same instance through HiGHS, cold (no hint from carecircle's answer).
+            let h = solve(
+                &problem,
+                &model,
+                &SitingOptions {
+                    method: Method::ExactHighs,
+                    exact_warm_start: false,
+                    ..opts.clone()
+                },
+            )
+            .expect("solve");
+            println!(
+                "{name} HiGHS: objective {:.0} bound {:.0} gap {:.3}% in {:.2}s",
+                h.objective,
+                h.bound,
+                100.0 * h.gap,
+                h.elapsed.as_secs_f64()
+            );
+        }
+        if std::env::var_os("CARECIRCLE_BENCH_ONCE").is_none() {
+            g.bench_function(name, |b| b.iter(|| solve(&problem, &model, &opts)));
+        }
     }
     g.finish();
 }
 
+/// `CARECIRCLE_BENCH_ONLY=a,b` limits the city benchmarks to those names.
+fn wanted(name: &str) -> bool {
+    std::env::var("CARECIRCLE_BENCH_ONLY").map_or(true, |v| v.split(',').any(|x| x == name))
+}
+
 fn orlib(c: &mut Criterion) {
+    if std::env::var_os("CARECIRCLE_BENCH_ONLY").is_some() {
+        return;
+    }
     if !PathBuf::from(ORLIB).join("pmed1.txt").exists() {
         println!("SKIPPED: OR-Library p-median data not found at {ORLIB}");
         return;

@@ -28,23 +28,20 @@
 //! every community is a polygon, otherwise the convex hull of the road network.
 
 use std::f64::consts::PI;
-use std::fmt::Write as _;
 
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo::{
-    Area, BooleanOps, BoundingRect, Buffer, ConvexHull, Coord, Geometry, Intersects, LineString,
+    Area, BooleanOps, BoundingRect, Buffer, ConvexHull, Coord, Geometry, LineString,
     MultiLineString, MultiPoint, MultiPolygon, Point, Polygon,
 };
 use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
-use serde_json::{json, Map, Value};
 
 use crate::error::{InputError, Problem, Result};
 use crate::io::scenario::Scenario;
 use crate::model::FacilityKind;
 use crate::network::{Direction, RoadGraph, SearchSpace, Snap, SourceSet};
-use crate::report::{self, md_cell, round_to, OutputSet, Section};
 use crate::study::Study;
 
 /// The allowance for the walk from the road to a door, metres.
@@ -75,55 +72,33 @@ impl Default for AreaOptions {
 }
 
 impl AreaOptions {
-    /// Reads the scenario's `[areas]` table (`lateral_m`, `bands`); defaults when absent.
+    /// The scenario's `[areas]` settings (`lateral_m`, `bands`; checked when the scenario was
+    /// loaded), defaults when absent.
     pub fn from_scenario(scenario: &Scenario) -> Result<AreaOptions, InputError> {
-        let bad = |msg: String| InputError::file(&scenario.path, Problem::Scenario(msg));
-        let mut options = AreaOptions::default();
-        let Some(table) = &scenario.areas else {
-            return Ok(options);
-        };
-        for (key, value) in table {
-            match key.as_str() {
-                "lateral_m" => {
-                    let v = toml_number(value).ok_or_else(|| {
-                        bad(format!(
-                            "[areas] lateral_m = {value} must be a number of metres"
-                        ))
-                    })?;
-                    if !(v.is_finite() && v > 0.0) {
-                        return Err(bad(format!(
-                            "[areas] lateral_m = {v} must be more than 0 metres"
-                        )));
-                    }
-                    options.lateral_m = v;
-                }
-                "bands" => {
-                    let list = value
-                        .as_array()
-                        .and_then(|a| a.iter().map(toml_number).collect::<Option<Vec<f64>>>())
-                        .ok_or_else(|| {
-                            bad(format!(
-                                "[areas] bands = {value} must be a list of minutes, e.g. [5, 10, 15]"
-                            ))
-                        })?;
-                    options.bands = check_bands(&list).map_err(|e| bad(format!("[areas] {e}")))?;
-                }
-                other => {
-                    return Err(bad(format!(
-                    "[areas] has no setting \"{other}\"; accepted settings are lateral_m and bands"
-                )))
-                }
-            }
-        }
-        Ok(options)
+        Ok(AreaOptions {
+            bands: scenario.areas.bands.clone(),
+            lateral_m: scenario.areas.lateral_m,
+        })
     }
 }
 
-fn toml_number(v: &toml::Value) -> Option<f64> {
-    match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
+/// The largest lateral allowance, metres: the walk from the road to a door, not a region (at
+/// 1e9 m a service area was larger than the Earth).
+pub const MAX_LATERAL_M: f64 = 1_000.0;
+
+impl AreaOptions {
+    /// Checks the options however they were made (file, flags, code).
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.lateral_m.is_finite() && self.lateral_m > 0.0 && self.lateral_m <= MAX_LATERAL_M)
+        {
+            return Err(format!(
+                "[areas] lateral_m = {} must be more than 0 and at most {MAX_LATERAL_M} metres \
+                 (the walk from the road to a door)",
+                self.lateral_m
+            ));
+        }
+        check_bands(&self.bands).map_err(|e| format!("[areas] {e}"))?;
+        Ok(())
     }
 }
 
@@ -343,30 +318,106 @@ fn dist(a: Coord<f64>, b: Coord<f64>) -> f64 {
     (a.x - b.x).hypot(a.y - b.y)
 }
 
+/// Segments per widening group: each group is chained and widened in one overlay, and the
+/// groups are unioned in a balanced tree (see [`widen`]).
+const GROUP_SEGMENTS: usize = 256;
+
 /// Widens segments and points by `lateral_m` (round caps and joins) and unions them.
+///
+/// One overlay of every widened piece costs far more than the shape: each widened piece is
+/// split against all the pieces it overlaps, so a long reach (driving, a 60-minute band) ran
+/// for minutes and gigabytes. Instead the segments are ordered along a Z-order curve of their
+/// midpoints and cut into groups of [`GROUP_SEGMENTS`] neighbours; each group is widened on its
+/// own, and the groups are unioned pairwise in a balanced tree (neighbours first), so every
+/// overlay above the leaves meets only two outlines. The work grows with the reached length
+/// times the depth of the tree, not with the square of the pieces. The shape is the same
+/// union (up to the overlay's rounding, well under a millimetre).
 pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64) -> MultiPolygon {
     let style = || {
         BufferStyle::new(lateral_m)
             .line_cap(LineCap::Round(ROUND_STEP_RAD))
             .line_join(LineJoin::Round(ROUND_STEP_RAD))
     };
-    let lines = MultiLineString::new(chain(segments).into_iter().map(LineString::new).collect());
-    let shape = if lines.0.is_empty() {
-        MultiPolygon::new(Vec::new())
-    } else {
-        lines.buffer_with_style(style())
-    };
-    tidy(&if points.is_empty() {
-        shape
-    } else {
-        let discs =
-            MultiPoint::new(points.iter().map(|c| Point(*c)).collect()).buffer_with_style(style());
-        if shape.0.is_empty() {
-            discs
-        } else {
-            shape.union(&discs)
+    let mut groups: Vec<MultiPolygon<f64>> = spatial_groups(segments, lateral_m)
+        .into_iter()
+        .map(|group| {
+            MultiLineString::new(chain(&group).into_iter().map(LineString::new).collect())
+                .buffer_with_style(style())
+        })
+        .collect();
+    if !points.is_empty() {
+        groups.push(
+            MultiPoint::new(points.iter().map(|c| Point(*c)).collect()).buffer_with_style(style()),
+        );
+    }
+    tidy(&union_tree(groups))
+}
+
+/// The segments in groups of [`GROUP_SEGMENTS`], consecutive along a Z-order curve of their
+/// midpoints (on a grid of `cell_m`), so each group is a compact patch. Deterministic: ties
+/// in the curve keep the input order.
+fn spatial_groups(segments: &[[Coord<f64>; 2]], cell_m: f64) -> Vec<Vec<[Coord<f64>; 2]>> {
+    if segments.is_empty() {
+        return Vec::new();
+    }
+    let mid = |s: &[Coord<f64>; 2]| ((s[0].x + s[1].x) / 2.0, (s[0].y + s[1].y) / 2.0);
+    let (mut x0, mut y0) = (f64::INFINITY, f64::INFINITY);
+    for s in segments {
+        let (x, y) = mid(s);
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+    }
+    let cell = cell_m.max(1.0);
+    let mut keyed: Vec<(u64, usize)> = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (x, y) = mid(s);
+            let gx = ((x - x0) / cell).clamp(0.0, u32::MAX as f64) as u32;
+            let gy = ((y - y0) / cell).clamp(0.0, u32::MAX as f64) as u32;
+            (morton(gx, gy), i)
+        })
+        .collect();
+    keyed.sort_by_key(|&(k, i)| (k, i));
+    keyed
+        .chunks(GROUP_SEGMENTS)
+        .map(|c| c.iter().map(|&(_, i)| segments[i]).collect())
+        .collect()
+}
+
+/// Interleaves the bits of x and y (Z-order).
+fn morton(x: u32, y: u32) -> u64 {
+    fn spread(v: u32) -> u64 {
+        let mut v = v as u64;
+        v = (v | (v << 16)) & 0x0000_ffff_0000_ffff;
+        v = (v | (v << 8)) & 0x00ff_00ff_00ff_00ff;
+        v = (v | (v << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
+        v = (v | (v << 1)) & 0x5555_5555_5555_5555;
+        v
+    }
+    spread(x) | (spread(y) << 1)
+}
+
+/// The union of polygons, pairwise in a balanced tree over their order (the two halves in
+/// parallel). The tree's shape depends only on the count, so the result is deterministic.
+pub fn union_tree(mut parts: Vec<MultiPolygon<f64>>) -> MultiPolygon<f64> {
+    parts.retain(|p| !p.0.is_empty());
+    match parts.len() {
+        0 => MultiPolygon::new(Vec::new()),
+        1 => parts.pop().unwrap_or_else(|| MultiPolygon::new(Vec::new())),
+        n => {
+            let right = parts.split_off(n / 2);
+            let (a, b) = rayon::join(|| union_tree(parts), || union_tree(right));
+            if a.0.is_empty() {
+                b
+            } else if b.0.is_empty() {
+                a
+            } else {
+                a.union(&b)
+            }
         }
-    })
+    }
 }
 
 /// Rings smaller than this are dropped (square metres): slivers between widened roads that
@@ -505,17 +556,92 @@ impl DemandIndex {
             return Vec::new();
         };
         let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-        let mut hits: Vec<u32> = self
-            .tree
-            .locate_in_envelope(&env)
+        let candidates: Vec<&GeomWithData<[f64; 2], u32>> =
+            self.tree.locate_in_envelope(&env).collect();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let locator = PointLocator::new(polygon);
+        let mut hits: Vec<u32> = candidates
+            .into_iter()
             .filter(|p| {
                 let [x, y] = *p.geom();
-                polygon.intersects(&Point::new(x, y))
+                locator.in_or_on(Coord { x, y })
             })
             .map(|p| p.data)
             .collect();
         hits.sort_unstable();
         hits
+    }
+}
+
+/// Point in polygon for many points against one large polygon: the edges of every ring in
+/// horizontal bands (an edge is listed in each band its y-range meets), so a point is tested
+/// against the edges of its own band only, not every edge (geo's `intersects` walks them all,
+/// which made "who lives inside" cost points × vertices on large service areas).
+struct PointLocator {
+    y0: f64,
+    band_h: f64,
+    /// Edges per band, as (a, b) with `a.y <= b.y`.
+    bands: Vec<Vec<[Coord<f64>; 2]>>,
+}
+
+impl PointLocator {
+    fn new(polygon: &MultiPolygon<f64>) -> PointLocator {
+        let edges: Vec<[Coord<f64>; 2]> = polygon
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|ring| ring.lines())
+            .map(|l| {
+                if l.start.y <= l.end.y {
+                    [l.start, l.end]
+                } else {
+                    [l.end, l.start]
+                }
+            })
+            .collect();
+        let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
+        for e in &edges {
+            y0 = y0.min(e[0].y);
+            y1 = y1.max(e[1].y);
+        }
+        let count = (edges.len() / 4).clamp(1, 1 << 16);
+        let band_h = ((y1 - y0) / count as f64).max(f64::MIN_POSITIVE);
+        let mut bands = vec![Vec::new(); count];
+        let band_of = |y: f64| (((y - y0) / band_h) as usize).min(count - 1);
+        for e in edges {
+            for band in &mut bands[band_of(e[0].y)..=band_of(e[1].y)] {
+                band.push(e);
+            }
+        }
+        PointLocator { y0, band_h, bands }
+    }
+
+    /// In or on the polygon (even-odd over all rings; on an edge counts as in).
+    fn in_or_on(&self, p: Coord<f64>) -> bool {
+        use geo::{Kernel, Orientation};
+        let raw = (p.y - self.y0) / self.band_h;
+        if raw.is_nan() || raw < 0.0 || raw as usize > self.bands.len() {
+            return false;
+        }
+        let band = &self.bands[(raw as usize).min(self.bands.len() - 1)];
+        let mut odd = false;
+        for &[a, b] in band {
+            if p.y < a.y || p.y > b.y {
+                continue;
+            }
+            let o = geo::kernels::RobustKernel::orient2d(a, b, p);
+            if o == Orientation::Collinear && p.x >= a.x.min(b.x) && p.x <= a.x.max(b.x) {
+                return true;
+            }
+            // A ray from p toward +x crosses the edge (a below b) when p is left of it;
+            // half-open in y so a vertex is counted once.
+            if p.y < b.y && o == Orientation::CounterClockwise {
+                odd = !odd;
+            }
+        }
+        odd
     }
 }
 
@@ -647,11 +773,18 @@ pub fn district(study: &Study) -> (MultiPolygon<f64>, DistrictBasis) {
 
 /// Every service area of a study: per facility and band, and dissolved per kind and band.
 /// `progress` is called once per facility.
+///
+/// Refuses options the algorithm cannot honour sensibly (a lateral allowance over
+/// [`MAX_LATERAL_M`], bands that are not positive minutes) with an error naming the scenario,
+/// however they were given.
 pub fn service_areas(
     study: &Study,
     options: &AreaOptions,
     progress: &(dyn Fn() + Sync),
-) -> ServiceAreas {
+) -> Result<ServiceAreas, InputError> {
+    options
+        .check()
+        .map_err(|e| InputError::file(&study.scenario.path, Problem::Scenario(e)))?;
     let bands = &options.bands;
     let speed = study.scenario.travel.speed_m_per_min;
     let index = DemandIndex::new(study);
@@ -707,7 +840,7 @@ pub fn service_areas(
             let polygon = if shapes.is_empty() {
                 MultiPolygon::new(Vec::new())
             } else {
-                tidy(&geo::unary_union(shapes))
+                tidy(&union_tree(shapes.into_iter().cloned().collect()))
             };
             // Inside the union means inside one of the facility polygons.
             let mut inside: Vec<u32> = members
@@ -740,7 +873,7 @@ pub fn service_areas(
             }
         })
         .collect();
-    ServiceAreas {
+    Ok(ServiceAreas {
         options: options.clone(),
         speed_m_per_min: speed,
         facilities,
@@ -749,7 +882,7 @@ pub fn service_areas(
         district_basis,
         total_population,
         total_elderly,
-    }
+    })
 }
 
 fn share(part: f64, whole: f64) -> f64 {
@@ -835,180 +968,4 @@ impl ServiceAreas {
             .iter()
             .find(|f| f.facility == facility && f.minutes == minutes)
     }
-}
-
-/// service_areas.geojson: one feature per facility and band, then one dissolved feature per
-/// kind and band; MultiPolygons in WGS-84 with the right-hand rule.
-pub fn geojson(study: &Study, areas: &ServiceAreas) -> Vec<u8> {
-    let mut features = Vec::new();
-    for a in &areas.facilities {
-        let f = &study.layers.facilities[a.facility];
-        let mut p = Map::new();
-        p.insert("facility_id".into(), json!(f.id));
-        p.insert("name".into(), json!(f.name));
-        p.insert("kind".into(), json!(f.kind.as_str()));
-        p.insert("kind_zh".into(), json!(f.kind.chinese()));
-        p.insert("minutes".into(), json!(a.minutes));
-        p.insert("dissolved".into(), json!(false));
-        p.insert("area_km2".into(), json!(round_to(a.area_km2, 4)));
-        p.insert("population".into(), json!(round_to(a.population, 1)));
-        p.insert("elderly".into(), json!(round_to(a.elderly, 1)));
-        p.insert("circle_km2".into(), json!(round_to(a.circle_km2, 4)));
-        p.insert("ratio_to_circle".into(), json!(round_to(a.ratio(), 4)));
-        p.insert("lateral_m".into(), json!(areas.options.lateral_m));
-        let g = Geometry::MultiPolygon(to_wgs84(&study.graph, &a.polygon));
-        features.push((report::output_geometry(&g), p));
-    }
-    for k in &areas.kinds {
-        if k.polygon.0.is_empty() {
-            continue;
-        }
-        let mut p = Map::new();
-        p.insert("facility_id".into(), Value::Null);
-        p.insert(
-            "name".into(),
-            json!(format!("{} ({}) all", k.kind.chinese(), k.kind.as_str())),
-        );
-        p.insert("kind".into(), json!(k.kind.as_str()));
-        p.insert("kind_zh".into(), json!(k.kind.chinese()));
-        p.insert("minutes".into(), json!(k.minutes));
-        p.insert("dissolved".into(), json!(true));
-        p.insert("facilities".into(), json!(k.facilities));
-        p.insert("area_km2".into(), json!(round_to(k.area_km2, 4)));
-        p.insert("population".into(), json!(round_to(k.population, 1)));
-        p.insert("elderly".into(), json!(round_to(k.elderly, 1)));
-        p.insert(
-            "district_area_share".into(),
-            json!(round_to(k.district_area_share, 4)),
-        );
-        p.insert("elderly_share".into(), json!(round_to(k.elderly_share, 4)));
-        p.insert("lateral_m".into(), json!(areas.options.lateral_m));
-        let g = Geometry::MultiPolygon(to_wgs84(&study.graph, &k.polygon));
-        features.push((report::output_geometry(&g), p));
-    }
-    report::feature_collection(features)
-}
-
-/// The service-area section of report.md and summary.json (key `service_areas`).
-pub fn section(study: &Study, areas: &ServiceAreas) -> Section {
-    let mut md = String::new();
-    let o = &areas.options;
-    let bands: Vec<String> = o.bands.iter().map(|b| format!("{b}")).collect();
-    md.push_str("## 服务范围 · Service areas\n\n");
-    let _ = writeln!(
-        md,
-        "Reached on foot at {} m/min within {} minutes along the roads, the last road of each \
-         path cut where the time runs out, widened by {} m for the walk from the road to a door. \
-         District area: {:.2} km² ({}).\n",
-        areas.speed_m_per_min,
-        bands.join(" / "),
-        o.lateral_m,
-        areas.district_area_km2,
-        areas.district_basis.as_str()
-    );
-    md.push_str(
-        "| kind | minutes | facilities | area (km²) | share of district area | elderly inside | share of elderly | network / circle (mean) |\n",
-    );
-    md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut kinds_json = Map::new();
-    for k in &areas.kinds {
-        let ratios: Vec<f64> = areas
-            .facilities
-            .iter()
-            .filter(|a| {
-                a.minutes == k.minutes && study.layers.facilities[a.facility].kind == k.kind
-            })
-            .map(FacilityArea::ratio)
-            .collect();
-        let mean_ratio = if ratios.is_empty() {
-            None
-        } else {
-            Some(ratios.iter().sum::<f64>() / ratios.len() as f64)
-        };
-        let _ = writeln!(
-            md,
-            "| {} {} | {} | {} | {:.2} | {:.1} % | {:.0} / {:.0} | {:.1} % | {} |",
-            k.kind.chinese(),
-            k.kind.as_str(),
-            k.minutes,
-            k.facilities,
-            k.area_km2,
-            100.0 * k.district_area_share,
-            k.elderly,
-            areas.total_elderly,
-            100.0 * k.elderly_share,
-            mean_ratio.map_or("–".to_string(), |r| format!("{:.0} %", 100.0 * r))
-        );
-        let entry = kinds_json
-            .entry(k.kind.as_str().to_string())
-            .or_insert_with(|| json!([]));
-        if let Some(list) = entry.as_array_mut() {
-            list.push(json!({
-                "minutes": k.minutes,
-                "facilities": k.facilities,
-                "area_km2": round_to(k.area_km2, 4),
-                "district_area_km2": round_to(k.district_area_km2, 4),
-                "district_area_share": round_to(k.district_area_share, 4),
-                "population": round_to(k.population, 1),
-                "elderly": round_to(k.elderly, 1),
-                "elderly_share": round_to(k.elderly_share, 4),
-                "mean_ratio_to_circle": mean_ratio.map(|r| round_to(r, 4)),
-            }));
-        }
-    }
-    // The facilities a straight-line circle overstates most, at the largest band.
-    if let Some(&top) = o.bands.last() {
-        let mut worst: Vec<&FacilityArea> = areas
-            .facilities
-            .iter()
-            .filter(|a| a.minutes == top)
-            .collect();
-        worst.sort_by(|a, b| {
-            a.ratio().total_cmp(&b.ratio()).then_with(|| {
-                study.layers.facilities[a.facility]
-                    .id
-                    .cmp(&study.layers.facilities[b.facility].id)
-            })
-        });
-        if !worst.is_empty() {
-            let _ = writeln!(
-                md,
-                "\n### Where a {top}-minute circle overstates most\n\n| facility | kind | area (km²) | circle (km²) | network / circle | elderly inside |\n|---|---|---:|---:|---:|---:|"
-            );
-            for a in worst.iter().take(10) {
-                let f = &study.layers.facilities[a.facility];
-                let _ = writeln!(
-                    md,
-                    "| {} {} | {} | {:.3} | {:.3} | {:.0} % | {:.0} |",
-                    md_cell(&f.id),
-                    md_cell(&f.name),
-                    f.kind.as_str(),
-                    a.area_km2,
-                    a.circle_km2,
-                    100.0 * a.ratio(),
-                    a.elderly
-                );
-            }
-        }
-    }
-    Section {
-        key: "service_areas".into(),
-        markdown: md,
-        summary: json!({
-            "bands_min": o.bands,
-            "lateral_m": o.lateral_m,
-            "speed_m_per_min": areas.speed_m_per_min,
-            "district_area_km2": round_to(areas.district_area_km2, 4),
-            "district_area_basis": areas.district_basis.as_str(),
-            "elderly": round_to(areas.total_elderly, 1),
-            "kinds": kinds_json,
-        }),
-    }
-}
-
-/// Adds service_areas.geojson to the output set and returns the report section for
-/// `report::audit_outputs`.
-pub fn outputs(study: &Study, areas: &ServiceAreas, out: &mut OutputSet) -> Result<Section> {
-    out.add("service_areas.geojson", geojson(study, areas));
-    Ok(section(study, areas))
 }

@@ -4,7 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::coverage::{audit, Audit};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::figures::percent;
+use crate::io::scenario::{check_p, check_time_limit, ModelName, Scenario, SitingConfig};
+use crate::model::FacilityKind;
+use crate::output::{check_out_dir, Committed, RunInfo};
 use crate::render::{Overlays, RenderOptions};
 use crate::report::{audit_outputs, OutputSet};
 use crate::study::Study;
@@ -13,7 +17,43 @@ use crate::study::Study;
 #[derive(Debug)]
 pub struct Written {
     pub files: Vec<PathBuf>,
+    /// Files of an earlier run in the output folder that this run does not write, removed.
+    pub removed: Vec<PathBuf>,
     pub summary: String,
+}
+
+/// The input files of a scenario: the scenario file, every layer and a rule file.
+pub fn scenario_inputs(scenario: &Scenario) -> Vec<PathBuf> {
+    let mut inputs = vec![
+        scenario.path.clone(),
+        scenario.communities.path.clone(),
+        scenario.facilities.path.clone(),
+    ];
+    inputs.extend(scenario.population.iter().map(|l| l.path.clone()));
+    inputs.extend(scenario.candidates.iter().map(|l| l.path.clone()));
+    inputs.push(scenario.roads.path.clone());
+    if !scenario.rule_set.origin.starts_with("builtin:") {
+        inputs.push(PathBuf::from(&scenario.rule_set.origin));
+    }
+    inputs
+}
+
+/// Checks `--out` against the inputs (it must not hold any) before any work, and returns what
+/// the manifest records of the run.
+fn prepare(
+    command: &str,
+    scenario: &Scenario,
+    out_dir: &Path,
+    extra: &[PathBuf],
+) -> Result<RunInfo> {
+    let mut inputs = scenario_inputs(scenario);
+    inputs.extend(extra.iter().cloned());
+    check_out_dir(out_dir, &inputs)?;
+    Ok(RunInfo {
+        command: command.to_string(),
+        scenario: Some(scenario.path.clone()),
+        inputs,
+    })
 }
 
 /// A short plain-text summary of an audit for the terminal.
@@ -29,13 +69,13 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
     for k in &audit.kinds {
         let t = audit.totals(k, |_| true);
         lines.push(format!(
-            "  {:<15} {:>4}/{:<4} communities within {} min ({:.1} %), elderly {:.1} %",
+            "  {:<15} {:>4}/{:<4} communities within {} min ({}), elderly {}",
             k.kind.as_str(),
             t.communities_covered,
             t.communities,
             k.limit_min,
-            100.0 * t.community_share,
-            100.0 * t.elderly_share
+            percent(t.community_share),
+            percent(t.elderly_share)
         ));
     }
     if !study.warnings.items.is_empty() {
@@ -49,14 +89,19 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
 
 /// `carecircle audit`: the coverage audit of a scenario.
 pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
-    let study = Study::load(scenario)?;
+    // The whole scenario (siting, areas and rules included) and --out are checked first.
+    let scenario = Scenario::load(scenario)?;
+    let run = prepare("audit", &scenario, out_dir, &[])?;
+    let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut out = OutputSet::new();
     audit_outputs(&study, &result, &[], &mut out)?;
-    let files = out.commit(out_dir)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     Ok(Written {
         files,
+        removed,
         summary: audit_headline(&study, &result),
     })
 }
@@ -87,22 +132,30 @@ pub fn run_all_with(
     render: &RenderOptions,
     overlays: &Overlays,
 ) -> Result<Written> {
+    // The whole scenario, its rule set included, is checked before the layers are read.
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
-    // The rule set is read before the layers, so a bad rule file fails fast.
-    let rule_set = crate::rules::RuleSet::for_scenario(&scenario, None)?;
+    let run = prepare("run", &scenario, out_dir, &[])?;
+    let rule_set = scenario.rule_set.clone();
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut sections = Vec::new();
     let mut out = OutputSet::new();
 
+    // Capacity-aware accessibility (2SFCA family) per kind: access.csv, access_facilities.csv.
+    let access = crate::access::accessibility(&study, &result, &study.scenario.access);
+    sections.push(crate::access::outputs(&study, &result, &access, &mut out)?);
+
     // Service areas of every facility, per band; the maps show each mapped kind's dissolved
     // area at its time limit.
     let area_options = crate::areas::AreaOptions::from_scenario(&study.scenario)?;
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1));
+    let areas = crate::areas::service_areas(&study, &area_options, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    sections.push(crate::areas::outputs(&study, &areas, &mut out)?);
+    sections.push(crate::report::service_areas::outputs(
+        &study, &areas, &mut out,
+    )?);
     let mut overlays = overlays.clone();
     for k in &areas.kinds {
         if (k.minutes - study.scenario.limit_for(k.kind)).abs() < 1e-9 {
@@ -121,7 +174,7 @@ pub fn run_all_with(
         let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
         plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
     }
-    sections.push(crate::site_plan::outputs(&study, &plans, &mut out)?);
+    sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
         overlays.new_sites.extend(plan.new_sites());
     }
@@ -129,17 +182,22 @@ pub fn run_all_with(
     let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
     let tally = crate::rules::Tally::of(&rule_results);
     sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
+    sections.push(report_options.section());
     audit_outputs(&study, &result, &sections, &mut out)?;
-    let html_sections = [
-        crate::site_plan::html_section(&study, &plans),
-        crate::rules::html_section(&rule_set, &rule_results),
-    ];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: Some(&areas),
+        plans: &plans,
+        rules: Some((&rule_set, &rule_results)),
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
-    let files = out.commit(out_dir)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for plan in &plans {
         let (before, after) = plan.communities_covered();
@@ -157,7 +215,11 @@ pub fn run_all_with(
         "\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
         rule_set.name, tally.pass, tally.fail, tally.not_checked
     ));
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed,
+        summary,
+    })
 }
 
 /// `carecircle demo`: writes the demo district (浔阳区, generated layers inside the real
@@ -194,8 +256,9 @@ pub fn run_rules(
     out_dir: &Path,
     fail_on_violation: bool,
 ) -> Result<RulesRun> {
-    let scenario = crate::io::scenario::Scenario::load(scenario)?;
-    let set = crate::rules::RuleSet::for_scenario(&scenario, ruleset)?;
+    let scenario = crate::io::scenario::Scenario::load_with_ruleset(scenario, ruleset)?;
+    let run = prepare("rules", &scenario, out_dir, &[])?;
+    let set = scenario.rule_set.clone();
     let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
@@ -204,7 +267,8 @@ pub fn run_rules(
     let mut out = OutputSet::new();
     let section = crate::rules::outputs(&set, &results, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
-    let files = out.commit(out_dir)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let summary = format!(
         "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
         audit_headline(&study, &result),
@@ -214,7 +278,11 @@ pub fn run_rules(
         tally.not_checked
     );
     Ok(RulesRun {
-        written: Written { files, summary },
+        written: Written {
+            files,
+            removed,
+            summary,
+        },
         tally,
         violation: fail_on_violation && tally.fail > 0,
     })
@@ -228,38 +296,216 @@ pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
     };
     Ok(Written {
         files: Vec::new(),
+        removed: Vec::new(),
         summary: set.listing(),
     })
 }
 
+/// The `site` command's flags as given on the command line; [`SiteFlags::check`] turns them,
+/// with the scenario's `[siting]` settings, into a [`SiteJob`] before any work.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFlags {
+    /// Facility kind (day_care, ... or the Chinese name).
+    pub kind: String,
+    /// lscp | mclp | pmedian; default the scenario's `[siting] model`, else lscp.
+    pub model: Option<String>,
+    /// Number of new sites (mclp, pmedian); default the scenario's `[siting] p`.
+    pub p: Option<usize>,
+    pub capacity: bool,
+    pub exact: bool,
+    /// Seconds; overrides `[siting] time_limit_s`.
+    pub time_limit: Option<f64>,
+    pub matrix: Option<PathBuf>,
+    /// Metres; overrides `[siting] candidate_spacing_m`.
+    pub candidate_spacing: Option<f64>,
+}
+
+/// A checked siting job: the kind, the model and the `[siting]` settings with the flags
+/// applied.
+#[derive(Debug, Clone)]
+pub struct SiteJob {
+    pub kind: FacilityKind,
+    pub model: crate::siting::Model,
+    pub siting: SitingConfig,
+    pub capacitated: bool,
+    pub method: crate::siting::Method,
+    pub matrix: Option<PathBuf>,
+}
+
+impl SiteFlags {
+    /// Checks the flags against the scenario; every problem is a [`Error::Usage`] (exit 2).
+    pub fn check(&self, scenario: &Scenario) -> Result<SiteJob> {
+        let usage = |m: String| Error::Usage(m);
+        let kind = FacilityKind::parse(&self.kind).ok_or_else(|| {
+            let names: Vec<&str> = FacilityKind::ALL.iter().map(|k| k.as_str()).collect();
+            let close = crate::io::scenario::closest_key(&self.kind, &names)
+                .map(|c| format!(" (did you mean {c}?)"))
+                .unwrap_or_default();
+            usage(format!(
+                "--kind {} is not a facility kind{close}; accepted kinds are {}",
+                self.kind,
+                FacilityKind::accepted_list()
+            ))
+        })?;
+        let mut siting = scenario.siting.clone();
+        if let Some(m) = &self.model {
+            siting.model = ModelName::parse(m).map_err(|e| usage(format!("--model: {e}")))?;
+        }
+        if let Some(p) = self.p {
+            siting.p = Some(
+                check_p(i64::try_from(p).unwrap_or(i64::MAX))
+                    .map_err(|e| usage(format!("--p {e}")))?,
+            );
+        }
+        if let Some(t) = self.time_limit {
+            siting.time_limit_s =
+                check_time_limit(t).map_err(|e| usage(format!("--time-limit {e}")))?;
+        }
+        if let Some(s) = self.candidate_spacing {
+            if !(s.is_finite() && s > 0.0) {
+                return Err(usage(format!(
+                    "--candidate-spacing {s} must be a positive number of metres"
+                )));
+            }
+            siting.candidate_spacing_m = s;
+        }
+        let model = match (siting.model.needs_p(), siting.p) {
+            (false, _) => crate::siting::Model::Lscp,
+            (true, Some(p)) => crate::site_plan::model_of(siting.model, p),
+            (true, None) => {
+                return Err(usage(format!(
+                    "--model {} needs the number of new sites: give --p N (or [siting] p in                      the scenario)",
+                    siting.model.as_str()
+                )))
+            }
+        };
+        if let Some(m) = &self.matrix {
+            // A regular file within the size limit, checked before any work.
+            crate::io::open_input(m, crate::io::input_limits())?;
+        }
+        if self.capacity && siting.model != ModelName::Mclp {
+            return Err(usage(format!(
+                "--capacity works with --model mclp (most elderly people served within                  capacity), not {}",
+                siting.model.as_str()
+            )));
+        }
+        let method = if !self.exact {
+            crate::siting::Method::Heuristic
+        } else if cfg!(feature = "highs") {
+            crate::siting::Method::ExactHighs
+        } else {
+            crate::siting::Method::Exact
+        };
+        Ok(SiteJob {
+            kind,
+            model,
+            siting,
+            capacitated: self.capacity,
+            method,
+            matrix: self.matrix.clone(),
+        })
+    }
+}
+
+impl SiteJob {
+    /// The siting request of this job.
+    pub fn request(&self) -> crate::site_plan::SitingRequest {
+        let mut request =
+            crate::site_plan::SitingRequest::from_config(self.kind, self.model, &self.siting);
+        request.capacitated = self.capacitated;
+        request.method = self.method;
+        request.matrix = self.matrix.clone();
+        request
+    }
+
+    /// A capacitated job needs a capacity for every candidate: from the candidates layer's
+    /// `capacity` field or `[siting] default_capacity`. Checked once the layers are read,
+    /// before any search.
+    pub fn check_capacities(&self, study: &Study) -> Result<()> {
+        if !self.capacitated || self.siting.default_capacity.is_some() {
+            return Ok(());
+        }
+        let lacking = if study.layers.candidates.is_empty() {
+            None
+        } else {
+            study
+                .layers
+                .candidates
+                .iter()
+                .find(|c| c.capacity.is_none())
+                .map(|c| c.id.clone())
+        };
+        let from_layer = !study.layers.candidates.is_empty();
+        if from_layer && lacking.is_none() {
+            return Ok(());
+        }
+        let what = match lacking {
+            Some(id) => format!(
+                "candidate {id} of {} has no capacity",
+                study
+                    .scenario
+                    .candidates
+                    .as_ref()
+                    .map(|c| c.path.display().to_string())
+                    .unwrap_or_default()
+            ),
+            None => "the candidates drawn from the road network have no capacity".to_string(),
+        };
+        Err(Error::Input(crate::InputError::file(
+            &study.scenario.path,
+            crate::Problem::Scenario(format!(
+                "site --capacity: {what}; give one with [siting] default_capacity = N in the                  scenario, or map a capacity field in [layers.candidates] fields = {{ capacity                  = \"...\" }}"
+            )),
+        )))
+    }
+}
+
 /// `carecircle site`: the best new sites for one kind, with the audit outputs, sites.csv,
-/// sites.geojson, the before/after map and report.html.
+/// sites.geojson, the before/after map and report.html. The flags are checked with the
+/// scenario before any layer is read.
 pub fn run_site(
     scenario: &Path,
-    request: impl FnOnce(&Study) -> Result<crate::site_plan::SitingRequest>,
+    flags: &SiteFlags,
     out_dir: &Path,
     render: &RenderOptions,
 ) -> Result<Written> {
-    let study = Study::load(scenario)?;
+    let scenario = Scenario::load(scenario)?;
+    let job = flags.check(&scenario)?;
+    let run = prepare("site", &scenario, out_dir, job.matrix.as_slice())?;
+    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
+    let study = Study::from_scenario(scenario)?;
+    job.check_capacities(&study)?;
     print_warnings(&study);
     let result = audit(&study);
-    let request = request(&study)?;
+    let request = job.request();
     let plan = crate::site_plan::plan_sites(&study, &result, &request)?;
     let plans = [plan];
     let mut out = OutputSet::new();
-    let section = crate::site_plan::outputs(&study, &plans, &mut out)?;
-    audit_outputs(&study, &result, &[section], &mut out)?;
+    let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
+    audit_outputs(
+        &study,
+        &result,
+        &[section, report_options.section()],
+        &mut out,
+    )?;
     let overlays = Overlays {
         new_sites: plans[0].new_sites(),
         ..Overlays::default()
     };
-    let html_sections = [crate::site_plan::html_section(&study, &plans)];
-    let maps =
-        crate::html::maps_and_report(&study, &result, &overlays, render, &html_sections, &mut out)?;
+    let ctx = crate::report::document::ReportContext {
+        study: &study,
+        audit: &result,
+        areas: None,
+        plans: &plans,
+        rules: None,
+        options: &report_options,
+    };
+    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
-    let files = out.commit(out_dir)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let plan = &plans[0];
     let s = &plan.solution;
     let (before, after) = plan.communities_covered();
@@ -276,40 +522,100 @@ pub fn run_site(
         100.0 * s.gap,
         before,
         after,
-        s.covered_before,
-        s.covered_after
+        plan.elderly_covered_before,
+        plan.elderly_covered_after
     );
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed,
+        summary,
+    })
 }
 
 /// `carecircle areas`: service-area polygons of every facility (service_areas.geojson) and the
 /// audit outputs with the service-area section. `bands` (minutes) overrides the scenario's.
 pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Result<Written> {
     use crate::areas::{check_bands, service_areas, AreaOptions};
-    let study = Study::load(scenario)?;
-    let mut options = AreaOptions::from_scenario(&study.scenario)?;
+    let scenario = Scenario::load(scenario)?;
+    let mut options = AreaOptions::from_scenario(&scenario)?;
     if let Some(b) = bands {
-        options.bands = check_bands(b)
-            .map_err(|e| crate::InputError::file(Path::new("--bands"), crate::Problem::Other(e)))?;
+        options.bands = check_bands(b).map_err(|e| Error::Usage(format!("--{e}")))?;
     }
+    let run = prepare("areas", &scenario, out_dir, &[])?;
+    let study = Study::from_scenario(scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
-    let areas = service_areas(&study, &options, &|| bar.inc(1));
+    let areas = service_areas(&study, &options, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let mut out = OutputSet::new();
-    let section = crate::areas::outputs(&study, &areas, &mut out)?;
+    let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
-    let files = out.commit(out_dir)?;
+    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for k in &areas.kinds {
         summary.push_str(&format!(
-            "\n  {:<15} {:>4} min area: {:.1} % of the district, {:.1} % of elderly people",
+            "\n  {:<15} {:>4} min area: {} of the district, {} of elderly people",
             k.kind.as_str(),
             k.minutes,
-            100.0 * k.district_area_share,
-            100.0 * k.elderly_share
+            percent(k.district_area_share),
+            percent(k.elderly_share)
         ));
     }
-    Ok(Written { files, summary })
+    Ok(Written {
+        files,
+        removed,
+        summary,
+    })
+}
+
+/// `carecircle compare`: two runs compared per community, street and district: either two
+/// earlier output folders (`runs` = base, plan) or two scenarios run now (`scenarios`).
+pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> Result<Written> {
+    use crate::compare::{compare, outputs, Snapshot};
+    let usage = |msg: &str| -> crate::Error {
+        crate::InputError::file(Path::new("compare"), crate::Problem::Other(msg.to_string())).into()
+    };
+    let (base, plan) = match (runs, scenarios) {
+        ([base, plan], []) => (Snapshot::read_dir(base)?, Snapshot::read_dir(plan)?),
+        ([], [a, b]) => {
+            let snapshot = |path: &Path| -> Result<Snapshot> {
+                let scenario = crate::io::scenario::Scenario::load(path)?;
+                let study = Study::from_scenario(scenario)?;
+                print_warnings(&study);
+                let result = audit(&study);
+                let access = crate::access::accessibility(&study, &result, &study.scenario.access);
+                Ok(Snapshot::from_run(&study, &result, Some(&access)))
+            };
+            (snapshot(a)?, snapshot(b)?)
+        }
+        _ => {
+            return Err(usage(
+                "give two output folders (compare BASE_DIR PLAN_DIR) or two scenarios \
+                 (compare --scenario A.toml --scenario B.toml)",
+            ))
+        }
+    };
+    let cmp = compare(&base, &plan);
+    let mut out = OutputSet::new();
+    outputs(&cmp, &mut out)?;
+    let files = out.commit(out_dir)?;
+    let mut summary = format!("compare {} -> {}", cmp.base_source, cmp.plan_source);
+    for (kind, g) in &cmp.district {
+        summary.push_str(&format!(
+            "\n  {:<15} communities covered {} -> {} of {}, elderly {:.0} -> {:.0}",
+            kind.as_str(),
+            g.covered_base,
+            g.covered_plan,
+            g.communities,
+            g.elderly_covered_base,
+            g.elderly_covered_plan
+        ));
+    }
+    Ok(Written {
+        files,
+        removed: Vec::new(),
+        summary,
+    })
 }

@@ -37,6 +37,9 @@ pub struct KindCoverage {
     /// cells when given, else the whole community when covered).
     pub population_covered: Vec<f64>,
     pub elderly_covered: Vec<f64>,
+    /// Per community: the kind's target applies to it (`[targets] kind.communities`); totals
+    /// and the uncovered list count only these.
+    pub in_scope: Vec<bool>,
 }
 
 /// Totals over a set of communities.
@@ -132,6 +135,7 @@ pub fn audit(study: &Study) -> Audit {
                 covered,
                 population_covered,
                 elderly_covered,
+                in_scope: study.target_scope(kind),
             }
         })
         .collect();
@@ -143,10 +147,11 @@ pub fn audit(study: &Study) -> Audit {
 }
 
 impl Audit {
-    /// Totals of a kind over the communities `filter` accepts.
+    /// Totals of a kind over the communities `filter` accepts, among those the kind's target
+    /// applies to.
     pub fn totals(&self, kind: &KindCoverage, filter: impl Fn(usize) -> bool) -> Totals {
         let mut t = Totals::default();
-        for c in (0..self.population.len()).filter(|&c| filter(c)) {
+        for c in (0..self.population.len()).filter(|&c| kind.in_scope[c] && filter(c)) {
             t.communities += 1;
             t.communities_covered += kind.covered[c] as usize;
             t.population += self.population[c];
@@ -174,10 +179,11 @@ impl Audit {
             .collect()
     }
 
-    /// Communities not covered for a kind, most elderly first (ties by id).
+    /// Communities the kind's target applies to and that are not covered, most elderly first
+    /// (ties by id).
     pub fn uncovered(&self, study: &Study, kind: &KindCoverage) -> Vec<usize> {
         let mut list: Vec<usize> = (0..self.population.len())
-            .filter(|&c| !kind.covered[c])
+            .filter(|&c| kind.in_scope[c] && !kind.covered[c])
             .collect();
         list.sort_by(|&a, &b| {
             self.elderly[b].total_cmp(&self.elderly[a]).then_with(|| {

@@ -29,17 +29,76 @@ impl fmt::Display for FeatureRef {
 pub enum Problem {
     Unreadable(String),
     NotJson(String),
-    WrongGeometry { expected: String, found: String },
+    WrongGeometry {
+        expected: String,
+        found: String,
+    },
     MissingField(String),
-    BadNumber { field: String, value: String },
-    NegativeNumber { field: String, value: f64 },
+    BadNumber {
+        field: String,
+        value: String,
+    },
+    NegativeNumber {
+        field: String,
+        value: f64,
+    },
     BadCoordinate(String),
-    ProjectedCoordinates { x: f64, y: f64 },
-    UnknownKind { value: String, accepted: String },
+    ProjectedCoordinates {
+        x: f64,
+        y: f64,
+    },
+    UnknownKind {
+        value: String,
+        accepted: String,
+    },
     EmptyLayer,
-    DuplicateId { id: String, first_index: usize },
+    DuplicateId {
+        id: String,
+        first_index: usize,
+    },
     Scenario(String),
     Other(String),
+    /// Required fields that a table format's schema (DBF, GeoPackage, CSV, XLSX) lacks.
+    MissingColumns {
+        missing: Vec<String>,
+        available: Vec<String>,
+    },
+    /// Many bad features of one layer, reported together (the first ones, then a count).
+    BadFeatures {
+        errors: Vec<InputError>,
+        more: usize,
+    },
+    /// Text that does not decode in the encoding tried, or decodes into mojibake.
+    WrongEncoding {
+        encoding: String,
+        detail: String,
+    },
+    /// The layer's own CRS (`.prj`, GeoPackage) and the scenario's disagree.
+    CrsMismatch {
+        layer: String,
+        scenario: String,
+    },
+    /// Gauss-Krüger eastings with a zone prefix in a CRS without one, or the other way round.
+    ZonePrefixMismatch {
+        crs: String,
+        detail: String,
+    },
+    /// A Shapefile without its `.shx` index.
+    MissingShx(PathBuf),
+    /// A GeoPackage or workbook without the named layer or sheet.
+    NoSuchLayer {
+        layer: String,
+        available: Vec<String>,
+    },
+    /// A point table (CSV, XLSX) without coordinate columns.
+    MissingCoordinateColumns {
+        tried: String,
+        available: Vec<String>,
+    },
+    /// A JSON file that is not a GeoJSON object (a bare array, a number, ...).
+    NotFeatureCollection(String),
+    /// A layer whose file format carecircle does not read.
+    UnknownFormat(String),
 }
 
 impl fmt::Display for Problem {
@@ -78,8 +137,81 @@ impl fmt::Display for Problem {
             ),
             Problem::Scenario(e) => write!(f, "{e}"),
             Problem::Other(e) => write!(f, "{e}"),
+            Problem::MissingColumns { missing, available } => write!(
+                f,
+                "the layer has no field {}; its fields are {} (check the field mapping in the \
+                 scenario file)",
+                quoted(missing),
+                quoted(available)
+            ),
+            Problem::BadFeatures { errors, more } => {
+                let total = errors.len() + more;
+                write!(f, "{total} bad feature{}", if total == 1 { "" } else { "s" })?;
+                if *more > 0 {
+                    write!(f, " (the first {} listed, {more} more)", errors.len())?;
+                }
+                write!(f, ":")?;
+                for e in errors {
+                    match &e.feature {
+                        Some(r) => write!(f, "\n  {r}: {}", e.problem)?,
+                        None => write!(f, "\n  {}", e.problem)?,
+                    }
+                }
+                Ok(())
+            }
+            Problem::WrongEncoding { encoding, detail } => write!(
+                f,
+                "{detail}: not valid {encoding} text; give the right \
+                 encoding in a .cpg file beside the .shp or as the layer's encoding = \"...\" \
+                 (gbk, gb18030, utf-8)"
+            ),
+            Problem::CrsMismatch { layer, scenario } => write!(
+                f,
+                "the layer's own coordinate system is {layer} but the scenario says {scenario}; \
+                 remove the scenario's crs for this layer or fix the file"
+            ),
+            Problem::ZonePrefixMismatch { crs, detail } => write!(f, "{detail} (crs {crs})"),
+            Problem::MissingShx(shx) => write!(
+                f,
+                "the Shapefile's index {} is missing; copy the .shp together with its .shx and \
+                 .dbf (and .prj, .cpg)",
+                shx.display()
+            ),
+            Problem::NoSuchLayer { layer, available } => write!(
+                f,
+                "there is no layer \"{layer}\"; the file holds {}",
+                quoted(available)
+            ),
+            Problem::MissingCoordinateColumns { tried, available } => write!(
+                f,
+                "no coordinate columns: looked for {tried}; the columns are {} (map them as \
+                 fields = {{ x = \"...\", y = \"...\" }})",
+                quoted(available)
+            ),
+            Problem::NotFeatureCollection(what) => write!(
+                f,
+                "the file is {what}, not a GeoJSON FeatureCollection; wrap the features as \
+                 {{\"type\": \"FeatureCollection\", \"features\": [...]}}"
+            ),
+            Problem::UnknownFormat(ext) => write!(
+                f,
+                "carecircle does not read {ext} files; use GeoJSON (.geojson/.json), Shapefile \
+                 (.shp), GeoPackage (.gpkg), CSV (.csv), Excel (.xlsx) or OpenStreetMap (.osm.pbf)"
+            ),
         }
     }
+}
+
+/// `"a", "b"` for messages; `none` for an empty list.
+fn quoted(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A bad input: the file, optionally the feature, and the problem.
@@ -133,8 +265,26 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A bad command-line flag (`--time-limit NaN`, `--p 0`, ...): like a bad input, found
+    /// before any work and exit status 2.
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// The exit status of a bad scenario, input file or flag.
+pub const INPUT_EXIT_CODE: u8 = 2;
+
+impl Error {
+    /// The process exit status for this error: 2 for anything the user gave wrong (scenario,
+    /// layers, flags), 1 for everything else (a failed write, a solver failure).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) | Error::Usage(_) => INPUT_EXIT_CODE,
+            Error::Write { .. } | Error::Other(_) => 1,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

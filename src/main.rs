@@ -18,6 +18,10 @@ struct Cli {
     /// subset, which covers GB 2312).
     #[arg(long, global = true, value_name = "FILE")]
     font: Option<PathBuf>,
+    /// Largest input file accepted, in MiB (default 2048): layers, scenario, rule files,
+    /// matrices and fonts larger than this are refused before they are read.
+    #[arg(long, global = true, value_name = "MB")]
+    max_input_mb: Option<f64>,
 }
 
 #[derive(Subcommand)]
@@ -49,21 +53,22 @@ enum Command {
         /// Facility kind to site (day_care, canteen, ... or the Chinese name).
         #[arg(long, short)]
         kind: String,
-        /// lscp | mclp | pmedian
-        #[arg(long, short, default_value = "lscp")]
-        model: String,
-        /// Number of new sites (mclp, pmedian).
+        /// lscp | mclp | pmedian (default: the scenario's [siting] model, else lscp)
+        #[arg(long, short)]
+        model: Option<String>,
+        /// Number of new sites (mclp, pmedian; default: the scenario's [siting] p).
         #[arg(long)]
         p: Option<usize>,
         /// Respect capacities (existing facilities' capacity field, candidates' capacity or
-        /// the scenario's [siting] default_capacity); mclp only.
+        /// the scenario's [siting] default_capacity); lscp, mclp and pmedian.
         #[arg(long)]
         capacity: bool,
         /// Solve the integer program exactly (good_lp + microlp; HiGHS when built with the
         /// `highs` feature) instead of the heuristic with its Lagrangian bound.
         #[arg(long)]
         exact: bool,
-        /// Stop any method after this many seconds with its best answer.
+        /// Stop any method after this many seconds with its best answer (at most 30 days;
+        /// default: the scenario's [siting] time_limit_s, else 60).
         #[arg(long)]
         time_limit: Option<f64>,
         /// A travel matrix CSV (community id, site id, minutes or metres) instead of the roads.
@@ -108,6 +113,28 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// What a bureau's files hold (geometry, count, CRS, extent, fields with samples), and a
+    /// proposed scenario with --write: `inspect --write scenario.toml FILES...`, then `run`.
+    Inspect {
+        /// Layer files: .shp, .gpkg (every layer), .geojson, .csv, .xlsx.
+        paths: Vec<PathBuf>,
+        /// Write a proposed scenario mapping the fields by their Chinese or English names.
+        #[arg(long, value_name = "SCENARIO")]
+        write: Option<PathBuf>,
+    },
+    /// Compare two runs per community, street and district: the change in minutes, coverage
+    /// and accessibility per kind (compare.csv, compare.md, compare.json). Give two earlier
+    /// output folders (BASE_DIR PLAN_DIR) or two scenarios (--scenario A --scenario B).
+    Compare {
+        /// Two output folders of earlier runs: the base, then the plan.
+        runs: Vec<PathBuf>,
+        /// Two scenarios to run now: the base, then the plan.
+        #[arg(long = "scenario")]
+        scenarios: Vec<PathBuf>,
+        /// Folder for the outputs.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+    },
     /// Service areas: the area each facility reaches on foot within each time band, as
     /// polygons (service_areas.geojson), with the audit outputs.
     Areas {
@@ -125,6 +152,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(mb) = cli.max_input_mb {
+        match carecircle::io::InputLimits::from_mb(mb) {
+            Ok(limits) => carecircle::io::set_input_limits(limits),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(carecircle::error::INPUT_EXIT_CODE);
+            }
+        }
+    }
     let mut success = ExitCode::SUCCESS;
     use carecircle::render::{demo_render_options, Overlays, RenderOptions};
     let result = match cli.command {
@@ -161,50 +197,17 @@ fn main() -> ExitCode {
                 progress: true,
                 ..RenderOptions::default()
             };
-            carecircle::commands::run_site(
-                &scenario,
-                |study| {
-                    use carecircle::Error;
-                    let kind = carecircle::model::FacilityKind::parse(&kind).ok_or_else(|| {
-                        Error::Other(format!(
-                            "--kind {kind} is not a facility kind; accepted kinds are {}",
-                            carecircle::model::FacilityKind::accepted_list()
-                        ))
-                    })?;
-                    let model = carecircle::site_plan::parse_model(&model, p)
-                        .map_err(|e| Error::Other(format!("--model: {e}")))?;
-                    let mut request =
-                        carecircle::site_plan::SitingRequest::new(study, kind, model)?;
-                    request.capacitated = capacity;
-                    if exact {
-                        request.method = if cfg!(feature = "highs") {
-                            carecircle::siting::Method::ExactHighs
-                        } else {
-                            carecircle::siting::Method::Exact
-                        };
-                    }
-                    if let Some(t) = time_limit {
-                        if !(t.is_finite() && t > 0.0) {
-                            return Err(Error::Other(format!(
-                                "--time-limit {t} must be a positive number of seconds"
-                            )));
-                        }
-                        request.time_limit = Some(std::time::Duration::from_secs_f64(t));
-                    }
-                    if let Some(s) = candidate_spacing {
-                        if !(s.is_finite() && s > 0.0) {
-                            return Err(Error::Other(format!(
-                                "--candidate-spacing {s} must be a positive number of metres"
-                            )));
-                        }
-                        request.candidate_spacing_m = s;
-                    }
-                    request.matrix = matrix;
-                    Ok(request)
-                },
-                &out,
-                &render,
-            )
+            let flags = carecircle::commands::SiteFlags {
+                kind,
+                model,
+                p,
+                capacity,
+                exact,
+                time_limit,
+                matrix,
+                candidate_spacing,
+            };
+            carecircle::commands::run_site(&scenario, &flags, &out, &render)
         }
         Command::Rules {
             scenario,
@@ -227,11 +230,17 @@ fn main() -> ExitCode {
             }),
             _ => carecircle::commands::list_rules(ruleset.as_deref()),
         },
+        Command::Compare {
+            runs,
+            scenarios,
+            out,
+        } => carecircle::commands::run_compare(&runs, &scenarios, &out),
         Command::Areas {
             scenario,
             out,
             bands,
         } => carecircle::commands::run_areas(&scenario, &out, bands.as_deref()),
+        Command::Inspect { paths, write } => carecircle::inspect::run(&paths, write.as_deref()),
     };
     match result {
         Ok(written) => {
@@ -242,14 +251,14 @@ fn main() -> ExitCode {
             for f in &written.files {
                 let _ = writeln!(stdout, "wrote {}", f.display());
             }
+            for f in &written.removed {
+                let _ = writeln!(stdout, "removed {} (an earlier run's output)", f.display());
+            }
             success
         }
         Err(e) => {
             eprintln!("error: {e}");
-            match e {
-                carecircle::Error::Input(_) => ExitCode::from(2),
-                _ => ExitCode::from(1),
-            }
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -2,8 +2,13 @@
 //! communities.geojson, uncovered.geojson and report.md. All outputs of a run are written to
 //! temporary files first and renamed into place, so no file is ever left half-written.
 
+pub mod document;
+pub mod map_data;
+pub mod service_areas;
+pub mod sites;
+pub mod table;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use geo::{Geometry, MapCoords, Orient};
 use serde_json::{json, Map, Value};
@@ -12,73 +17,8 @@ use crate::coverage::{Audit, Totals};
 use crate::error::{Error, Result, WarningKind};
 use crate::study::Study;
 
-/// A set of output files written together.
-#[derive(Debug, Default)]
-pub struct OutputSet {
-    files: Vec<(String, Vec<u8>)>,
-}
-
-impl OutputSet {
-    pub fn new() -> OutputSet {
-        OutputSet::default()
-    }
-
-    /// Adds (or replaces) a file.
-    pub fn add(&mut self, name: &str, bytes: Vec<u8>) {
-        self.files.retain(|(n, _)| n != name);
-        self.files.push((name.to_string(), bytes));
-    }
-
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| b.as_slice())
-    }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(|(n, _)| n.as_str())
-    }
-
-    /// Writes every file to a temporary name in `dir`, then renames them all into place.
-    /// On any failure the temporary files are removed and nothing is renamed.
-    pub fn commit(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let write_err = |path: &Path, source: std::io::Error| Error::Write {
-            path: path.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-        let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-        let cleanup = |temps: &[(PathBuf, PathBuf)]| {
-            for (tmp, _) in temps {
-                let _ = std::fs::remove_file(tmp);
-            }
-        };
-        for (name, bytes) in &self.files {
-            let target = dir.join(name);
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let written = std::fs::File::create(&tmp).and_then(|mut f| {
-                use std::io::Write;
-                f.write_all(bytes)?;
-                f.sync_all()
-            });
-            temps.push((tmp.clone(), target));
-            if let Err(e) = written {
-                cleanup(&temps);
-                return Err(write_err(&tmp, e));
-            }
-        }
-        let mut done = Vec::new();
-        for (i, (tmp, target)) in temps.iter().enumerate() {
-            if let Err(e) = std::fs::rename(tmp, target) {
-                cleanup(&temps[i..]);
-                return Err(write_err(target, e));
-            }
-            done.push(target.clone());
-        }
-        Ok(done)
-    }
-}
+/// The output set moved to [`crate::output`]; re-exported so callers keep compiling.
+pub use crate::output::OutputSet;
 
 pub fn round_to(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
@@ -107,12 +47,12 @@ fn totals_json(t: &Totals) -> Value {
     json!({
         "communities": t.communities,
         "communities_covered": t.communities_covered,
-        "community_share": round_to(t.community_share, 4),
+        "community_share": crate::figures::share_value(t.community_share, 4),
         "population": count_json(t.population),
         "population_covered": count_json(t.population_covered),
         "elderly": count_json(t.elderly),
         "elderly_covered": count_json(t.elderly_covered),
-        "elderly_share": round_to(t.elderly_share, 4),
+        "elderly_share": crate::figures::share_value(t.elderly_share, 4),
     })
 }
 
@@ -279,7 +219,7 @@ fn community_row(study: &Study, audit: &Audit, c: usize) -> Vec<(String, Value)>
 fn csv_cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::output::csv_text(s).into_owned(),
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
         other => other.to_string(),
@@ -357,7 +297,7 @@ pub fn uncovered_geojson(study: &Study, audit: &Audit) -> Vec<u8> {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:.1} %", 100.0 * x)
+    crate::figures::percent(x)
 }
 
 /// Escapes text from the data for a Markdown table cell.

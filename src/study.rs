@@ -6,8 +6,9 @@ use std::path::Path;
 use geo::{Contains, Coord, Point};
 use rstar::{RTree, AABB};
 
+use crate::community_type::{self, CommunityScope, CommunityType};
 use crate::error::{Result, WarningKind, Warnings};
-use crate::io::geojson as gj;
+use crate::io::layer as gj;
 use crate::io::scenario::Scenario;
 use crate::model::{FacilityKind, Layers};
 use crate::network::{RoadGraph, Snap, Snapper, SourceSet};
@@ -39,6 +40,8 @@ pub struct Study {
     pub facility_snaps: Vec<Option<Snap>>,
     /// True when demand is counted from a population layer.
     pub demand_from_cells: bool,
+    /// Per community: urban community, village or other (see `community_type`).
+    pub community_types: Vec<CommunityType>,
     pub warnings: Warnings,
 }
 
@@ -53,8 +56,20 @@ impl Study {
         let steps = Steps::new(5);
         let mut warnings = Warnings::default();
         steps.step("reading layers");
-        let communities = gj::load_communities(&scenario.communities, &mut warnings)?;
-        let facilities = gj::load_facilities(&scenario.facilities)?;
+        // Only the fields the scenario maps and the rule set reads are kept from the files.
+        let keep = |spec: &crate::io::scenario::LayerSpec, layer| -> Vec<String> {
+            crate::io::scenario::rule_fields(&scenario.rule_set, layer)
+                .iter()
+                .map(|f| spec.field(f).to_string())
+                .collect()
+        };
+        let rule_layer = crate::rules::Layer::Communities;
+        let keep_communities = keep(&scenario.communities, rule_layer);
+        let keep_facilities = keep(&scenario.facilities, crate::rules::Layer::Facilities);
+        let communities =
+            gj::load_communities(&scenario.communities, &keep_communities, &mut warnings)?;
+        let facilities =
+            gj::load_facilities(&scenario.facilities, &keep_facilities, &mut warnings)?;
         let population = match &scenario.population {
             Some(spec) => gj::load_population(spec)?,
             None => Vec::new(),
@@ -72,6 +87,7 @@ impl Study {
             candidates,
             roads,
         };
+        crate::io::validate::plausibility(&scenario, &layers, &mut warnings)?;
         Study::from_layers(scenario, layers, warnings, &steps)
     }
 
@@ -157,6 +173,11 @@ impl Study {
         } else {
             community_snaps.clone()
         };
+        let community_types = layers
+            .communities
+            .iter()
+            .map(|c| community_type::classify(c, &scenario.communities))
+            .collect();
         steps.finish();
         Ok(Study {
             scenario,
@@ -168,6 +189,7 @@ impl Study {
             community_snaps,
             facility_snaps,
             demand_from_cells,
+            community_types,
             warnings,
         })
     }
@@ -180,6 +202,20 @@ impl Study {
             .collect();
         let snaps = idx.iter().map(|&i| self.facility_snaps[i]).collect();
         (idx, SourceSet::new(snaps))
+    }
+
+    /// The communities a kind's target applies to (all when the kind has no target or its
+    /// target names no community type).
+    pub fn target_scope(&self, kind: FacilityKind) -> Vec<bool> {
+        let scope = self
+            .scenario
+            .targets
+            .get(&kind)
+            .map_or(CommunityScope::All, |t| t.communities);
+        self.community_types
+            .iter()
+            .map(|&t| scope.includes(t))
+            .collect()
     }
 
     /// The kinds to audit: those with facilities, and those with targets.

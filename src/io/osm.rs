@@ -97,8 +97,8 @@ pub fn read_osm_pbf_with_stats(
     path: &Path,
     warnings: &mut Warnings,
 ) -> Result<(Vec<RoadLine>, OsmStats), InputError> {
-    let mut file =
-        File::open(path).map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+    // A regular file within the size limit (never a FIFO or /dev/zero).
+    let (mut file, _) = super::open_input(path, super::input_limits())?;
     // The osmpbf decoder works on untrusted bytes; it reports errors for everything we know of,
     // but a panic deep inside it must still come back as an error about this file.
     let result = catch_unwind(AssertUnwindSafe(|| read_file(path, &mut file)));

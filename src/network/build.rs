@@ -160,7 +160,17 @@ pub struct RoadGraph {
 }
 
 /// Vertices closer than this are one node (digitising noise, lines that nearly meet).
+///
+/// Two vertices of the same line are merged only when the line itself joins them within the
+/// tolerance (along the line), never when it connects them the long way round: a switchback
+/// whose legs pass 0.495 m apart stays two nodes, 4.6 m apart along the trail. Edge lengths are
+/// the lengths of the line between the vertices (a segment collapsed by a merge is carried into
+/// the next edge), so merging never makes a path shorter than its line.
 pub const MERGE_TOLERANCE_M: f64 = 0.5;
+
+/// The tolerance along the line, with room for the difference between the plane distance that
+/// decides a merge and the ellipsoidal length that measures the line.
+const SAME_LINE_SLACK_M: f64 = MERGE_TOLERANCE_M * (1.0 + 1e-6);
 
 impl RoadGraph {
     /// Builds the graph for a mode. Lines closed to the mode are left out; pieces not connected
@@ -184,6 +194,7 @@ impl RoadGraph {
         let mut classes: Vec<String> = Vec::new();
         let mut edges: Vec<Edge> = Vec::new();
         let mut skipped_lines = 0usize;
+        let mut visited: HashMap<u32, f64, BuildHasherDefault<CellHasher>> = HashMap::default();
 
         for line in lines {
             let Some(speed) = speeds.speed_on(line) else {
@@ -204,19 +215,45 @@ impl RoadGraph {
                     c
                 }
             };
-            let mut prev: Option<u32> = None;
+            // Along-way position (metres) at which this line visited each node, so that a
+            // vertex never merges into a node the line itself reaches only the long way round
+            // (a switchback whose legs pass within the tolerance).
+            visited.clear();
+            let mut prev: Option<(u32, Coord<f64>)> = None;
+            let mut along_m = 0.0;
+            // Length of the line since the previous node: segments collapsed by a merge are
+            // carried into the next edge, so no edge is shorter than the line it stands for.
+            let mut pending_m = 0.0;
             let mut segments = 0usize;
             for lonlat in &line.coords {
                 if !(lonlat.x.is_finite() && lonlat.y.is_finite()) {
                     prev = None;
+                    pending_m = 0.0;
                     continue;
                 }
+                if let Some((_, prev_lonlat)) = prev {
+                    let step = segment_length_m(prev_lonlat, *lonlat);
+                    along_m += step;
+                    pending_m += step;
+                }
                 let xy = plane.project(*lonlat);
-                let node = merger.node_for(xy, &mut nodes, &mut nodes_lonlat, *lonlat);
-                if let Some(p) = prev {
+                let node = merger.node_for(xy, &mut nodes, &mut nodes_lonlat, *lonlat, |n, d| {
+                    // A node this line already passed may be joined only when the line itself
+                    // leads there within the tolerance, or the line comes back to the very
+                    // same point (a closed way, a figure eight).
+                    visited
+                        .get(&n)
+                        .is_none_or(|&at| along_m - at <= SAME_LINE_SLACK_M || d == 0.0)
+                });
+                if let Some((p, _)) = prev {
                     if p != node {
-                        let length_m =
-                            segment_length_m(nodes_lonlat[p as usize], nodes_lonlat[node as usize]);
+                        // Never shorter than the line, nor than the straight line between the
+                        // merged nodes.
+                        let length_m = pending_m.max(segment_length_m(
+                            nodes_lonlat[p as usize],
+                            nodes_lonlat[node as usize],
+                        ));
+                        pending_m = 0.0;
                         let minutes = length_m / speed;
                         edges.push(Edge {
                             u: p,
@@ -229,8 +266,11 @@ impl RoadGraph {
                         });
                         segments += 1;
                     }
+                } else {
+                    pending_m = 0.0;
                 }
-                prev = Some(node);
+                visited.insert(node, along_m);
+                prev = Some((node, *lonlat));
             }
             if segments == 0 {
                 skipped_lines += 1;
@@ -418,12 +458,15 @@ impl NodeMerger {
         )
     }
 
+    /// The node for a vertex: the nearest existing node within tolerance that `may_join`
+    /// (given the node and its distance) allows, or a new one.
     fn node_for(
         &mut self,
         xy: Coord<f64>,
         nodes: &mut Vec<Coord<f64>>,
         nodes_lonlat: &mut Vec<Coord<f64>>,
         lonlat: Coord<f64>,
+        may_join: impl Fn(u32, f64) -> bool,
     ) -> u32 {
         let (cx, cy) = NodeMerger::cell(xy);
         let mut best: Option<(f64, u32)> = None;
@@ -433,7 +476,10 @@ impl NodeMerger {
                     for &n in list {
                         let p = nodes[n as usize];
                         let d = ((p.x - xy.x).powi(2) + (p.y - xy.y).powi(2)).sqrt();
-                        if d <= MERGE_TOLERANCE_M && best.is_none_or(|(bd, bn)| (d, n) < (bd, bn)) {
+                        if d <= MERGE_TOLERANCE_M
+                            && best.is_none_or(|(bd, bn)| (d, n) < (bd, bn))
+                            && may_join(n, d)
+                        {
                             best = Some((d, n));
                         }
                     }

@@ -172,7 +172,14 @@ fn leaked_file(path: &Path) -> Result<&'static [u8], String> {
     if let Some(b) = files.get(path) {
         return Ok(b);
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it ({e})"))?;
+    // A regular file within the input size limit (never a FIFO or a device).
+    let bytes = crate::io::read_input(path, crate::io::input_limits()).map_err(|e| {
+        let problem = e.problem.to_string();
+        let why = problem
+            .strip_prefix("cannot read the file: ")
+            .unwrap_or(&problem);
+        format!("cannot read it ({why})")
+    })?;
     let leaked: &'static [u8] = Box::leak(bytes.into_boxed_slice());
     files.insert(path.to_path_buf(), leaked);
     Ok(leaked)

@@ -1243,7 +1243,7 @@ fn fmt_count(x: f64) -> String {
 
 fn pct(part: f64, whole: f64) -> String {
     if whole > 0.0 {
-        format!("{:.1} %", 100.0 * part / whole)
+        crate::figures::percent(part / whole)
     } else {
         "–".into()
     }

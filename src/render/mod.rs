@@ -247,3 +247,37 @@ pub fn demo_overlays() -> Overlays {
         ..Overlays::default()
     }
 }
+
+/// Text for an SVG/XML document: characters XML 1.0 forbids even escaped (U+0000–U+001F except
+/// tab and newline, U+007F, U+FFFE, U+FFFF) become U+FFFD, so a name holding an ESC or a NUL
+/// cannot make a map ill-formed. (`&`, `<`, `"` are escaped by the SVG writer itself.)
+pub fn xml_text(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c < ' ' && c != '\t' && c != '\n') || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}'
+    };
+    if s.chars().any(bad) {
+        std::borrow::Cow::Owned(
+            s.chars()
+                .map(|c| if bad(c) { '\u{fffd}' } else { c })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod xml_text_tests {
+    use super::xml_text;
+
+    #[test]
+    fn control_characters_become_replacement_characters() {
+        assert_eq!(
+            xml_text("a\u{0}b\u{1}c\u{1b}d\u{7f}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}"
+        );
+        assert_eq!(xml_text("tab\tnew\nline"), "tab\tnew\nline");
+        assert_eq!(xml_text("cr\r"), "cr\u{fffd}");
+        assert_eq!(xml_text("东湖<&>"), "东湖<&>");
+    }
+}

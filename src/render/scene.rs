@@ -186,6 +186,8 @@ impl Scene {
                     if text.is_empty() || *size <= 0.0 {
                         continue;
                     }
+                    // Names from the data may hold control characters, which XML forbids.
+                    let text = &super::xml_text(text).into_owned();
                     let h = match anchor {
                         Anchor::Left => HPos::Left,
                         Anchor::Centre => HPos::Center,
@@ -198,8 +200,8 @@ impl Scene {
                     } else {
                         at.1 - (0.5 * size).round() as i32
                     };
-                    let desc =
-                        FontDesc::new(FontFamily::Name(font.family()), *size, FontStyle::Normal);
+                    let family = super::xml_text(font.family()).into_owned();
+                    let desc = FontDesc::new(FontFamily::Name(&family), *size, FontStyle::Normal);
                     if let Some(halo) = halo {
                         let halo = halo.plotters();
                         let style = TextStyle::from(desc.clone())

@@ -16,17 +16,6 @@ use crate::io::scenario::LayerSpec;
 use crate::model::FacilityKind;
 use crate::study::Study;
 
-/// Values of a village `kind` field (communities layer), compared in lower case.
-const VILLAGE_VALUES: [&str; 7] = [
-    "村",
-    "行政村",
-    "村委会",
-    "村民委员会",
-    "village",
-    "rural",
-    "农村",
-];
-
 /// Evaluates every rule for every subject its scopes name, in rule order; subjects in data
 /// order (communities as loaded, streets by name, facilities by id), the district last.
 pub fn evaluate(study: &Study, audit: &Audit, set: &RuleSet) -> Vec<RuleResult> {
@@ -90,19 +79,12 @@ struct Data<'a> {
 impl<'a> Data<'a> {
     fn new(study: &'a Study, audit: &'a Audit) -> Data<'a> {
         let coms = &study.layers.communities;
-        let kind_field = study.scenario.communities.mapped("kind");
-        let village = coms
+        // Villages as the targets see them (`community_type`): a mapped `kind` field, the NBS
+        // urban-rural code, else the committee's name.
+        let village = study
+            .community_types
             .iter()
-            .map(|c| {
-                let by_field = kind_field
-                    .and_then(|f| c.extra.get(f))
-                    .and_then(text)
-                    .map(|v| VILLAGE_VALUES.contains(&v.to_lowercase().as_str()));
-                by_field.unwrap_or_else(|| {
-                    let name = c.name.trim();
-                    name.ends_with("村委会") || name.ends_with("村民委员会")
-                })
-            })
+            .map(|&t| t == crate::community_type::CommunityType::Village)
             .collect();
         let mut streets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, c) in coms.iter().enumerate() {

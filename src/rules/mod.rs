@@ -362,8 +362,7 @@ impl RuleSet {
 
     /// Reads a rule file.
     pub fn load(path: &Path) -> Result<RuleSet, InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+        let text = crate::io::read_input_text(path, crate::io::input_limits())?;
         RuleSet::from_toml(&text, path)
     }
 
@@ -388,35 +387,19 @@ impl RuleSet {
         }
     }
 
-    /// The rule set a scenario asks for: `spec` when given (the command line), else the
-    /// scenario's `[rules] ruleset`, else `cn-eldercare`; without the scenario's `skip` rules.
+    /// The rule set a scenario asks for: `spec` when given (the command line), else the set
+    /// read with the scenario (`[rules] ruleset`, else `cn-eldercare`); without the scenario's
+    /// `skip` rules.
     pub fn for_scenario(scenario: &Scenario, spec: Option<&str>) -> Result<RuleSet, InputError> {
-        let options = parse::scenario_options(scenario)?;
-        let base = scenario.path.parent().unwrap_or(Path::new("."));
-        let mut set = match (spec, options.ruleset.as_deref()) {
+        match spec {
+            None => Ok(scenario.rule_set.clone()),
             // A path on the command line is relative to the working directory.
-            (Some(s), _) => RuleSet::resolve(s, Path::new("."))?,
-            (None, Some(s)) => RuleSet::resolve(s, base)?,
-            (None, None) => RuleSet::builtin("cn-eldercare")?,
-        };
-        for id in &options.skip {
-            if !set.rules.iter().any(|r| &r.id == id) {
-                return Err(InputError::file(
-                    &scenario.path,
-                    Problem::Scenario(format!(
-                        "[rules] skip names \"{id}\", which is not a rule of {}; its rules are {}",
-                        set.name,
-                        set.rules
-                            .iter()
-                            .map(|r| r.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ));
-            }
+            Some(s) => crate::io::scenario::without_skipped(
+                RuleSet::resolve(s, Path::new("."))?,
+                &scenario.rules.skip,
+            )
+            .map_err(|e| InputError::file(&scenario.path, Problem::Scenario(e))),
         }
-        set.rules.retain(|r| !options.skip.contains(&r.id));
-        Ok(set)
     }
 
     /// The rules in words, for `carecircle rules --list`.

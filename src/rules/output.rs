@@ -37,22 +37,25 @@ pub fn rules_csv(set: &RuleSet, results: &[RuleResult]) -> Result<Vec<u8>> {
             let Some(rule) = set.rules.get(r.rule) else {
                 continue;
             };
-            w.write_record([
-                rule.id.as_str(),
-                rule.title.as_str(),
-                rule.kind.as_str(),
-                &rule.source_text(),
-                r.scope.as_str(),
-                &r.subject_id,
-                &r.subject_name,
-                &r.street,
-                &r.value.map(|v| num_dp(v, 4)).unwrap_or_default(),
-                &r.unit,
-                &r.required,
-                r.status.as_str(),
-                &r.reason,
-                rule.note.as_deref().unwrap_or(""),
-            ])
+            w.write_record(
+                [
+                    rule.id.as_str(),
+                    rule.title.as_str(),
+                    rule.kind.as_str(),
+                    &rule.source_text(),
+                    r.scope.as_str(),
+                    &r.subject_id,
+                    &r.subject_name,
+                    &r.street,
+                    &r.value.map(|v| num_dp(v, 4)).unwrap_or_default(),
+                    &r.unit,
+                    &r.required,
+                    r.status.as_str(),
+                    &r.reason,
+                    rule.note.as_deref().unwrap_or(""),
+                ]
+                .map(|c| crate::output::csv_text(c).into_owned()),
+            )
             .map_err(csv_err)?;
         }
         w.flush()

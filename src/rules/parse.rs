@@ -8,7 +8,6 @@ use toml::Spanned;
 
 use super::{CommunityFilter, Layer, Measure, Quantity, Rule, RuleKind, RuleSet, Scope};
 use crate::error::{InputError, Problem};
-use crate::io::scenario::Scenario;
 use crate::model::FacilityKind;
 
 #[derive(Debug, Deserialize)]
@@ -606,53 +605,6 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
         unit: nonempty(r.unit).unwrap_or(default_unit),
         measure,
     })
-}
-
-/// The scenario's `[rules]` section.
-#[derive(Debug, Default)]
-pub(crate) struct ScenarioRules {
-    pub ruleset: Option<String>,
-    pub skip: Vec<String>,
-}
-
-pub(crate) fn scenario_options(scenario: &Scenario) -> Result<ScenarioRules, InputError> {
-    let bad = |msg: String| InputError::file(&scenario.path, Problem::Scenario(msg));
-    let mut out = ScenarioRules::default();
-    let Some(table) = &scenario.rules else {
-        return Ok(out);
-    };
-    for (key, value) in table {
-        match key.as_str() {
-            "ruleset" => match value.as_str() {
-                Some(s) if !s.trim().is_empty() => out.ruleset = Some(s.trim().to_string()),
-                _ => {
-                    return Err(bad(
-                        "[rules] ruleset must be a built-in name or a rule file path".into(),
-                    ))
-                }
-            },
-            "skip" => {
-                let items = value.as_array().ok_or_else(|| {
-                    bad(
-                        "[rules] skip must be a list of rule ids, e.g. skip = [\"public_bed_cap\"]"
-                            .into(),
-                    )
-                })?;
-                for item in items {
-                    let s = item
-                        .as_str()
-                        .ok_or_else(|| bad(format!("[rules] skip: {item} is not a rule id")))?;
-                    out.skip.push(s.to_string());
-                }
-            }
-            other => {
-                return Err(bad(format!(
-                    "[rules] {other} is not known; the section takes ruleset and skip"
-                )))
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -66,8 +66,7 @@ pub fn read_travel_matrix_with_speed(
     };
     let demands = index(demand_ids)?;
     let sites = index(site_ids)?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::file(path, Problem::Unreadable(e.to_string())))?;
+    let bytes = crate::io::read_input(path, crate::io::input_limits())?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -161,6 +160,17 @@ pub fn read_travel_matrix_with_speed(
             )
         })?;
         triplets.push((d, s, minutes));
+    }
+    // An empty matrix would site as if nothing reached anything, silently.
+    if triplets.is_empty() {
+        return Err(InputError::file(
+            path,
+            Problem::Other(
+                "the matrix has no rows (demand id, site id, minutes): the file is empty or \
+                 holds only a header"
+                    .into(),
+            ),
+        ));
     }
     Ok(ReachTable::from_triplets(
         demand_ids.len(),

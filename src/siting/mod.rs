@@ -39,6 +39,12 @@
 //! within 0.06 % of the optimum). Synthetic city of 10,000 demands × 50,000 candidates:
 //! MCLP p = 100 gap 0.97 % in 7.3 s, p-median p = 100 gap 0.37 % in 6.4 s (`benches/siting.rs`).
 //!
+//! LSCP is solved by an exact search instead (`cover_bnb`): set-covering reductions (forced
+//! candidates, dominated rows and candidates, `reduce`), independent components, and per
+//! component an LP branch-and-bound (microlp simplex, dual-simplex re-solves after fixings) or,
+//! for components over 1,500 rows, the Lagrangian branch-and-bound above. Its proof summary is
+//! [`SitingSolution::certificate`]. MCLP and p-median drop dominated candidates first.
+//!
 //! [`Method::Exact`] solves the MILP with good_lp + microlp (pure Rust); [`Method::ExactHighs`]
 //! with HiGHS (cargo feature `highs`). Both start from the heuristic solution; if the solver
 //! stops at the time limit the better of its answer and the heuristic's is returned with the
@@ -52,25 +58,33 @@
 
 mod assign;
 mod capacitated;
+mod capacitated_milp;
+pub mod certificate;
 mod cover;
+mod cover_bnb;
 mod exact;
+pub mod joint;
 mod lagrange;
 pub mod matrix;
 pub mod orlib;
+mod pcenter;
+mod reduce;
 pub mod synth;
 
 use std::time::{Duration, Instant};
 
+pub use certificate::{certificate_json, Certificate, ComponentSummary};
 pub use matrix::{read_travel_matrix, read_travel_matrix_with_speed};
+pub use reduce::ReductionStats;
 
 use crate::reach_table::ReachTable;
 use crate::{Error, Result};
 
 use assign::{AssignData, AssignRelax, State};
 use capacitated::{CapData, CapRelax};
-use cover::{CoverData, CoverRelax};
+use cover::CoverData;
 use exact::Backend;
-use lagrange::{Driver, LagOptions, LagOutcome};
+use lagrange::{Driver, LagOptions};
 
 /// The siting model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +95,9 @@ pub enum Model {
     Mclp { p: usize },
     /// p-median: `p` new sites minimising total weight × minutes.
     PMedian { p: usize },
+    /// p-center: `p` new sites minimising the worst minutes of any demand (bisection over
+    /// the radius with LSCP; see `pcenter.rs`).
+    PCenter { p: usize },
 }
 
 impl Model {
@@ -89,6 +106,7 @@ impl Model {
             Model::Lscp => "lscp",
             Model::Mclp { .. } => "mclp",
             Model::PMedian { .. } => "pmedian",
+            Model::PCenter { .. } => "pcenter",
         }
     }
 }
@@ -225,6 +243,9 @@ pub struct SitingSolution {
     pub nodes: usize,
     pub iterations: usize,
     pub elapsed: Duration,
+    /// The proof summary of an exact search (LSCP: reductions, components, LP bounds, nodes);
+    /// `None` for models that have none yet. See [`certificate_json`].
+    pub certificate: Option<Certificate>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -312,10 +333,9 @@ fn validate(pr: &SitingProblem, model: &Model, opt: &SitingOptions) -> Result<()
         }
     }
     if opt.capacitated {
-        if !matches!(model, Model::Mclp { .. }) {
+        if matches!(model, Model::PCenter { .. }) {
             return Err(bad(
-                "capacities are supported for MCLP (maximise the served weight); \
-                 use --model mclp with --capacitated",
+                "capacities are supported for LSCP, MCLP and p-median, not p-center",
             ));
         }
         if pr.capacities.is_none() {
@@ -341,12 +361,18 @@ pub fn solve(
 ) -> Result<SitingSolution> {
     validate(problem, model, options)?;
     let start = Instant::now();
-    let deadline = options.time_limit.map(|t| start + t);
+    // A limit too far ahead for the clock (checked_add fails) means no deadline, never a panic.
+    let deadline = options.time_limit.and_then(|t| start.checked_add(t));
     let mut out = match (model, options.capacitated) {
-        (Model::Lscp, _) => solve_lscp(problem, options, deadline)?,
+        (Model::Lscp, true) => capacitated_milp::solve_model(problem, None, options, deadline)?,
+        (Model::PMedian { p }, true) => {
+            capacitated_milp::solve_model(problem, Some(*p), options, deadline)?
+        }
+        (Model::Lscp, false) => solve_lscp(problem, options, deadline)?,
         (Model::Mclp { p }, false) => solve_assign(problem, *p, false, options, deadline)?,
-        (Model::PMedian { p }, _) => solve_assign(problem, *p, true, options, deadline)?,
+        (Model::PMedian { p }, false) => solve_assign(problem, *p, true, options, deadline)?,
         (Model::Mclp { p }, true) => solve_capacitated(problem, *p, options, deadline)?,
+        (Model::PCenter { p }, _) => pcenter::solve_pcenter(problem, *p, options, deadline)?,
     };
     out.elapsed = start.elapsed();
     Ok(out)
@@ -514,6 +540,7 @@ fn assemble(
         nodes: a.nodes,
         iterations: a.iterations,
         elapsed: Duration::ZERO,
+        certificate: None,
     }
 }
 
@@ -562,25 +589,29 @@ fn solve_lscp(
         }
     }
     let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+    let search = cover_bnb::search(
+        n_cand,
+        &cost,
+        &rows,
+        warm_options(opt).max_nodes.max(1),
+        deadline,
+    )
+    .map_err(bad)?;
     let data = CoverData::new(n_cand, cost, rows);
-    let start = data.complete(&[]);
-    let ub = data.value(&start);
-    let lopt = lag_options(&warm_options(opt), deadline, data.r_cand.len(), n_cand);
-    let mut relax = CoverRelax { data: &data };
-    let out: LagOutcome = Driver::new(&mut relax, lopt, ub, start).run();
     let mut a = Assembled {
-        chosen: out.best.clone(),
-        objective: out.ub,
-        bound: out.lb,
-        method: "heuristic (greedy + Lagrangian branch-and-bound)".into(),
-        nodes: out.nodes,
-        iterations: out.iterations,
+        chosen: search.sites,
+        objective: search.value,
+        bound: search.bound,
+        method: "exact search (reductions + LP branch-and-bound; greedy incumbent)".into(),
+        nodes: search.nodes,
+        iterations: search.lp_iterations,
         flows: Vec::new(),
     };
+    let certificate = search.certificate;
     if let Some(b) = backend(opt.method) {
         let res = exact::solve_cover(
             &data,
-            &out.best,
+            &a.chosen.clone(),
             b,
             remaining(deadline),
             opt.exact_warm_start,
@@ -600,7 +631,9 @@ fn solve_lscp(
         }
         a.method = b.name().into();
     }
-    Ok(assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None))
+    let mut sol = assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None);
+    sol.certificate = Some(certificate);
+    Ok(sol)
 }
 
 fn solve_assign(
@@ -657,6 +690,24 @@ fn solve_assign(
         fallback.push(f);
         rows.push(row);
     }
+    // Candidates dominated by another (reaches a superset of demands, each no slower) are
+    // never needed: removing them shrinks the search without changing the optimum.
+    for (row, &f) in rows.iter_mut().zip(&fallback) {
+        // Entries no cheaper than the fallback never matter (AssignData drops them too).
+        row.retain(|e| e.1 < f);
+        row.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        row.dedup_by_key(|e| e.0);
+    }
+    let dominated = reduce::dominated_assign_columns(n_cand, &rows);
+    for row in rows.iter_mut() {
+        row.retain(|e| !dominated[e.0 as usize]);
+    }
+    // MCLP: demands reached by the same candidates act as one (weights add up).
+    let (fallback, rows) = if pmedian {
+        (fallback, rows)
+    } else {
+        merge_identical_rows(fallback, rows)
+    };
     let data = AssignData::new(n_cand, p, fallback, rows);
     let state = assign::heuristic(&data, &[], deadline);
     let ub = state.value();
@@ -723,6 +774,39 @@ fn solve_assign(
         ("mclp", Sense::Maximise)
     };
     Ok(assemble(pr, name, sense, a, table, None))
+}
+
+/// Merges demands with the same candidate list (MCLP, where every entry costs 0): one row with
+/// the summed fallback weight, in order of first appearance. Rows with no candidate go, they
+/// only add a constant.
+fn merge_identical_rows(
+    fallback: Vec<f64>,
+    rows: Vec<Vec<(u32, f64)>>,
+) -> (Vec<f64>, Vec<Vec<(u32, f64)>>) {
+    let mut index: std::collections::HashMap<Vec<u32>, usize> = std::collections::HashMap::new();
+    let mut out_f: Vec<f64> = Vec::new();
+    let mut out_r: Vec<Vec<(u32, f64)>> = Vec::new();
+    let mut constant = 0.0;
+    for (f, row) in fallback.into_iter().zip(rows) {
+        if row.is_empty() {
+            constant += f;
+            continue;
+        }
+        let key: Vec<u32> = row.iter().map(|e| e.0).collect();
+        match index.get(&key) {
+            Some(&k) => out_f[k] += f,
+            None => {
+                index.insert(key, out_f.len());
+                out_f.push(f);
+                out_r.push(row);
+            }
+        }
+    }
+    if constant > 0.0 {
+        out_f.push(constant);
+        out_r.push(Vec::new());
+    }
+    (out_f, out_r)
 }
 
 fn solve_capacitated(

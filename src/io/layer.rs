@@ -1,0 +1,667 @@
+//! Mapping and validating features into model types. This layer knows no file format: it asks
+//! `io::read_layer` for [`RawFeature`]s with the fields the scenario maps, then checks ids,
+//! numbers, kinds and geometry, and converts coordinates to WGS-84. Every bad feature of a layer
+//! is reported in one run (the first [`SHOWN_ERRORS`], then a count).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use geo::{Centroid, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point};
+
+use super::features::ReadRequest;
+use super::features::{DeclaredCrs, FeatureSink, FieldRequest, FieldValue, LayerInfo, RawFeature};
+use super::geojson::polygonal;
+use super::scenario::{LayerSpec, OtherKinds};
+use crate::crs::Crs;
+use crate::error::{InputError, Problem, WarningKind, Warnings};
+use crate::model::{
+    Candidate, Community, Facility, FacilityKind, OneWay, PopulationCell, RoadLine,
+};
+
+/// How many bad features of one layer are listed before the rest are only counted.
+pub const SHOWN_ERRORS: usize = 20;
+
+/// One feature being mapped, for errors that name it.
+pub(crate) struct Ctx<'a> {
+    pub path: &'a Path,
+    pub index: usize,
+    pub id: Option<String>,
+}
+
+impl Ctx<'_> {
+    pub fn err(&self, problem: Problem) -> InputError {
+        InputError::feature(self.path, self.index, self.id.as_deref(), problem)
+    }
+
+    /// The feature's id; only called for layers whose features must carry one.
+    fn id(&self) -> String {
+        self.id.clone().unwrap_or_default()
+    }
+}
+
+/// The bad features of one layer.
+struct Errors {
+    shown: Vec<InputError>,
+    more: usize,
+}
+
+impl Errors {
+    fn push(&mut self, e: InputError) {
+        if self.shown.len() < SHOWN_ERRORS {
+            self.shown.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn into_result(mut self, path: &Path) -> Result<(), InputError> {
+        match (self.shown.len(), self.more) {
+            (0, _) => Ok(()),
+            (1, 0) => Err(self.shown.remove(0)),
+            _ => Err(InputError::file(
+                path,
+                Problem::BadFeatures {
+                    errors: self.shown,
+                    more: self.more,
+                },
+            )),
+        }
+    }
+}
+
+/// The coordinate system a layer's coordinates are in: its own (`.prj`, GeoPackage, GeoJSON
+/// `crs` member) when the scenario names none for it; the scenario's otherwise. Both given and
+/// different is an error naming both.
+pub fn resolve_crs(spec: &LayerSpec, declared: Option<&DeclaredCrs>) -> Result<Crs, InputError> {
+    let Some(declared) = declared else {
+        return Ok(spec.crs);
+    };
+    let own = crs_of_declared(declared).map_err(|e| InputError::file(&spec.path, e))?;
+    if spec.crs_given && !own.same_as(&spec.crs) {
+        return Err(InputError::file(
+            &spec.path,
+            Problem::CrsMismatch {
+                layer: own.describe(),
+                scenario: spec.crs.describe(),
+            },
+        ));
+    }
+    Ok(if spec.crs_given { spec.crs } else { own })
+}
+
+/// The CRS a file declares, as carecircle knows it (`crs` recognises `.prj` texts by their
+/// parameters, EPSG codes and GeoPackage rows).
+pub fn crs_of_declared(declared: &DeclaredCrs) -> Result<Crs, Problem> {
+    let own = match declared {
+        DeclaredCrs::Epsg(code) => Crs::from_epsg(*code),
+        DeclaredCrs::Wkt(wkt) => Crs::from_prj(wkt),
+        DeclaredCrs::Gpkg {
+            organization,
+            code,
+            definition,
+        } => Crs::from_gpkg(organization, *code, definition),
+    };
+    own.map_err(|e| {
+        Problem::Other(format!(
+            "the layer's own coordinate system cannot be used: {e}; give the layer's crs in \
+             the scenario"
+        ))
+    })
+}
+
+/// A layer-level check that the coordinates fit the CRS (metres as degrees, a zone prefix
+/// where the CRS has none, the wrong zone, swapped axes), on a sample of the first feature's
+/// coordinates.
+fn check_fit(crs: Crs, geometry: &Geometry<f64>) -> Result<(), Problem> {
+    use geo::CoordsIter;
+    // Lon/lat layers are checked per feature (each bad position named by index and id).
+    if crs.is_geographic() {
+        return Ok(());
+    }
+    let sample: Vec<(f64, f64)> = geometry
+        .coords_iter()
+        .take(64)
+        .map(|c| (c.x, c.y))
+        .collect();
+    crs.check_fits(&sample).map_err(|detail| {
+        if detail.contains("zone-prefix mismatch") {
+            Problem::ZonePrefixMismatch {
+                crs: crs.describe(),
+                detail,
+            }
+        } else {
+            Problem::BadCoordinate(detail)
+        }
+    })
+}
+
+/// Checks every coordinate of a geometry in `crs` and converts it to WGS-84.
+fn to_wgs84(geometry: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, Problem> {
+    let mut bad = None;
+    let geographic = crs.is_geographic();
+    let mut check = |c: Coord<f64>| {
+        if bad.is_some() {
+            return;
+        }
+        let (x, y) = (c.x, c.y);
+        if !x.is_finite() || !y.is_finite() {
+            bad = Some(Problem::BadCoordinate(format!("({x}, {y}) is not finite")));
+        } else if geographic && (x.abs() > 180.0 || y.abs() > 90.0) {
+            bad = Some(if x.abs() > 1000.0 || y.abs() > 1000.0 {
+                Problem::ProjectedCoordinates { x, y }
+            } else {
+                Problem::BadCoordinate(format!(
+                    "({x}, {y}) is outside longitude -180..180 / latitude -90..90"
+                ))
+            });
+        }
+    };
+    use geo::CoordsIter;
+    geometry.coords_iter().for_each(&mut check);
+    if let Some(p) = bad {
+        return Err(p);
+    }
+    if geographic && matches!(crs, Crs::Wgs84 | Crs::Cgcs2000) {
+        return Ok(geometry);
+    }
+    geometry
+        .try_map_coords(|c| {
+            crs.try_to_wgs84(c)
+                .map_err(|e| format!("({}, {}) cannot be converted: {e}", c.x, c.y))
+        })
+        .map_err(Problem::BadCoordinate)
+}
+
+fn geometry_name(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::LineString(_) | Geometry::Line(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+/// A feature's geometry in WGS-84, or the error naming it.
+fn geometry(
+    ctx: &Ctx,
+    raw: &mut RawFeature,
+    crs: Crs,
+    expected: &str,
+) -> Result<Geometry<f64>, InputError> {
+    let taken = std::mem::replace(&mut raw.geometry, Ok(None));
+    match taken {
+        Err(problem) => Err(ctx.err(Problem::BadCoordinate(problem))),
+        Ok(None) => Err(ctx.err(Problem::WrongGeometry {
+            expected: expected.into(),
+            found: "no geometry (null)".into(),
+        })),
+        Ok(Some(g)) => to_wgs84(g, crs).map_err(|p| ctx.err(p)),
+    }
+}
+
+fn wrong(ctx: &Ctx, g: &Geometry<f64>, expected: &str) -> InputError {
+    ctx.err(Problem::WrongGeometry {
+        expected: expected.into(),
+        found: geometry_name(g).into(),
+    })
+}
+
+fn point_of(ctx: &Ctx, raw: &mut RawFeature, crs: Crs) -> Result<Point<f64>, InputError> {
+    match geometry(ctx, raw, crs, "Point")? {
+        Geometry::Point(p) => Ok(p),
+        // A one-point MultiPoint is what many desktop tools write for points.
+        Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok(mp.0[0]),
+        g => Err(wrong(ctx, &g, "Point")),
+    }
+}
+
+/// The values of one feature, by carecircle field name.
+struct Values<'a> {
+    request: &'a ReadRequest,
+    fields: &'a [FieldValue],
+}
+
+impl Values<'_> {
+    fn get(&self, name: &str) -> &FieldValue {
+        self.request
+            .position(name)
+            .map(|i| &self.fields[i])
+            .unwrap_or(&FieldValue::Absent)
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).text()
+    }
+
+    fn required_text(&self, ctx: &Ctx, name: &str) -> Result<String, InputError> {
+        self.text(name)
+            .ok_or_else(|| ctx.err(Problem::MissingField(name.to_string())))
+    }
+
+    fn number(&self, ctx: &Ctx, name: &str) -> Result<f64, InputError> {
+        self.optional_number(ctx, name)?
+            .ok_or_else(|| ctx.err(Problem::MissingField(name.to_string())))
+    }
+
+    /// A non-negative number: `None` when absent, null or empty.
+    fn optional_number(&self, ctx: &Ctx, name: &str) -> Result<Option<f64>, InputError> {
+        let v = self.get(name);
+        let n = match v {
+            FieldValue::Absent | FieldValue::Null => return Ok(None),
+            FieldValue::Text(s) if s.trim().is_empty() => return Ok(None),
+            FieldValue::Text(s) => s.trim().parse::<f64>().ok(),
+            FieldValue::Number(n) => Some(*n),
+            _ => None,
+        };
+        match n {
+            Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+            Some(n) if n < 0.0 => Err(ctx.err(Problem::NegativeNumber {
+                field: name.to_string(),
+                value: n,
+            })),
+            _ => Err(ctx.err(Problem::BadNumber {
+                field: name.to_string(),
+                value: v.shown(),
+            })),
+        }
+    }
+
+    /// Every requested and kept value, for rule checks.
+    fn extra(&self, rest: Vec<(String, FieldValue)>) -> BTreeMap<String, serde_json::Value> {
+        let mut out: BTreeMap<String, serde_json::Value> =
+            rest.into_iter().map(|(k, v)| (k, v.to_json())).collect();
+        for (f, v) in self.request.fields.iter().zip(self.fields) {
+            if *v != FieldValue::Absent {
+                out.insert(f.name.clone(), v.to_json());
+            }
+        }
+        out
+    }
+}
+
+/// Builds a request from (name in the file, required) pairs, without duplicates.
+fn request(fields: &[(&str, bool)], keep_rest: bool) -> ReadRequest {
+    let mut r = ReadRequest {
+        fields: Vec::new(),
+        keep_rest,
+    };
+    for (name, required) in fields {
+        match r.position(name) {
+            Some(i) => r.fields[i].required |= required,
+            None => r.fields.push(FieldRequest {
+                name: name.to_string(),
+                required: *required,
+            }),
+        }
+    }
+    r
+}
+
+/// The sink that maps each feature as it arrives.
+struct MapSink<'a, T, B> {
+    spec: &'a LayerSpec,
+    request: &'a ReadRequest,
+    /// The file field holding the id, when features must carry one.
+    id_field: Option<&'a str>,
+    build: B,
+    crs: Result<Crs, InputError>,
+    began: bool,
+    out: Vec<T>,
+    ids: Vec<(usize, String)>,
+    errors: Errors,
+    count: usize,
+    /// Whether the coordinates were checked against the CRS (on the first geometry).
+    fit_checked: bool,
+}
+
+impl<T, B> FeatureSink for MapSink<'_, T, B>
+where
+    B: FnMut(&Ctx, Crs, &Values, RawFeature) -> Result<Option<T>, InputError>,
+{
+    fn begin(&mut self, info: &LayerInfo) {
+        self.began = true;
+        self.crs = resolve_crs(self.spec, info.declared_crs.as_ref());
+    }
+
+    fn feature(&mut self, mut f: RawFeature) {
+        self.count += 1;
+        let Ok(crs) = self.crs.as_ref().copied() else {
+            return;
+        };
+        if !self.fit_checked {
+            if let Ok(Some(g)) = &f.geometry {
+                self.fit_checked = true;
+                if let Err(problem) = check_fit(crs, g) {
+                    self.crs = Err(InputError::file(&self.spec.path, problem));
+                    return;
+                }
+            }
+        }
+        let fields = std::mem::take(&mut f.fields);
+        let values = Values {
+            request: self.request,
+            fields: &fields,
+        };
+        let id = self
+            .id_field
+            .and_then(|name| values.text(name))
+            .or_else(|| f.feature_id.clone());
+        let ctx = Ctx {
+            path: &self.spec.path,
+            index: f.index,
+            id,
+        };
+        if let Some(name) = self.id_field {
+            match &ctx.id {
+                Some(id) => self.ids.push((f.index, id.clone())),
+                None => {
+                    self.errors
+                        .push(ctx.err(Problem::MissingField(name.to_string())));
+                    return;
+                }
+            }
+        }
+        match (self.build)(&ctx, crs, &values, f) {
+            Ok(Some(t)) => self.out.push(t),
+            Ok(None) => {}
+            Err(e) => self.errors.push(e),
+        }
+    }
+}
+
+/// Reads a layer in any format and maps every feature with `build` (which may skip one by
+/// returning `None`). With `id_field`, every feature must carry an id (that field, or the
+/// format's own feature id) and ids must be unique.
+fn load_layer<T>(
+    spec: &LayerSpec,
+    request: &ReadRequest,
+    id_field: Option<&str>,
+    build: impl FnMut(&Ctx, Crs, &Values, RawFeature) -> Result<Option<T>, InputError>,
+) -> Result<Vec<T>, InputError> {
+    let path = spec.path.as_path();
+    let mut sink = MapSink {
+        spec,
+        request,
+        id_field,
+        build,
+        crs: Ok(spec.crs),
+        began: false,
+        out: Vec::new(),
+        ids: Vec::new(),
+        errors: Errors {
+            shown: Vec::new(),
+            more: 0,
+        },
+        count: 0,
+        fit_checked: false,
+    };
+    let read = super::read_layer(spec, request, &mut sink);
+    debug_assert!(sink.began || sink.count == 0 || read.is_err());
+    // A CRS conflict is the first thing to fix, before any field of the layer.
+    sink.crs?;
+    read?;
+    if sink.count == 0 {
+        return Err(InputError::file(path, Problem::EmptyLayer));
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, id) in &sink.ids {
+        if let Some(first) = seen.insert(id.as_str(), *index) {
+            sink.errors.push(InputError::feature(
+                path,
+                *index,
+                Some(id),
+                Problem::DuplicateId {
+                    id: id.clone(),
+                    first_index: first,
+                },
+            ));
+        }
+    }
+    sink.errors.into_result(path)?;
+    Ok(sink.out)
+}
+
+/// Loads the communities layer. `keep` names further fields (as in the file) to keep in
+/// `extra` for the rules, beside the mapped ones; no other property is copied.
+pub fn load_communities(
+    spec: &LayerSpec,
+    keep: &[String],
+    warnings: &mut Warnings,
+) -> Result<Vec<Community>, InputError> {
+    let households = spec.mapped("households");
+    let mut wanted = vec![
+        (spec.field("id"), false),
+        (spec.field("name"), true),
+        (spec.field("street"), true),
+        (spec.field("population"), true),
+        (spec.field("elderly"), true),
+        (households.unwrap_or("households"), households.is_some()),
+    ];
+    wanted.extend(spec.fields.values().map(|v| (v.as_str(), false)));
+    wanted.extend(keep.iter().map(|v| (v.as_str(), false)));
+    let req = request(&wanted, false);
+    let mut local = Warnings::default();
+    let out = load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
+        let name = v.required_text(ctx, spec.field("name"))?;
+        let street = v.required_text(ctx, spec.field("street"))?;
+        let population = v.number(ctx, spec.field("population"))?;
+        let elderly = v.number(ctx, spec.field("elderly"))?;
+        let households = match households {
+            Some(field) => Some(v.number(ctx, field)?),
+            None => v.optional_number(ctx, "households")?,
+        };
+        let expected = "Polygon, MultiPolygon or Point";
+        let geom = match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::Point(p) => Geometry::Point(p),
+            Geometry::Polygon(p) => polygonal(ctx, MultiPolygon::new(vec![p]), true, &mut local)?,
+            Geometry::MultiPolygon(mp) => polygonal(ctx, mp, false, &mut local)?,
+            g => return Err(wrong(ctx, &g, expected)),
+        };
+        let representative = geom
+            .interior_point()
+            .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?;
+        Ok(Some(Community {
+            id: ctx.id(),
+            name,
+            street,
+            geometry: geom,
+            representative,
+            population,
+            elderly,
+            households,
+            extra: v.extra(std::mem::take(&mut f.rest)),
+        }))
+    });
+    warnings.extend(local);
+    out
+}
+
+/// Loads the facilities layer (`keep` as for [`load_communities`]). A type that no kind maps
+/// to is an error, or skipped with one counted warning when the layer says
+/// `other_kinds = "ignore"`.
+pub fn load_facilities(
+    spec: &LayerSpec,
+    keep: &[String],
+    warnings: &mut Warnings,
+) -> Result<Vec<Facility>, InputError> {
+    let mut wanted = vec![
+        (spec.field("id"), false),
+        (spec.field("name"), false),
+        (spec.field("kind"), true),
+        (spec.field("capacity"), false),
+        (spec.field("floor_area"), false),
+    ];
+    wanted.extend(spec.fields.values().map(|v| (v.as_str(), false)));
+    wanted.extend(keep.iter().map(|v| (v.as_str(), false)));
+    let req = request(&wanted, false);
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    let out = load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
+        let id = ctx.id();
+        let name = v.text(spec.field("name")).unwrap_or_else(|| id.clone());
+        let kind_text = v.required_text(ctx, spec.field("kind"))?;
+        let kind = match spec
+            .kinds
+            .get(&kind_text)
+            .copied()
+            .or_else(|| FacilityKind::parse(&kind_text))
+        {
+            Some(k) => k,
+            None if spec.other_kinds == OtherKinds::Ignore => {
+                *skipped.entry(kind_text).or_default() += 1;
+                return Ok(None);
+            }
+            None => {
+                let mut accepted = FacilityKind::accepted_list();
+                if !spec.kinds.is_empty() {
+                    let mapped: Vec<&str> = spec.kinds.keys().map(String::as_str).collect();
+                    accepted.push_str(&format!(", or as mapped: {}", mapped.join(", ")));
+                }
+                return Err(ctx.err(Problem::UnknownKind {
+                    value: kind_text,
+                    accepted,
+                }));
+            }
+        };
+        Ok(Some(Facility {
+            capacity: v.optional_number(ctx, spec.field("capacity"))?,
+            floor_area_m2: v.optional_number(ctx, spec.field("floor_area"))?,
+            location: point_of(ctx, &mut f, crs)?,
+            id,
+            name,
+            kind,
+            extra: v.extra(std::mem::take(&mut f.rest)),
+        }))
+    })?;
+    if !skipped.is_empty() {
+        let total: usize = skipped.values().sum();
+        let list: Vec<String> = skipped.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+        warnings.push(
+            WarningKind::Other,
+            format!(
+                "{}: skipped {total} facilities whose type no kind maps to \
+                 (other_kinds = \"ignore\"): {}",
+                spec.path.display(),
+                list.join(", ")
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// Loads a population layer (points, or polygons taken at their centroid).
+pub fn load_population(spec: &LayerSpec) -> Result<Vec<PopulationCell>, InputError> {
+    let req = request(
+        &[
+            (spec.field("population"), true),
+            (spec.field("elderly"), true),
+        ],
+        false,
+    );
+    load_layer(spec, &req, None, |ctx, crs, v, mut f| {
+        let population = v.number(ctx, spec.field("population"))?;
+        let elderly = v.number(ctx, spec.field("elderly"))?;
+        let expected = "Point, Polygon or MultiPolygon";
+        let location = match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::Point(p) => p,
+            g @ (Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => g
+                .centroid()
+                .ok_or_else(|| ctx.err(Problem::Other("the polygon has no area".into())))?,
+            g => return Err(wrong(ctx, &g, expected)),
+        };
+        Ok(Some(PopulationCell {
+            location,
+            population,
+            elderly,
+        }))
+    })
+}
+
+/// Loads a candidate-sites layer.
+pub fn load_candidates(spec: &LayerSpec) -> Result<Vec<Candidate>, InputError> {
+    let req = request(
+        &[
+            (spec.field("id"), false),
+            (spec.field("cost"), false),
+            (spec.field("capacity"), false),
+        ],
+        false,
+    );
+    load_layer(spec, &req, Some(spec.field("id")), |ctx, crs, v, mut f| {
+        Ok(Some(Candidate {
+            location: point_of(ctx, &mut f, crs)?,
+            cost: v.optional_number(ctx, spec.field("cost"))?,
+            capacity: v.optional_number(ctx, spec.field("capacity"))?,
+            id: ctx.id(),
+        }))
+    })
+}
+
+/// Road classes closed to people on foot.
+fn closed_to_walking(class: &str) -> bool {
+    matches!(class, "motorway" | "motorway_link" | "trunk" | "trunk_link")
+}
+
+/// Reads a one-way flag: yes/true/1/是 → with the drawing direction, -1/reverse → against it.
+pub fn parse_oneway(v: &FieldValue) -> OneWay {
+    let text = match v {
+        FieldValue::Bool(true) => return OneWay::Forward,
+        v => v.text().unwrap_or_default().to_lowercase(),
+    };
+    match text.as_str() {
+        "yes" | "true" | "1" | "是" | "单行" | "y" | "t" => OneWay::Forward,
+        "-1" | "reverse" | "反向" => OneWay::Backward,
+        _ => OneWay::No,
+    }
+}
+
+/// Loads a road layer of any feature format (LineString / MultiLineString features).
+pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
+    let class_field = spec.mapped("class").unwrap_or("highway");
+    let oneway_field = spec.field("oneway");
+    let req = request(
+        &[(class_field, false), (oneway_field, false), ("foot", false)],
+        false,
+    );
+    let per_feature = load_layer(spec, &req, None, |ctx, crs, v, mut f| {
+        let class = v.text(class_field).unwrap_or_else(|| "road".to_string());
+        let oneway = parse_oneway(v.get(oneway_field));
+        let no_walk = closed_to_walking(&class) || v.text("foot").as_deref() == Some("no");
+        let expected = "LineString or MultiLineString";
+        let lines: Vec<Vec<Coord<f64>>> = match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::LineString(l) => vec![l.0],
+            Geometry::MultiLineString(ml) => ml.0.into_iter().map(|l| l.0).collect(),
+            g => return Err(wrong(ctx, &g, expected)),
+        };
+        Ok(Some(
+            lines
+                .into_iter()
+                .map(|coords| RoadLine {
+                    coords,
+                    class: class.clone(),
+                    oneway,
+                    no_walk,
+                })
+                .collect::<Vec<_>>(),
+        ))
+    })?;
+    Ok(per_feature.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oneway_values() {
+        let t = |s: &str| FieldValue::Text(s.into());
+        assert_eq!(parse_oneway(&t("是")), OneWay::Forward);
+        assert_eq!(parse_oneway(&FieldValue::Number(1.0)), OneWay::Forward);
+        assert_eq!(parse_oneway(&FieldValue::Bool(true)), OneWay::Forward);
+        assert_eq!(parse_oneway(&t("-1")), OneWay::Backward);
+        assert_eq!(parse_oneway(&t("否")), OneWay::No);
+        assert_eq!(parse_oneway(&FieldValue::Absent), OneWay::No);
+    }
+}

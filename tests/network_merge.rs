@@ -1,0 +1,207 @@
+//! Node merging never makes a shortcut (issue 14, "a shortcut in the graph").
+//!
+//! The 0.5 m merge joins vertices of different lines that nearly meet. It once also joined two
+//! vertices of the same OpenStreetMap trail 0.495 m apart but 4.61 m apart along the trail (a
+//! switchback), so a walk came out 4.33 m shorter than the trail. These tests build such a
+//! switchback by hand and check the Helsinki extract for every such pair.
+
+use std::path::Path;
+
+use carecircle::crs::{segment_length_m, LocalPlane};
+use carecircle::io::osm::read_osm_pbf;
+use carecircle::model::{OneWay, RoadLine};
+use carecircle::network::{Direction, RoadGraph, SearchSpace, Seed, TravelSpeeds};
+use carecircle::Warnings;
+use geo::Coord;
+
+/// carecircle's merge tolerance.
+const MERGE_TOLERANCE_M: f64 = 0.5;
+
+fn plane() -> LocalPlane {
+    LocalPlane::new(1.52, 42.51)
+}
+
+fn ll(x: f64, y: f64) -> Coord<f64> {
+    plane().unproject(Coord { x, y })
+}
+
+fn line(points: &[(f64, f64)]) -> RoadLine {
+    RoadLine {
+        coords: points.iter().map(|&(x, y)| ll(x, y)).collect(),
+        class: "path".into(),
+        oneway: OneWay::No,
+        no_walk: false,
+    }
+}
+
+fn node_at(graph: &RoadGraph, x: f64, y: f64) -> u32 {
+    let p = plane().project(ll(x, y));
+    (0..graph.node_count() as u32)
+        .min_by(|&a, &b| {
+            let da = (graph.nodes[a as usize].x - p.x).hypot(graph.nodes[a as usize].y - p.y);
+            let db = (graph.nodes[b as usize].x - p.x).hypot(graph.nodes[b as usize].y - p.y);
+            da.total_cmp(&db)
+        })
+        .unwrap()
+}
+
+/// Walking metres from node `a` to node `b` (at 60 m/min).
+fn walk_m(graph: &RoadGraph, a: u32, b: u32) -> f64 {
+    let mut space = SearchSpace::new(graph);
+    space.run(
+        graph,
+        vec![Seed {
+            node: a,
+            minutes: 0.0,
+            source: 0,
+        }],
+        f64::INFINITY,
+        Direction::FromSource,
+    );
+    space.minutes(b) * 60.0
+}
+
+fn length_of(points: &[(f64, f64)]) -> f64 {
+    points
+        .windows(2)
+        .map(|w| segment_length_m(ll(w[0].0, w[0].1), ll(w[1].0, w[1].1)))
+        .sum()
+}
+
+/// A trail up a slope in one hairpin: P and R are 0.48 m apart, 3.94 m apart along the trail.
+const SWITCHBACK: [(f64, f64); 5] = [
+    (-100.0, 0.0),
+    (0.0, 0.0),
+    (2.0, 0.1),
+    (0.1, 0.47),
+    (-100.0, 40.0),
+];
+
+#[test]
+fn a_switchback_is_not_merged_into_a_shortcut() {
+    let mut w = Warnings::default();
+    let g = RoadGraph::build_on(
+        &[line(&SWITCHBACK)],
+        &TravelSpeeds::walk(60.0),
+        plane(),
+        &mut w,
+    );
+    assert_eq!(g.node_count(), 5, "P and R must stay two nodes");
+    assert_eq!(g.edge_count(), 4);
+    let a = node_at(&g, -100.0, 0.0);
+    let b = node_at(&g, -100.0, 40.0);
+    let trail = length_of(&SWITCHBACK);
+    let walked = walk_m(&g, a, b);
+    assert!(
+        (walked - trail).abs() < 1e-6,
+        "walked {walked} m, the trail is {trail} m"
+    );
+}
+
+#[test]
+fn a_merge_across_lines_still_joins_them() {
+    // A second line that starts 0.3 m from the hairpin's tip joins the trail there.
+    let spur = [(2.2, 0.3), (2.2, 60.0)];
+    let mut w = Warnings::default();
+    let g = RoadGraph::build_on(
+        &[line(&SWITCHBACK), line(&spur)],
+        &TravelSpeeds::walk(60.0),
+        plane(),
+        &mut w,
+    );
+    assert_eq!(g.node_count(), 6);
+    let a = node_at(&g, -100.0, 0.0);
+    let top = node_at(&g, 2.2, 60.0);
+    let along = length_of(&SWITCHBACK[..3])
+        + length_of(&spur).max(segment_length_m(ll(2.0, 0.1), ll(2.2, 60.0)));
+    assert!((walk_m(&g, a, top) - along).abs() < 1e-6);
+}
+
+#[test]
+fn a_collapsed_segment_is_carried_into_the_next_edge() {
+    // The first two vertices are 0.42 m apart and merge; the edge keeps the line's length.
+    let zigzag = [(0.0, 0.0), (0.3, 0.3), (0.0, 100.0)];
+    let mut w = Warnings::default();
+    let g = RoadGraph::build_on(&[line(&zigzag)], &TravelSpeeds::walk(60.0), plane(), &mut w);
+    assert_eq!(g.node_count(), 2);
+    assert_eq!(g.edge_count(), 1);
+    let want = length_of(&zigzag);
+    assert!(want > 100.1);
+    assert!(
+        (g.edges[0].length_m - want).abs() < 1e-9,
+        "{}",
+        g.edges[0].length_m
+    );
+}
+
+#[test]
+fn a_closed_way_still_closes() {
+    let ring = [
+        (0.0, 0.0),
+        (50.0, 0.0),
+        (50.0, 50.0),
+        (0.0, 50.0),
+        (0.0, 0.0),
+    ];
+    let mut w = Warnings::default();
+    let g = RoadGraph::build_on(&[line(&ring)], &TravelSpeeds::walk(60.0), plane(), &mut w);
+    assert_eq!(g.node_count(), 4);
+    assert_eq!(g.edge_count(), 4);
+}
+
+const HELSINKI: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/osm/Helsinki.osm.pbf"
+);
+
+/// On real data: every pair of vertices of one line closer than the tolerance but farther
+/// apart along the line stays two nodes, and no edge is shorter than its nodes' distance.
+#[test]
+fn helsinki_switchbacks_stay_apart() {
+    let path = Path::new(HELSINKI);
+    if !path.exists() {
+        eprintln!("SKIPPED: ../shared/data/osm/Helsinki.osm.pbf not found");
+        return;
+    }
+    let mut w = Warnings::default();
+    let lines = read_osm_pbf(path, &mut w).unwrap();
+    let g = RoadGraph::build(&lines, &TravelSpeeds::walk(60.0), &mut w);
+    // The nearest node, when one is within the tolerance (lines of dropped pieces have none).
+    let node_of = |c: Coord<f64>| -> Option<u32> {
+        let xy = g.plane.project(c);
+        let (i, d) = g
+            .nodes
+            .iter()
+            .map(|n| (n.x - xy.x).hypot(n.y - xy.y))
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        (d <= MERGE_TOLERANCE_M).then_some(i as u32)
+    };
+    let mut pairs = 0;
+    for l in &lines {
+        let xy: Vec<Coord<f64>> = l.coords.iter().map(|c| g.plane.project(*c)).collect();
+        let mut along = vec![0.0];
+        for w in l.coords.windows(2) {
+            along.push(along.last().unwrap() + segment_length_m(w[0], w[1]));
+        }
+        for i in 0..xy.len() {
+            for j in i + 2..xy.len() {
+                let d = (xy[i].x - xy[j].x).hypot(xy[i].y - xy[j].y);
+                if d > 0.0
+                    && d <= MERGE_TOLERANCE_M
+                    && along[j] - along[i] > 2.0 * MERGE_TOLERANCE_M
+                {
+                    pairs += 1;
+                    if let (Some(a), Some(b)) = (node_of(l.coords[i]), node_of(l.coords[j])) {
+                        assert_ne!(a, b, "vertices {i} and {j} of a line merged");
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{pairs} same-line vertex pairs within {MERGE_TOLERANCE_M} m, all kept apart");
+    for e in &g.edges {
+        let straight = segment_length_m(g.nodes_lonlat[e.u as usize], g.nodes_lonlat[e.v as usize]);
+        assert!(e.length_m >= straight - 1e-9);
+    }
+}
