@@ -1,5 +1,5 @@
 //! Writes a generated city as the files a user would have (GeoJSON layers and a scenario), so
-//! that whole commands can be measured as processes (`scripts/bench_process.sh`).
+//! that whole commands can be measured as processes (`bench/process.sh`).
 //!
 //! `cargo run --release --example write_city_files -- PRESET DIR`, PRESET one of
 //! - `nearest`: 412 × 412 grid at 90 m, about 170,000 nodes and 310,000 edges, 13,000
@@ -40,9 +40,9 @@ fn main() {
     write(dir, "facilities.geojson", &facilities(&c));
     write(dir, "scenario.toml", SCENARIO);
     println!(
-        "{}: {} road lines, {} communities, {} facilities",
+        "{}: {} road segments, {} communities, {} facilities",
         dir.display(),
-        c.lines.len(),
+        c.lines.iter().map(|l| l.coords.len() - 1).sum::<usize>(),
         c.communities.len(),
         c.facilities.len()
     );
@@ -87,24 +87,34 @@ fn collection(features: impl Iterator<Item = String>) -> String {
     s
 }
 
+/// One feature per road segment (graph edge), as road-network datasets split at every vertex
+/// are delivered, with an id and a name that the scenario does not map (a reader must skip
+/// them without copying).
 fn roads(c: &SyntheticCity) -> String {
-    collection(c.lines.iter().map(|l| {
-        let mut coords = String::new();
-        for (i, p) in l.coords.iter().enumerate() {
-            if i > 0 {
-                coords.push(',');
-            }
-            write!(coords, "[{:.7},{:.7}]", p.x, p.y).unwrap();
-        }
+    let segments = c.lines.iter().flat_map(|l| {
         let oneway = match l.oneway {
             OneWay::No => "否",
             _ => "是",
         };
-        format!(
-            "{{\"type\":\"Feature\",\"properties\":{{\"道路等级\":\"{}\",\"单行\":\"{oneway}\"}},\
-             \"geometry\":{{\"type\":\"LineString\",\"coordinates\":[{coords}]}}}}",
-            l.class
+        l.coords
+            .windows(2)
+            .map(move |w| (w[0], w[1], l.class.as_str(), oneway))
+    });
+    collection(segments.enumerate().map(|(i, (a, b, class, oneway))| {
+        let mut f = String::with_capacity(220);
+        write!(
+            f,
+            "{{\"type\":\"Feature\",\"properties\":{{\"编号\":\"R{i:07}\",\"名称\":\"道路{}\",\
+             \"道路等级\":\"{class}\",\"单行\":\"{oneway}\"}},\"geometry\":{{\"type\":\"LineString\",\
+             \"coordinates\":[[{:.7},{:.7}],[{:.7},{:.7}]]}}}}",
+            i / 40,
+            a.x,
+            a.y,
+            b.x,
+            b.y
         )
+        .unwrap();
+        f
     }))
 }
 
