@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use geo::{Contains, Coord, Point};
+use rayon::prelude::*;
 use rstar::{RTree, AABB};
 
 use crate::community_type::{self, CommunityScope, CommunityType};
@@ -66,20 +67,36 @@ impl Study {
         let rule_layer = crate::rules::Layer::Communities;
         let keep_communities = keep(&scenario.communities, rule_layer);
         let keep_facilities = keep(&scenario.facilities, crate::rules::Layer::Facilities);
-        let communities =
-            gj::load_communities(&scenario.communities, &keep_communities, &mut warnings)?;
-        let facilities =
-            gj::load_facilities(&scenario.facilities, &keep_facilities, &mut warnings)?;
-        let population = match &scenario.population {
-            Some(spec) => gj::load_population(spec)?,
-            None => Vec::new(),
-        };
-        let candidates = match &scenario.candidates {
-            Some(spec) => gj::load_candidates(spec)?,
-            None => Vec::new(),
-        };
+        // The layers are independent files: the roads (the largest by far) are read on one
+        // core while the point and polygon layers are read on the other. Each reader collects
+        // its own warnings, merged below in the layer order, and the first error in that order
+        // is the one reported, so the outcome does not depend on which thread finishes first.
+        let (point_layers, roads) = rayon::join(
+            || {
+                let mut w = Warnings::default();
+                let communities =
+                    gj::load_communities(&scenario.communities, &keep_communities, &mut w);
+                let facilities =
+                    gj::load_facilities(&scenario.facilities, &keep_facilities, &mut w);
+                let population = scenario.population.as_ref().map(gj::load_population);
+                let candidates = scenario.candidates.as_ref().map(gj::load_candidates);
+                (communities, facilities, population, candidates, w)
+            },
+            || {
+                let mut w = Warnings::default();
+                let roads = crate::io::load_roads(&scenario.roads, &mut w);
+                (roads, w)
+            },
+        );
+        let (communities, facilities, population, candidates, point_warnings) = point_layers;
+        let (communities, facilities) = (communities?, facilities?);
+        let population = population.transpose()?.unwrap_or_default();
+        let candidates = candidates.transpose()?.unwrap_or_default();
         steps.step("reading roads");
-        let roads = crate::io::load_roads(&scenario.roads, &mut warnings)?;
+        let (roads, road_warnings) = roads;
+        let roads = roads?;
+        warnings.extend(point_warnings);
+        warnings.extend(road_warnings);
         let layers = Layers {
             communities,
             facilities,
@@ -115,9 +132,10 @@ impl Study {
         }
         let snapper = Snapper::new(&graph);
         steps.step("snapping points to the network");
+        // Snapping is a pure function of each point: parallel, in input order.
         let community_snaps: Vec<Option<Snap>> = layers
             .communities
-            .iter()
+            .par_iter()
             .map(|c| snapper.snap(&graph, c.representative))
             .collect();
         let max_access = scenario.network.max_access_m;
@@ -146,7 +164,7 @@ impl Study {
         }
         let facility_snaps = layers
             .facilities
-            .iter()
+            .par_iter()
             .map(|f| snapper.snap(&graph, f.location))
             .collect();
         let demand_from_cells = !layers.population.is_empty();
@@ -167,7 +185,7 @@ impl Study {
         };
         let demand_snaps = if demand_from_cells {
             demand
-                .iter()
+                .par_iter()
                 .map(|d| snapper.snap(&graph, d.location))
                 .collect()
         } else {
