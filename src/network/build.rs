@@ -342,8 +342,11 @@ impl RoadGraph {
             nodes_lonlat.clear();
         }
 
-        let (out_offsets, out_arcs) = csr(nodes.len(), &edges, false);
-        let (in_offsets, in_arcs) = csr(nodes.len(), &edges, true);
+        // The two directions are independent sorts.
+        let ((out_offsets, out_arcs), (in_offsets, in_arcs)) = rayon::join(
+            || csr(nodes.len(), &edges, false),
+            || csr(nodes.len(), &edges, true),
+        );
         RoadGraph {
             plane,
             speeds: speeds.clone(),
