@@ -133,6 +133,31 @@ pub fn run_all_with(
     render: &RenderOptions,
     overlays: &Overlays,
 ) -> Result<Written> {
+    run_stages(scenario, out_dir, render, overlays, RunStages::default())
+}
+
+/// Which optional stages `carecircle run` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunStages {
+    /// Siting for every target kind (`run --no-siting` leaves it out, with sites.csv,
+    /// sites.geojson and the report's siting section).
+    pub siting: bool,
+}
+
+impl Default for RunStages {
+    fn default() -> RunStages {
+        RunStages { siting: true }
+    }
+}
+
+/// `carecircle run` with the stages chosen.
+pub fn run_stages(
+    scenario: &Path,
+    out_dir: &Path,
+    render: &RenderOptions,
+    overlays: &Overlays,
+    stages: RunStages,
+) -> Result<Written> {
     // The whole scenario, its rule set included, is checked before the layers are read.
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
     let run = prepare("run", &scenario, out_dir, &[])?;
@@ -169,36 +194,38 @@ pub fn run_all_with(
     }
 
     // Siting: the model of the scenario's [siting] section (default LSCP) for every target kind.
-    let model = crate::site_plan::scenario_model(&study)?;
     let mut plans = Vec::new();
-    // `[siting] joint = [...]`: those target kinds share sites (LSCP); the others alone.
-    let joint: Vec<_> = study
-        .scenario
-        .siting
-        .joint
-        .iter()
-        .copied()
-        .filter(|k| study.scenario.targets.contains_key(k))
-        .collect();
-    for &kind in study.scenario.targets.keys() {
-        if joint.len() > 1 && joint.contains(&kind) {
-            continue;
+    if stages.siting {
+        let model = crate::site_plan::scenario_model(&study)?;
+        // `[siting] joint = [...]`: those target kinds share sites (LSCP); the others alone.
+        let joint: Vec<_> = study
+            .scenario
+            .siting
+            .joint
+            .iter()
+            .copied()
+            .filter(|k| study.scenario.targets.contains_key(k))
+            .collect();
+        for &kind in study.scenario.targets.keys() {
+            if joint.len() > 1 && joint.contains(&kind) {
+                continue;
+            }
+            let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
+            plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
         }
-        let request = crate::site_plan::SitingRequest::new(&study, kind, model)?;
-        plans.push(crate::site_plan::plan_sites(&study, &result, &request)?);
+        if joint.len() > 1 {
+            let request = crate::site_plan::SitingRequest::new(&study, joint[0], model)?;
+            let (joint_plans, _) = crate::site_plan::plan_joint(
+                &study,
+                &result,
+                &joint,
+                &request,
+                study.scenario.siting.cost_per_kind,
+            )?;
+            plans.extend(joint_plans);
+        }
+        sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     }
-    if joint.len() > 1 {
-        let request = crate::site_plan::SitingRequest::new(&study, joint[0], model)?;
-        let (joint_plans, _) = crate::site_plan::plan_joint(
-            &study,
-            &result,
-            &joint,
-            &request,
-            study.scenario.siting.cost_per_kind,
-        )?;
-        plans.extend(joint_plans);
-    }
-    sections.push(crate::report::sites::outputs(&study, &plans, &mut out)?);
     for plan in &plans {
         overlays.new_sites.extend(plan.new_sites());
     }

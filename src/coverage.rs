@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::io::scenario::Target;
@@ -75,11 +76,13 @@ pub fn audit(study: &Study) -> Audit {
         population[d.community as usize] += d.population;
         elderly[d.community as usize] += d.elderly;
     }
-    let mut space = SearchSpace::new(&study.graph);
+    // Each kind is one search over the whole graph with its own scratch space: the kinds run
+    // in parallel and are collected in kind order.
     let kinds = study
         .audited_kinds()
-        .into_iter()
+        .into_par_iter()
         .map(|kind| {
+            let mut space = SearchSpace::new(&study.graph);
             let limit = study.scenario.limit_for(kind);
             let (index, sources) = study.facilities_of(kind);
             let nearest: Vec<Option<Nearest>> = nearest_sources(

@@ -42,6 +42,10 @@ enum Command {
         /// Folder for the outputs.
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
+        /// Leave siting out (no sites.csv / sites.geojson): the audit, service areas, rules,
+        /// maps and report only.
+        #[arg(long)]
+        no_siting: bool,
     },
     /// Best new sites for a facility kind (existing facilities stay): lscp = fewest sites for
     /// full coverage, mclp = most elderly covered with p sites, pmedian = least total
@@ -171,13 +175,18 @@ fn main() -> ExitCode {
             };
             carecircle::commands::run_demo_with(&out, &render)
         }
-        Command::Run { scenario, out } => {
+        Command::Run {
+            scenario,
+            out,
+            no_siting,
+        } => {
             let render = RenderOptions {
                 font: cli.font,
                 progress: true,
                 ..RenderOptions::default()
             };
-            carecircle::commands::run_all_with(&scenario, &out, &render, &Overlays::default())
+            let stages = carecircle::commands::RunStages { siting: !no_siting };
+            carecircle::commands::run_stages(&scenario, &out, &render, &Overlays::default(), stages)
         }
         Command::Audit { scenario, out } => carecircle::commands::run_audit(&scenario, &out),
         Command::Site {

@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -188,16 +189,23 @@ impl OutputSet {
         let staging = dir.join(&staging_name);
         let staged = (|| -> Result<()> {
             std::fs::create_dir(&staging).map_err(|e| write_err(&staging, e))?;
-            let mut files = Vec::new();
-            for name in &names {
-                let bytes = self.get(name).unwrap_or_default();
-                write_synced(&staging.join(name), bytes)?;
-                files.push(ManifestFile {
-                    path: name.to_string(),
-                    bytes: bytes.len() as u64,
-                    sha256: hex(&Sha256::digest(bytes)),
-                });
-            }
+            // Files are written, synced and hashed in parallel (each waits on its own fsync);
+            // the manifest lists them in name order whatever finishes first, and the first
+            // failure in that order is the one reported.
+            let files = names
+                .par_iter()
+                .map(|name| {
+                    let bytes = self.get(name).unwrap_or_default();
+                    write_synced(&staging.join(name), bytes)?;
+                    Ok(ManifestFile {
+                        path: name.to_string(),
+                        bytes: bytes.len() as u64,
+                        sha256: hex(&Sha256::digest(bytes)),
+                    })
+                })
+                .collect::<Vec<Result<ManifestFile>>>()
+                .into_iter()
+                .collect::<Result<Vec<_>>>()?;
             let manifest = manifest(run, files)?;
             write_synced(&staging.join(MANIFEST), &manifest)?;
             sync_dir(&staging);
@@ -438,24 +446,31 @@ fn earlier_outputs(dir: &Path) -> BTreeSet<String> {
 }
 
 fn manifest(run: &RunInfo, files: Vec<ManifestFile>) -> Result<Vec<u8>> {
-    let mut inputs = Vec::new();
     let mut seen = BTreeSet::new();
-    for path in &run.inputs {
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        let (bytes, sha256) = sha256_file(path).map_err(|e| {
-            Error::Other(format!(
-                "cannot read the input {} again to record it in {MANIFEST}: {e}",
-                path.display()
-            ))
-        })?;
-        inputs.push(ManifestFile {
-            path: path.to_string_lossy().into_owned(),
-            bytes,
-            sha256,
-        });
-    }
+    let unique: Vec<&PathBuf> = run
+        .inputs
+        .iter()
+        .filter(|p| seen.insert(p.to_path_buf()))
+        .collect();
+    // The inputs (the roads may be hundreds of MB) are hashed in parallel, listed in order.
+    let inputs = unique
+        .par_iter()
+        .map(|path| {
+            let (bytes, sha256) = sha256_file(path).map_err(|e| {
+                Error::Other(format!(
+                    "cannot read the input {} again to record it in {MANIFEST}: {e}",
+                    path.display()
+                ))
+            })?;
+            Ok(ManifestFile {
+                path: path.to_string_lossy().into_owned(),
+                bytes,
+                sha256,
+            })
+        })
+        .collect::<Vec<Result<ManifestFile>>>()
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
     let m = Manifest {
         tool: "carecircle".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use geo::{Contains, Coord, Point};
+use rayon::prelude::*;
 use rstar::{RTree, AABB};
 
 use crate::community_type::{self, CommunityScope, CommunityType};
@@ -85,33 +86,49 @@ impl Study {
             keep_communities.push(f.clone());
         }
         let keep_facilities = keep(&scenario.facilities, crate::rules::Layer::Facilities);
-        let communities =
-            gj::load_communities(&scenario.communities, &keep_communities, &mut warnings)?;
-        let facilities =
-            gj::load_facilities(&scenario.facilities, &keep_facilities, &mut warnings)?;
-        let population = match &scenario.population {
-            Some(spec) => gj::load_population(spec)?,
-            None => Vec::new(),
-        };
-        let candidates = match &scenario.candidates {
-            Some(spec) => gj::load_candidates(spec)?,
-            None => Vec::new(),
-        };
-        let parcels = match &scenario.parcels {
-            Some(spec) => {
-                let keep: Vec<String> = crate::io::scenario::parcel_rule_fields(&scenario.rule_set)
-                    .iter()
-                    .map(|f| spec.field(f).to_string())
-                    .collect();
-                gj::load_parcels(spec, &keep, &mut warnings)?
-            }
-            None => Vec::new(),
-        };
+        // The layers are independent files: the roads (the largest by far) are read on one
+        // core while the point and polygon layers are read on the other. Each reader collects
+        // its own warnings, merged below in the layer order, and the first error in that order
+        // is the one reported, so the outcome does not depend on which thread finishes first.
+        let (point_layers, roads) = rayon::join(
+            || {
+                let mut w = Warnings::default();
+                let communities =
+                    gj::load_communities(&scenario.communities, &keep_communities, &mut w);
+                let facilities =
+                    gj::load_facilities(&scenario.facilities, &keep_facilities, &mut w);
+                let population = scenario.population.as_ref().map(gj::load_population);
+                let candidates = scenario.candidates.as_ref().map(gj::load_candidates);
+                let parcels = scenario.parcels.as_ref().map(|spec| {
+                    let keep: Vec<String> =
+                        crate::io::scenario::parcel_rule_fields(&scenario.rule_set)
+                            .iter()
+                            .map(|f| spec.field(f).to_string())
+                            .collect();
+                    gj::load_parcels(spec, &keep, &mut w)
+                });
+                (communities, facilities, population, candidates, parcels, w)
+            },
+            || {
+                let mut w = Warnings::default();
+                let roads = match &scenario.roads {
+                    Some(spec) => crate::io::load_roads(spec, &mut w),
+                    None => Ok(Vec::new()),
+                };
+                (roads, w)
+            },
+        );
+        let (communities, facilities, population, candidates, parcels, point_warnings) =
+            point_layers;
+        let (communities, facilities) = (communities?, facilities?);
+        let population = population.transpose()?.unwrap_or_default();
+        let candidates = candidates.transpose()?.unwrap_or_default();
+        let parcels = parcels.transpose()?.unwrap_or_default();
         steps.step("reading roads");
-        let roads = match &scenario.roads {
-            Some(spec) => crate::io::load_roads(spec, &mut warnings)?,
-            None => Vec::new(),
-        };
+        let (roads, road_warnings) = roads;
+        let roads = roads?;
+        warnings.extend(point_warnings);
+        warnings.extend(road_warnings);
         let layers = Layers {
             communities,
             facilities,
@@ -148,9 +165,10 @@ impl Study {
         }
         let snapper = Snapper::new(&graph);
         steps.step("snapping points to the network");
+        // Snapping is a pure function of each point: parallel, in input order.
         let community_snaps: Vec<Option<Snap>> = layers
             .communities
-            .iter()
+            .par_iter()
             .map(|c| snapper.snap(&graph, c.representative))
             .collect();
         let max_access = scenario.network.max_access_m;
@@ -180,7 +198,7 @@ impl Study {
         }
         let facility_snaps = layers
             .facilities
-            .iter()
+            .par_iter()
             .map(|f| snapper.snap(&graph, f.location))
             .collect();
         let demand_from_cells = !layers.population.is_empty();
@@ -201,7 +219,7 @@ impl Study {
         };
         let demand_snaps = if demand_from_cells {
             demand
-                .iter()
+                .par_iter()
                 .map(|d| snapper.snap(&graph, d.location))
                 .collect()
         } else {

@@ -206,3 +206,79 @@ fn helsinki_switchbacks_stay_apart() {
         assert!(e.length_m >= straight - 1e-9);
     }
 }
+
+/// The merge grid finds every node within tolerance, near cell edges and cell middles too: a
+/// brute-force merge (each vertex joins the nearest earlier node within 0.5 m, ties by lowest
+/// index) over 3,000 line ends crowded around multiples of 0.5 m gives the same nodes.
+#[test]
+fn the_merge_grid_equals_a_brute_force_merge() {
+    // Every line starts at one hub far away, so the graph is one piece and edge i ends at the
+    // node of end i.
+    let hub = (-500.0, -500.0);
+    let offsets = [
+        0.0, 1e-9, -1e-9, 0.2, -0.2, 0.249, 0.251, -0.251, 0.49, -0.49, 0.5, -0.5, 0.26, 0.74,
+    ];
+    let mut state = 12345u64;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % n
+    };
+    let ends: Vec<(f64, f64)> = (0..3000)
+        .map(|_| {
+            let x = next(16) as f64 * 0.5 + offsets[next(offsets.len())];
+            let y = next(16) as f64 * 0.5 + offsets[next(offsets.len())];
+            (x, y)
+        })
+        .collect();
+    let lines: Vec<RoadLine> = ends.iter().map(|&e| line(&[hub, e])).collect();
+    let graph = RoadGraph::build(&lines, &TravelSpeeds::walk(60.0), &mut Warnings::default());
+    assert_eq!(
+        graph.edge_count(),
+        lines.len() - merged_with_hub(&graph, &lines)
+    );
+
+    // The brute force, on the same projected positions the build uses.
+    let mut nodes: Vec<Coord<f64>> = Vec::new();
+    let mut node_of_end = Vec::new();
+    for l in &lines {
+        for (k, c) in l.coords.iter().enumerate() {
+            let xy = graph.plane.project(*c);
+            let best = nodes
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ((p.x - xy.x).hypot(p.y - xy.y), i))
+                .filter(|&(d, _)| d <= MERGE_TOLERANCE_M)
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(_, i)| i);
+            let n = best.unwrap_or_else(|| {
+                nodes.push(xy);
+                nodes.len() - 1
+            });
+            if k == 1 {
+                node_of_end.push(n);
+            }
+        }
+    }
+    assert_eq!(graph.node_count(), nodes.len());
+    let merged = ends.len() + 1 - nodes.len();
+    assert!(merged > 1000, "the case must merge many ends: {merged}");
+    for (i, e) in graph.edges.iter().enumerate() {
+        let got = graph.nodes[e.v as usize];
+        let want = nodes[node_of_end[i]];
+        assert_eq!((got.x, got.y), (want.x, want.y), "end {i} at {:?}", ends[i]);
+    }
+}
+
+/// Lines whose end merged into the hub (none here: the hub is far away).
+fn merged_with_hub(graph: &RoadGraph, lines: &[RoadLine]) -> usize {
+    let hub = graph.plane.project(lines[0].coords[0]);
+    lines
+        .iter()
+        .filter(|l| {
+            let e = graph.plane.project(l.coords[1]);
+            (e.x - hub.x).hypot(e.y - hub.y) <= MERGE_TOLERANCE_M
+        })
+        .count()
+}

@@ -435,6 +435,9 @@ enum Node {
     Num(f64),
     Pos(Coord<f64>),
     List(Vec<Node>),
+    /// A list of positions only (a line or a ring), read straight into coordinates: the same
+    /// as a `List` of `Pos` nodes without a node per position.
+    Positions(Vec<Coord<f64>>),
     Bad(String),
 }
 
@@ -503,7 +506,32 @@ impl<'de> Visitor<'de> for NodeSeed {
                 (None, Some(y)) => Node::Pos(Coord { x, y }),
             });
         }
-        let mut items = vec![first];
+        let mut items = match first {
+            Node::Pos(c) => {
+                // The common case, a list of positions: straight into coordinates until
+                // something else comes (then it continues as a general list).
+                let mut coords = vec![c];
+                let mut other = None;
+                while let Some(n) = seq.next_element_seed(NodeSeed)? {
+                    match n {
+                        Node::Pos(c) => coords.push(c),
+                        n => {
+                            other = Some(n);
+                            break;
+                        }
+                    }
+                }
+                match other {
+                    None => return Ok(Node::Positions(coords)),
+                    Some(n) => {
+                        let mut items: Vec<Node> = coords.into_iter().map(Node::Pos).collect();
+                        items.push(n);
+                        items
+                    }
+                }
+            }
+            first => vec![first],
+        };
         while let Some(n) = seq.next_element_seed(NodeSeed)? {
             items.push(n);
         }
@@ -605,6 +633,7 @@ impl<'de> Visitor<'de> for GeometrySeed {
 
 fn positions(node: Node, what: &str) -> Result<Vec<Coord<f64>>, String> {
     match node {
+        Node::Positions(coords) => Ok(coords),
         Node::List(items) => items
             .into_iter()
             .map(|n| match n {
@@ -623,6 +652,7 @@ fn positions(node: Node, what: &str) -> Result<Vec<Coord<f64>>, String> {
 fn lists(node: Node, what: &str) -> Result<Vec<Node>, String> {
     match node {
         Node::List(items) => Ok(items),
+        Node::Positions(coords) => Ok(coords.into_iter().map(Node::Pos).collect()),
         Node::Bad(b) => Err(b),
         _ => Err(format!("{what} has too few levels of brackets")),
     }
@@ -667,7 +697,7 @@ fn build_geometry(kind: &str, coords: Node) -> Result<Geometry<f64>, String> {
             Node::List(items) if items.is_empty() => {
                 return Err("the Point's coordinates are empty ([]); expected [x, y]".into())
             }
-            Node::List(_) => {
+            Node::List(_) | Node::Positions(_) => {
                 return Err(
                     "the Point's coordinates are a list of positions ([[x, y]]); expected \
                      one position [x, y]"
@@ -726,4 +756,88 @@ pub(crate) fn polygonal(
         }
     );
     crate::io::validate::polygonal(mp, single, &place, warnings).map_err(|p| ctx.err(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Collect(Vec<RawFeature>);
+
+    impl FeatureSink for Collect {
+        fn begin(&mut self, _: &LayerInfo) {}
+        fn feature(&mut self, f: RawFeature) {
+            self.0.push(f);
+        }
+    }
+
+    /// The geometry read from one feature with these `geometry` members.
+    fn geometry_of(geometry: &str) -> RawGeometry {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{geometry}}}]}}"#
+        );
+        let mut sink = Collect(Vec::new());
+        read_bytes(
+            text.as_bytes(),
+            Path::new("t.geojson"),
+            &ReadRequest::default(),
+            &mut sink,
+        )
+        .unwrap();
+        sink.0.pop().unwrap().geometry
+    }
+
+    #[test]
+    fn lists_of_positions_read_straight_into_coordinates() {
+        let Ok(Some(Geometry::LineString(l))) =
+            geometry_of(r#"{"type":"LineString","coordinates":[[116.1,29.5],[116.2,29.6,7]]}"#)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            l.0,
+            vec![Coord { x: 116.1, y: 29.5 }, Coord { x: 116.2, y: 29.6 }]
+        );
+        let Ok(Some(Geometry::MultiLineString(ml))) = geometry_of(
+            r#"{"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3],[4,4]]]}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(ml.0.len(), 2);
+        assert_eq!(ml.0[1].0[2], Coord { x: 4.0, y: 4.0 });
+        let Ok(Some(Geometry::Polygon(p))) = geometry_of(
+            r#"{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,2],[0,0]],[[0.5,0.5],[1,0.5],[1,1],[0.5,0.5]]]}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(p.exterior().0.len(), 4);
+        assert_eq!(p.interiors()[0].0[1], Coord { x: 1.0, y: 0.5 });
+    }
+
+    #[test]
+    fn a_list_that_leaves_positions_midway_is_named() {
+        let err = |g: &str| geometry_of(g).unwrap_err();
+        assert_eq!(
+            err(r#"{"type":"LineString","coordinates":[[0,0],[1,1],5]}"#),
+            "a position mixes numbers and arrays"
+        );
+        assert_eq!(
+            err(r#"{"type":"LineString","coordinates":[[0,0],[[1,1]]]}"#),
+            "a LineString must be a list of positions [x, y]"
+        );
+        assert!(
+            err(r#"{"type":"LineString","coordinates":[[0,0],["116",1]]}"#)
+                .starts_with("\"116\" is text"),
+        );
+        // A Polygon written with one level of brackets too few.
+        assert_eq!(
+            err(r#"{"type":"Polygon","coordinates":[[0,0],[1,0],[1,1],[0,0]]}"#),
+            "a polygon ring is a single position; expected a list of positions"
+        );
+        assert_eq!(
+            err(r#"{"type":"Point","coordinates":[[0,0],[1,1]]}"#),
+            "the Point's coordinates are a list of positions ([[x, y]]); expected one \
+             position [x, y]"
+        );
+    }
 }

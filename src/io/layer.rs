@@ -703,25 +703,43 @@ pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
         let expected = "LineString or MultiLineString";
-        let lines: Vec<Vec<Coord<f64>>> = match geometry(ctx, &mut f, crs, expected)? {
-            Geometry::LineString(l) => vec![l.0],
-            Geometry::MultiLineString(ml) => ml.0.into_iter().map(|l| l.0).collect(),
-            g => return Err(wrong(ctx, &g, expected)),
+        let line = |coords| RoadLine {
+            coords,
+            class: class.clone(),
+            oneway,
+            no_walk,
+            name: name.clone(),
         };
-        Ok(Some(
-            lines
-                .into_iter()
-                .map(|coords| RoadLine {
-                    coords,
-                    class: class.clone(),
-                    oneway,
-                    no_walk,
-                    name: name.clone(),
-                })
-                .collect::<Vec<_>>(),
-        ))
+        Ok(Some(match geometry(ctx, &mut f, crs, expected)? {
+            Geometry::LineString(l) => FeatureLines::One(line(l.0)),
+            Geometry::MultiLineString(ml) => {
+                FeatureLines::Many(ml.0.into_iter().map(|l| line(l.0)).collect())
+            }
+            g => return Err(wrong(ctx, &g, expected)),
+        }))
     })?;
-    Ok(per_feature.into_iter().flatten().collect())
+    let count = per_feature
+        .iter()
+        .map(|f| match f {
+            FeatureLines::One(_) => 1,
+            FeatureLines::Many(v) => v.len(),
+        })
+        .sum();
+    let mut lines = Vec::with_capacity(count);
+    for f in per_feature {
+        match f {
+            FeatureLines::One(l) => lines.push(l),
+            FeatureLines::Many(v) => lines.extend(v),
+        }
+    }
+    Ok(lines)
+}
+
+/// The lines of one road feature: a LineString (most features, no list of its own) or the
+/// parts of a MultiLineString.
+enum FeatureLines {
+    One(RoadLine),
+    Many(Vec<RoadLine>),
 }
 
 #[cfg(test)]

@@ -172,6 +172,9 @@ pub const MERGE_TOLERANCE_M: f64 = 0.5;
 /// decides a merge and the ellipsoidal length that measures the line.
 const SAME_LINE_SLACK_M: f64 = MERGE_TOLERANCE_M * (1.0 + 1e-6);
 
+/// The merge grid's cell size (see `NodeMerger::cell`).
+const CELL_M: f64 = 2.0 * MERGE_TOLERANCE_M;
+
 impl RoadGraph {
     /// Builds the graph for a mode. Lines closed to the mode are left out; pieces not connected
     /// to the largest one are dropped with a warning.
@@ -339,8 +342,11 @@ impl RoadGraph {
             nodes_lonlat.clear();
         }
 
-        let (out_offsets, out_arcs) = csr(nodes.len(), &edges, false);
-        let (in_offsets, in_arcs) = csr(nodes.len(), &edges, true);
+        // The two directions are independent sorts.
+        let ((out_offsets, out_arcs), (in_offsets, in_arcs)) = rayon::join(
+            || csr(nodes.len(), &edges, false),
+            || csr(nodes.len(), &edges, true),
+        );
         RoadGraph {
             plane,
             speeds: speeds.clone(),
@@ -413,10 +419,18 @@ fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u3
     )
 }
 
-/// Merges vertices closer than [`MERGE_TOLERANCE_M`] through a hash grid of that cell size:
-/// a vertex joins the first existing node within tolerance in its own or a neighbouring cell.
+/// Merges vertices closer than [`MERGE_TOLERANCE_M`] through a hash grid of twice that cell
+/// size: a vertex joins the nearest allowed node within tolerance in its own or a neighbouring
+/// cell.
+///
+/// Each cell holds the first node in it and every node the next one of its cell (a chain in
+/// `next`), so a city's hundreds of thousands of nodes need no list allocation per cell. The
+/// chosen node is the nearest allowed one, ties by lowest index, so the order of a chain does
+/// not matter.
 struct NodeMerger {
-    grid: HashMap<(i64, i64), Vec<u32>, BuildHasherDefault<CellHasher>>,
+    grid: HashMap<(i64, i64), u32, BuildHasherDefault<CellHasher>>,
+    /// Per node, the next node of its cell (`u32::MAX` ends the chain).
+    next: Vec<u32>,
 }
 
 /// A fast hasher for grid-cell keys (the FxHash multiply-rotate): the merger hashes every
@@ -448,14 +462,26 @@ impl NodeMerger {
     fn new() -> NodeMerger {
         NodeMerger {
             grid: HashMap::default(),
+            next: Vec::new(),
         }
     }
 
-    fn cell(xy: Coord<f64>) -> (i64, i64) {
-        (
-            (xy.x / MERGE_TOLERANCE_M).floor() as i64,
-            (xy.y / MERGE_TOLERANCE_M).floor() as i64,
-        )
+    /// The cell of a position and the cell columns / rows to search: cells are twice the
+    /// tolerance wide, so a node within tolerance lies in the position's cell or the neighbour
+    /// on the side of the cell's half the position is in (2 × 2 cells instead of 3 × 3; near
+    /// the middle of a cell, where rounding could matter, both neighbours are searched).
+    fn cell(xy: Coord<f64>) -> ((i64, i64), [std::ops::RangeInclusive<i64>; 2]) {
+        let axis = |v: f64| {
+            let f = v / CELL_M;
+            let c = f.floor();
+            let frac = f - c;
+            let lo = if frac < 0.5 + 1e-6 { -1 } else { 0 };
+            let hi = if frac > 0.5 - 1e-6 { 1 } else { 0 };
+            (c as i64, lo..=hi)
+        };
+        let (cx, rx) = axis(xy.x);
+        let (cy, ry) = axis(xy.y);
+        ((cx, cy), [rx, ry])
     }
 
     /// The node for a vertex: the nearest existing node within tolerance that `may_join`
@@ -468,21 +494,22 @@ impl NodeMerger {
         lonlat: Coord<f64>,
         may_join: impl Fn(u32, f64) -> bool,
     ) -> u32 {
-        let (cx, cy) = NodeMerger::cell(xy);
+        let ((cx, cy), [rx, ry]) = NodeMerger::cell(xy);
         let mut best: Option<(f64, u32)> = None;
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                if let Some(list) = self.grid.get(&(cx + dx, cy + dy)) {
-                    for &n in list {
-                        let p = nodes[n as usize];
-                        let d = ((p.x - xy.x).powi(2) + (p.y - xy.y).powi(2)).sqrt();
-                        if d <= MERGE_TOLERANCE_M
-                            && best.is_none_or(|(bd, bn)| (d, n) < (bd, bn))
-                            && may_join(n, d)
-                        {
-                            best = Some((d, n));
-                        }
+        for dx in rx {
+            for dy in ry.clone() {
+                let mut at = self.grid.get(&(cx + dx, cy + dy)).copied();
+                while let Some(n) = at {
+                    let p = nodes[n as usize];
+                    let d = ((p.x - xy.x).powi(2) + (p.y - xy.y).powi(2)).sqrt();
+                    if d <= MERGE_TOLERANCE_M
+                        && best.is_none_or(|(bd, bn)| (d, n) < (bd, bn))
+                        && may_join(n, d)
+                    {
+                        best = Some((d, n));
                     }
+                    let next = self.next[n as usize];
+                    at = (next != u32::MAX).then_some(next);
                 }
             }
         }
@@ -492,7 +519,8 @@ impl NodeMerger {
         let n = nodes.len() as u32;
         nodes.push(xy);
         nodes_lonlat.push(lonlat);
-        self.grid.entry((cx, cy)).or_default().push(n);
+        let previous = self.grid.insert((cx, cy), n);
+        self.next.push(previous.unwrap_or(u32::MAX));
         n
     }
 }
