@@ -140,6 +140,9 @@ struct PanelSpec<'a> {
     subtitle_on_panel: bool,
     /// Per community, a fill instead of covered / not covered (`shaded` maps).
     fills: Option<&'a [Rgba]>,
+    /// Polygons drawn over the features with a dark outline (`shaded` maps: parcels), under
+    /// the labels and the corner furniture.
+    overlay: &'a [(Polygon<f64>, Rgba)],
 }
 
 /// Everything the maps of a run share.
@@ -274,6 +277,7 @@ impl<'a> Context<'a> {
             subtitle,
             subtitle_on_panel: false,
             fills: None,
+            overlay: &[],
         }];
         self.draw(
             format!("map_coverage_{kind}"),
@@ -326,6 +330,7 @@ impl<'a> Context<'a> {
                 subtitle: sub_before,
                 subtitle_on_panel: true,
                 fills: None,
+            overlay: &[],
             },
             PanelSpec {
                 kind,
@@ -334,6 +339,7 @@ impl<'a> Context<'a> {
                 subtitle: sub_after,
                 subtitle_on_panel: true,
                 fills: None,
+            overlay: &[],
             },
         ];
         self.draw(
@@ -709,6 +715,17 @@ impl<'a> Context<'a> {
                 }
                 scene.push(item);
             }
+        }
+        for (poly, fill) in spec.overlay {
+            scene.push(Item::Polygon {
+                points: Self::polygon_px(frame, poly),
+                fill: *fill,
+            });
+            scene.push(Item::Line {
+                points: Self::ring_px(frame, poly.exterior()),
+                colour: Rgba::rgb(0x20, 0x20, 0x20),
+                width: 2,
+            });
         }
         // Corner furniture reserved before labels, drawn after them.
         // North arrow and scale bar go in the emptier of two corners each.

@@ -49,20 +49,10 @@ impl Context<'_> {
             subtitle: s.subtitle.clone(),
             subtitle_on_panel: false,
             fills: Some(&s.fills),
+            overlay: &s.overlay,
         };
         let mut labels = Vec::new();
         let furniture = self.panel(&mut scene, &mut occ, &frame, &spec, 0, &mut labels);
-        for (poly, fill) in &s.overlay {
-            scene.push(Item::Polygon {
-                points: Self::polygon_px(&frame, poly),
-                fill: *fill,
-            });
-            scene.push(Item::Line {
-                points: Self::ring_px(&frame, poly.exterior()),
-                colour: Rgba::rgb(0x20, 0x20, 0x20),
-                width: 2,
-            });
-        }
         let title_size = self.fit_size(&s.title, 30.0, (w - 2 * GAP) as f64);
         scene.push(self.text(&s.title, (GAP, 44), title_size, style::TEXT, Anchor::Left));
         let size = self.fit_size(&s.subtitle, 18.0, (w - 2 * GAP) as f64);
