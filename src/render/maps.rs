@@ -330,7 +330,7 @@ impl<'a> Context<'a> {
                 subtitle: sub_before,
                 subtitle_on_panel: true,
                 fills: None,
-            overlay: &[],
+                overlay: &[],
             },
             PanelSpec {
                 kind,
@@ -339,7 +339,7 @@ impl<'a> Context<'a> {
                 subtitle: sub_after,
                 subtitle_on_panel: true,
                 fills: None,
-            overlay: &[],
+                overlay: &[],
             },
         ];
         self.draw(
