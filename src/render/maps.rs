@@ -463,20 +463,7 @@ impl<'a> Context<'a> {
             scene.push(self.text(sub, (GAP, 78), size, style::MUTED, Anchor::Left));
         }
         // Attribution and method line.
-        let plane = self.study.graph.plane;
-        let foot = format!(
-            "{}{}Map: carecircle · local plane around {:.4}°E {:.4}°N, metres, north up",
-            self.opts.attribution,
-            if self.opts.attribution.is_empty() {
-                ""
-            } else {
-                " · "
-            },
-            plane.lon0,
-            plane.lat0
-        );
-        let size = self.fit_size(&foot, 14.0, (w - 2 * GAP) as f64);
-        scene.push(self.text(&foot, (GAP, h - 16), size, style::MUTED, Anchor::Left));
+        self.footer(&mut scene, w, h);
         let legend = PixelRect {
             x0: w - LEGEND_W - GAP,
             y0: TITLE_H,
@@ -499,6 +486,24 @@ impl<'a> Context<'a> {
             labels,
             furniture,
         })
+    }
+
+    /// The attribution and method line at the foot of every map.
+    fn footer(&self, scene: &mut Scene, w: i32, h: i32) {
+        let plane = self.study.graph.plane;
+        let foot = format!(
+            "{}{}Map: carecircle · local plane around {:.4}°E {:.4}°N, metres, north up",
+            self.opts.attribution,
+            if self.opts.attribution.is_empty() {
+                ""
+            } else {
+                " · "
+            },
+            plane.lon0,
+            plane.lat0
+        );
+        let size = self.fit_size(&foot, 14.0, (w - 2 * GAP) as f64);
+        scene.push(self.text(&foot, (GAP, h - 16), size, style::MUTED, Anchor::Left));
     }
 
     fn ring_px(frame: &Frame, ring: &LineString<f64>) -> Vec<(i32, i32)> {

@@ -57,20 +57,7 @@ impl Context<'_> {
         scene.push(self.text(&s.title, (GAP, 44), title_size, style::TEXT, Anchor::Left));
         let size = self.fit_size(&s.subtitle, 18.0, (w - 2 * GAP) as f64);
         scene.push(self.text(&s.subtitle, (GAP, 78), size, style::MUTED, Anchor::Left));
-        let plane = self.study.graph.plane;
-        let foot = format!(
-            "{}{}Map: carecircle · local plane around {:.4}°E {:.4}°N, metres, north up",
-            self.opts.attribution,
-            if self.opts.attribution.is_empty() {
-                ""
-            } else {
-                " · "
-            },
-            plane.lon0,
-            plane.lat0
-        );
-        let size = self.fit_size(&foot, 14.0, (w - 2 * GAP) as f64);
-        scene.push(self.text(&foot, (GAP, h - 16), size, style::MUTED, Anchor::Left));
+        self.footer(&mut scene, w, h);
         let legend = PixelRect {
             x0: w - LEGEND_W - GAP,
             y0: TITLE_H,
