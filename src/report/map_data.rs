@@ -83,9 +83,9 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
                     None => json!([null, null, false]),
                 })
                 .collect();
+            let (x, y) = at.xy(com.representative.0);
             json!({
-                "i": com.id, "n": com.name, "s": com.street,
-                "x": at.xy(com.representative.0).0, "y": at.xy(com.representative.0).1,
+                "i": com.id, "n": com.name, "s": com.street, "x": x, "y": y,
                 "e": crate::report::count_json(ctx.audit.elderly[c]),
                 "k": per_kind,
             })
@@ -96,8 +96,9 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
         .facilities
         .iter()
         .map(|f| {
+            let (x, y) = at.xy(f.location.0);
             json!({"i": f.id, "n": f.name, "k": f.kind.as_str(), "kn": kind_name(lang, f.kind),
-                   "x": at.xy(f.location.0).0, "y": at.xy(f.location.0).1})
+                   "x": x, "y": y})
         })
         .collect();
     let mut areas = Vec::new();
@@ -130,10 +131,10 @@ pub fn map_data(ctx: &ReportContext, boundary: Option<&MultiPolygon<f64>>) -> Va
     for plan in ctx.plans {
         for site in &plan.solution.sites {
             let cand = &plan.candidates[site.candidate];
+            let (x, y) = at.xy(cand.location.0);
             sites.push(json!({
                 "k": plan.kind.as_str(), "kn": kind_name(lang, plan.kind), "i": cand.id,
-                "n": site_label(ctx, plan, site.candidate),
-                "x": at.xy(cand.location.0).0, "y": at.xy(cand.location.0).1,
+                "n": site_label(ctx, plan, site.candidate), "x": x, "y": y,
                 "c": site.newly_covered, "e": crate::report::count_json(site.newly_covered_weight),
             }));
         }
