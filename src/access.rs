@@ -195,10 +195,19 @@ pub enum SupplyUnit {
 }
 
 impl SupplyUnit {
+    /// The stable name in access.csv and summary.json.
     pub fn words(self) -> &'static str {
         match self {
             SupplyUnit::Places => "places",
             SupplyUnit::FloorArea => "m² floor area",
+        }
+    }
+
+    /// The unit in the report's language.
+    pub fn name(self) -> crate::i18n::Msg {
+        match self {
+            SupplyUnit::Places => crate::i18n::ACCESS_SUPPLY_PLACES,
+            SupplyUnit::FloorArea => crate::i18n::ACCESS_SUPPLY_FLOOR_AREA,
         }
     }
 }
@@ -400,7 +409,29 @@ pub struct AccessReport {
     pub method: String,
     pub kinds: Vec<KindAccess>,
     /// Kinds left out, with the reason.
-    pub skipped: Vec<(FacilityKind, String)>,
+    pub skipped: Vec<(FacilityKind, Skipped)>,
+}
+
+/// Why a kind's accessibility is not computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    NoFacilities,
+    /// The first facility (by data order) with neither a capacity nor a floor area.
+    NoSupply {
+        facility: String,
+    },
+}
+
+impl Skipped {
+    /// The reason in the report's language.
+    pub fn words(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            Skipped::NoFacilities => crate::i18n::ACCESS_NO_FACILITIES.get(lang).to_string(),
+            Skipped::NoSupply { facility } => {
+                crate::i18n::ACCESS_NO_SUPPLY.fill(lang, &[("facility", facility.clone())])
+            }
+        }
+    }
 }
 
 /// The supply of each facility of a kind, or why it cannot be counted.
@@ -408,7 +439,7 @@ fn supplies(
     study: &Study,
     index: &[usize],
     options: &AccessOptions,
-) -> std::result::Result<(SupplyUnit, Vec<f64>), String> {
+) -> std::result::Result<(SupplyUnit, Vec<f64>), Skipped> {
     let fs: Vec<_> = index.iter().map(|&i| &study.layers.facilities[i]).collect();
     let place = |f: &crate::model::Facility| {
         f.capacity.or_else(|| {
@@ -427,15 +458,12 @@ fn supplies(
     {
         return Ok((SupplyUnit::FloorArea, all));
     }
-    let missing = fs
+    let facility = fs
         .iter()
         .find(|f| place(f).is_none())
         .map(|f| f.id.clone())
         .unwrap_or_default();
-    Err(format!(
-        "facility {missing} has neither a capacity nor a floor area (set [access] \
-         area_per_place_m2 or map the capacity field)"
-    ))
+    Err(Skipped::NoSupply { facility })
 }
 
 /// Computes accessibility for every audited kind with facilities.
@@ -448,7 +476,7 @@ pub fn accessibility(study: &Study, audit: &Audit, options: &AccessOptions) -> A
         let kind = cov.kind;
         let (index, sources) = study.facilities_of(kind);
         if index.is_empty() {
-            skipped.push((kind, "no facilities of this kind".to_string()));
+            skipped.push((kind, Skipped::NoFacilities));
             continue;
         }
         let (unit, supply) = match supplies(study, &index, options) {
@@ -693,9 +721,10 @@ pub fn section(study: &Study, audit: &Audit, report: &AccessReport) -> Section {
     for (kind, why) in &report.skipped {
         let _ = writeln!(
             md,
-            "\n- {} ({}): not computed, {why}",
+            "\n- {} ({}): not computed, {}",
             kind.chinese(),
-            kind.as_str()
+            kind.as_str(),
+            why.words(crate::i18n::Lang::En)
         );
     }
     Section {

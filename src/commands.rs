@@ -232,7 +232,12 @@ pub fn run_stages(
 
     let rule_results = crate::rules::evaluate(&study, &result, &rule_set);
     let tally = crate::rules::Tally::of(&rule_results);
-    sections.push(crate::rules::outputs(&rule_set, &rule_results, &mut out)?);
+    sections.push(crate::rules::outputs(
+        &rule_set,
+        &rule_results,
+        report_options.lang,
+        &mut out,
+    )?);
     sections.push(report_options.section());
     crate::report::audit_outputs_with_access(&study, &result, Some(&access), &sections, &mut out)?;
     let ctx = crate::report::document::ReportContext {
@@ -333,7 +338,8 @@ pub fn run_rules(
     let results = crate::rules::evaluate(&study, &result, &set);
     let tally = crate::rules::Tally::of(&results);
     let mut out = OutputSet::new();
-    let section = crate::rules::outputs(&set, &results, &mut out)?;
+    let lang = study.scenario.report.lang.unwrap_or_default();
+    let section = crate::rules::outputs(&set, &results, lang, &mut out)?;
     audit_outputs(&study, &result, &[section], &mut out)?;
     crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
@@ -365,7 +371,7 @@ pub fn list_rules(ruleset: Option<&str>) -> Result<Written> {
     Ok(Written {
         files: Vec::new(),
         removed: Vec::new(),
-        summary: set.listing(),
+        summary: set.listing(crate::i18n::Lang::En),
     })
 }
 

@@ -11,17 +11,6 @@ use crate::render::{draw_maps, MapSet, Overlays, RenderOptions};
 use crate::report::document::{Block, Document, ReportContext};
 use crate::report::{table, OutputSet};
 
-/// A table a later stage (siting, rules) adds to the report, as plain text: it is escaped
-/// here.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HtmlSection {
-    pub title: String,
-    /// A paragraph under the title (may be empty).
-    pub note: String,
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);

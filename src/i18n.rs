@@ -46,13 +46,109 @@ impl Msg {
         }
     }
 
-    /// The message with its `{name}` placeholders replaced.
+    /// The message with its `{name}` placeholders replaced. One pass over the template, so a
+    /// value that itself holds `{...}` (a community named "{limit}") is left as it is.
     pub fn fill(&self, lang: Lang, values: &[(&str, String)]) -> String {
-        let mut s = self.get(lang).to_string();
-        for (name, value) in values {
-            s = s.replace(&format!("{{{name}}}"), value);
+        let template = self.get(lang);
+        let mut s = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            s.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}').and_then(|close| {
+                let name = &after[..close];
+                values
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (close, v))
+            }) {
+                Some((close, value)) => {
+                    s.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    s.push('{');
+                    rest = after;
+                }
+            }
         }
+        s.push_str(rest);
         s
+    }
+}
+
+/// A text given in both languages by a data file (a rule's title, source, note, unit); a
+/// file that gives one text uses it for both.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalText {
+    pub zh: String,
+    pub en: String,
+}
+
+impl LocalText {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> LocalText {
+        LocalText {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The same text in both languages.
+    pub fn same(text: impl Into<String>) -> LocalText {
+        let text = text.into();
+        LocalText {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+
+    /// A catalogue message, filled in each language.
+    pub fn of(msg: Msg, values: &[(&str, String)]) -> LocalText {
+        LocalText {
+            zh: msg.fill(Lang::Zh, values),
+            en: msg.fill(Lang::En, values),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+}
+
+/// Items joined as a reader lists them: "a, b or c" / "a、b或c".
+pub fn or_list(lang: Lang, items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => OR_LIST.fill(
+            lang,
+            &[
+                ("items", rest.join(LIST_SEP.get(lang))),
+                ("last", last.clone()),
+            ],
+        ),
+    }
+}
+
+/// At most `most` items, then how many more: "a, b and 3 more" / "a、b等，另有 3 个".
+pub fn short_list(lang: Lang, items: &[String], most: usize) -> String {
+    if items.len() <= most {
+        items.join(LIST_SEP.get(lang))
+    } else {
+        LIST_MORE.fill(
+            lang,
+            &[
+                ("items", items[..most].join(LIST_SEP.get(lang))),
+                ("n", (items.len() - most).to_string()),
+            ],
+        )
     }
 }
 
@@ -218,12 +314,107 @@ catalogue! {
     SHEET_SITES: "新选址", "Proposed sites";
     SHEET_RULES: "规划指标", "Rules";
     SHEET_AREAS: "服务范围", "Service areas";
+    // Capacity-aware accessibility (2SFCA).
+    ACCESS_HEADING: "养老服务可达性（供需比，{method}）", "Capacity-aware accessibility ({method})";
+    ACCESS_INTRO: "两步移动搜索法：每处设施的供给（床位，或建筑面积）由其 {catchment} 分钟服务范围内的全部老年人分摊，每个社区累计其可达设施的份额，以每千名老年人计。“覆盖但供给不足”：在时限内有设施覆盖，但可达性低于标准。", "Two-step floating catchment: each facility's supply (places, or floor area) is shared by every elderly person within its {catchment}-minute catchment, and each community sums the shares it reaches, per 1000 elderly people. \"Covered but over-subscribed\": within the time limit of a facility, but below the norm.";
+    ACCESS_SUMMARY: "各类设施可达性", "Accessibility per kind";
+    ACCESS_KIND: "设施类型", "Kind";
+    ACCESS_UNIT: "供给单位", "Supply unit";
+    ACCESS_NORM: "标准（每千名老年人）", "Norm (per 1000 elderly)";
+    ACCESS_LOWEST: "最低（每千名老年人）", "Lowest (per 1000 elderly)";
+    ACCESS_HIGHEST: "最高（每千名老年人）", "Highest (per 1000 elderly)";
+    ACCESS_OVER_COUNT: "覆盖但供给不足的社区", "Covered but over-subscribed communities";
+    ACCESS_OVER_ELDERLY: "其中老年人", "Elderly people in them";
+    ACCESS_OVER_HEADING: "{kind}：覆盖但供给不足的社区（{n} 个，列出前 {top} 个）", "{kind}: covered but over-subscribed communities ({n}, the first {top} listed)";
+    ACCESS_NONE_OVER: "{kind}：没有覆盖但供给不足的社区。", "{kind}: no community is covered but over-subscribed.";
+    ACCESS_SKIPPED: "{kind}：未计算（{why}）", "{kind}: not computed ({why})";
+    ACCESS_PER_1000: "可达性（每千名老年人）", "Accessibility (per 1000 elderly)";
+    ACCESS_COVERED: "时限内覆盖", "Covered";
+    ACCESS_OVER: "覆盖但供给不足", "Covered but over-subscribed";
+    ACCESS_SHEET: "可达性", "Accessibility";
+    ACCESS_NO_FACILITIES: "没有此类设施", "no facilities of this kind";
+    ACCESS_NO_SUPPLY: "设施 {facility} 既无床位数也无建筑面积（可在 [access] 设置 area_per_place_m2，或映射床位字段）", "facility {facility} has neither a capacity nor a floor area (set [access] area_per_place_m2 or map the capacity field)";
+    ACCESS_SUPPLY_PLACES: "床位（名额）", "places";
+    ACCESS_SUPPLY_FLOOR_AREA: "建筑面积（平方米）", "m² floor area";
+    // Lists.
+    LIST_SEP: "、", ", ";
+    OR_LIST: "{items}或{last}", "{items} or {last}";
+    LIST_MORE: "{items}等，另有 {n} 个", "{items} and {n} more";
+    // Planning rules: requirements, units and the reason given with every result.
+    SCOPE_COMMUNITY: "社区", "community";
+    SCOPE_URBAN_COMMUNITY: "城市社区", "urban community";
+    SCOPE_VILLAGE: "村", "village";
+    SCOPE_STREET: "街道", "street";
+    SCOPE_DISTRICT: "全区", "district";
+    SCOPE_FACILITY: "设施", "facility";
+    SCOPE_PARCEL: "地块", "parcel";
+    COMMUNITIES_ALL: "社区", "communities";
+    COMMUNITIES_URBAN: "城市社区", "urban communities";
+    COMMUNITIES_VILLAGE: "村", "villages";
+    REQUIRED_FOR: "{scopes}：{required}", "{scopes} {required}";
+    REQUIRED_SEP: "；", "; ";
+    WITHIN_SCENARIO_LIMIT: "不超过情景设定的时限", "within the scenario's limit";
+    NO_SOURCE: "（未注明依据）", "(no source given)";
+    SOURCE_CLAUSE: "{source}，{clause}", "{source}, {clause}";
+    UNIT_MIN_WALK: "分钟", "min walk";
+    UNIT_M2: "平方米", "m²";
+    UNIT_BEDS: "床", "beds";
+    UNIT_M2_PER_HOUSEHOLDS: "平方米/{per}户", "m² per {per} households";
+    UNIT_M2_PER_RESIDENT: "平方米/人", "m² per resident";
+    UNIT_M2_PER_ELDERLY: "平方米/老年人", "m² per elderly person";
+    UNIT_M2_PER_RESIDENTS: "平方米/{per}人", "m² per {per} residents";
+    UNIT_M2_PER_ELDERLY_PEOPLE: "平方米/{per}位老年人", "m² per {per} elderly people";
+    UNIT_PER: "每{per}", "per {per}";
+    FIELD_HOUSEHOLDS: "户数", "households";
+    FIELD_FLOOR_AREA: "建筑面积", "floor area";
+    FIELD_CAPACITY: "床位数", "capacity";
+    FIELD_POPULATION: "人口", "population";
+    FIELD_ELDERLY: "老年人口", "elderly";
+    FIELD_FACILITY_COUNT: "设施数量", "facilities";
+    QUANTITY_OF_KINDS: "{kinds}的{quantity}", "{quantity} of {kinds}";
+    ANY_FACILITY: "养老服务设施", "facility";
+    WITH_FLAG_YES: "（{field}为“是”）", " with {field} = yes";
+    NO_SUBJECT: "无可校核对象：{why}", "no subject to check: {why}";
+    NO_PARCELS_LAYER: "情景未设置 [layers.parcels]", "no [layers.parcels] in the scenario";
+    NO_PARCEL: "地块图层中没有地块", "no parcel in the parcels layer";
+    NO_KIND_IN_DATA: "数据中没有{kinds}{flag}", "no {kinds} in the data{flag}";
+    NO_COMMUNITIES_OF: "没有{communities}{flag}", "no {communities}{flag}";
+    IN_COMMUNITY: "位于{name}（{id}，{street}）：", "in community {id} {name} ({street}): ";
+    IN_NO_COMMUNITY: "不在任何社区内：", "in no community: ";
+    NOT_CHECKED_BECAUSE: "未校核：{gaps}", "not checked: {gaps}";
+    GAP_FOR: "{gap}（{ids}）", "{gap} for {ids}";
+    GAP_MISSING: "缺少字段 {field}", "field {field} missing";
+    GAP_NOT_NUMBER: "字段 {field} 的值 {value} 不是数字", "field {field} is {value}, not a number";
+    GAP_NEGATIVE: "字段 {field} 的值 {value} 为负数", "field {field} is {value}, which is negative";
+    GAP_NOT_FLAG: "字段 {field} 的值 {value} 不是“是/否”（可写 {accepted}）", "field {field} is {value}, not yes/no ({accepted})";
+    RATIO_UNDEFINED: "未校核：{denominator}为 {value}，比值无法计算", "not checked: {denominator} is {value}, so the ratio is undefined";
+    RATIO_GIVES: "{numerator} {n} 除以{denominator} {d}，得 {value} {unit}", "{numerator} {n} over {denominator} {d} gives {value} {unit}";
+    REASON_THEN: "{fact}，{verdict}", "{fact}, {verdict}";
+    FIX_MORE: "；{what}再增加 {amount} 即可达标", "; {amount} more {what} would meet it";
+    FIX_LESS: "；{what}减少 {amount} 即可达标", "; {amount} less {what} would meet it";
+    FIX_SHORT: "；尚差 {amount}", "; {amount} short";
+    FIX_OVER: "；超出 {amount}", "; {amount} over";
+    VALUE_IS: "{field}为 {value} {unit}", "{field} is {value} {unit}";
+    NONE_CAN_BE_REACHED: "路网上无法到达任何{kinds}；要求 {limit} 分钟内", "no {kinds} can be reached over the road network; required within {limit} min";
+    NONE_IN_DATA: "数据中没有{kinds}；要求 {limit} 分钟内", "no {kinds} is in the data; required within {limit} min";
+    NEAREST_WITHIN: "最近的{kind}为{name}（{id}），{minutes} 分钟可达，在 {limit} 分钟以内", "nearest {kind} {name} ({id}) is {minutes} min away, within {limit} min";
+    NEAREST_BEYOND: "最近的{kind}为{name}（{id}），{minutes} 分钟可达，超过 {limit} 分钟", "nearest {kind} {name} ({id}) is {minutes} min away, beyond {limit} min";
+    SHARE_WITHIN: "{total} 个{communities}中有 {covered} 个在{kinds} {limit} 分钟范围内（{share} %）", "{covered} of {total} {communities} within {limit} min of a {kinds} ({share} %)";
+    NOT_COVERED_LIST: "；未覆盖：{list}", "; not covered: {list}";
+    PRESENCE_NONE: "{place}内没有{kinds}", "no {kinds} located in the {place}";
+    PRESENCE_SOME: "{place}内有 {n} 处{kinds}（{list}）", "{n} {kinds} located in the {place} ({list})";
+    VERDICT_BELOW: "低于要求的 {bound}", "below the required {bound}";
+    VERDICT_ABOVE: "高于允许的 {bound}", "above the allowed {bound}";
+    VERDICT_MEETS: "符合 {bounds}", "meets {bounds}";
 }
 
-/// True when `s` has a CJK ideograph or CJK punctuation.
+/// True when `s` has a CJK ideograph, CJK punctuation or a full-width form ("，", "：").
 pub fn has_cjk(s: &str) -> bool {
-    s.chars()
-        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+    s.chars().any(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    })
 }
 
 #[cfg(test)]

@@ -62,10 +62,10 @@ fn every_demo_parcel_passes_or_fails_as_its_numbers_say() {
         assert_eq!(r.status, expected, "{}: {}", r.subject_id, r.reason);
         if r.status == Status::Fail {
             failing.push(r.subject_id.as_str());
-            // What is short, in m²: 20 × households / 100 − rooms.
+            // What is short, in m²: 20 × households / 100 − rooms (the demo's report is in Chinese).
             let short = 20.0 * households / 100.0 - rooms;
             assert!(
-                r.reason.contains(&format!("; {} more", short)),
+                r.reason.contains(&format!("再增加 {} 即可达标", short)),
                 "{}: {}",
                 r.subject_id,
                 r.reason
@@ -80,8 +80,8 @@ fn every_demo_parcel_passes_or_fails_as_its_numbers_say() {
             .unwrap();
         assert!(
             r.reason.starts_with(&format!(
-                "in community {} {} ({})",
-                community.id, community.name, community.street
+                "位于{}（{}，{}）：",
+                community.name, community.id, community.street
             )),
             "{}: {}",
             r.subject_id,
@@ -96,7 +96,8 @@ fn every_demo_parcel_passes_or_fails_as_its_numbers_say() {
     );
 
     // rules.csv has the same rows, scope "parcel".
-    let csv = String::from_utf8(rules_csv(&set, &results).unwrap()).unwrap();
+    let csv =
+        String::from_utf8(rules_csv(&set, &results, carecircle::i18n::Lang::Zh).unwrap()).unwrap();
     let parcel_lines: Vec<&str> = csv.lines().filter(|l| l.contains(",parcel,XY-")).collect();
     assert_eq!(parcel_lines.len(), 16);
     assert!(parcel_lines

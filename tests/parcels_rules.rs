@@ -30,6 +30,8 @@ path = "parcels.geojson"
 fields = { id = "地块编号", name = "地块名称", households = "规划户数", service_floor_area_m2 = "养老用房面积", new_residential = "新建住宅" }
 [layers.roads]
 path = "roads.geojson"
+[report]
+language = "en"
 "#;
 
 /// A rectangle x0..x1 × y0..y1 in local metres.

@@ -28,6 +28,8 @@ fields = { id = "id", name = "名称", kind = "类型", capacity = "床位", flo
 kinds = { "日间照料中心" = "day_care", "老年食堂" = "canteen", "养老院" = "care_home", "街道综合养老服务中心" = "service_center", "农村互助养老点" = "mutual_aid", "助餐点" = "meal_point" }
 [layers.roads]
 path = "roads.geojson"
+[report]
+language = "en"
 "#;
 
 /// The hand district's communities with 100 households each and `extra[i]` merged in.
@@ -52,8 +54,24 @@ fn facility(x: f64, y: f64, props: Value) -> Value {
     feature(point(x, y), props)
 }
 
+/// The rules checked on the hand district, the reasons in English (the hand-written
+/// expectations below); [`check_zh`] gives them in Chinese.
 fn check(communities: &[Value], facilities: &[Value], rules: &str) -> Vec<RuleResult> {
-    let (_dir, scenario) = write_district(communities, facilities, &roads(), SCENARIO_FULL);
+    check_with(communities, facilities, rules, SCENARIO_FULL)
+}
+
+fn check_zh(communities: &[Value], facilities: &[Value], rules: &str) -> Vec<RuleResult> {
+    let zh = SCENARIO_FULL.replace("language = \"en\"", "language = \"zh\"");
+    check_with(communities, facilities, rules, &zh)
+}
+
+fn check_with(
+    communities: &[Value],
+    facilities: &[Value],
+    rules: &str,
+    scenario_text: &str,
+) -> Vec<RuleResult> {
+    let (_dir, scenario) = write_district(communities, facilities, &roads(), scenario_text);
     let study = Study::load(&scenario).unwrap();
     let a = audit(&study);
     let set = RuleSet::from_toml(rules, std::path::Path::new("test-rules.toml")).unwrap();
@@ -142,6 +160,30 @@ source = "test"
     );
     // District: 60 m² over 300 households = 20.
     assert!((row(&rs, "district").value.unwrap() - 20.0).abs() < 1e-9);
+
+    // The same in a Chinese report: the data's own field names, units and words from the
+    // catalogue, the same numbers.
+    let rs = check_zh(&cs, &facilities(), rules);
+    let c1 = row(&rs, "c1");
+    assert_eq!(c1.required, "≥ 20 平方米/100户");
+    assert_eq!(c1.unit, "平方米/100户");
+    assert_eq!(
+        c1.reason,
+        "养老服务用房面积 19.99 除以户数 100，得 19.99 平方米/100户，低于要求的 20 平方米/100户；\
+         养老服务用房面积再增加 0.01 即可达标"
+    );
+    assert_eq!(
+        row(&rs, "c2").reason,
+        "养老服务用房面积 20 除以户数 100，得 20 平方米/100户，符合 ≥ 20 平方米/100户"
+    );
+    let rs = check_zh(&cs, &facilities(), &street_rules);
+    assert!(
+        row(&rs, "甲街道")
+            .reason
+            .starts_with("养老服务用房面积 39.99 除以户数 200，得 19.99 平方米/100户，低于"),
+        "{}",
+        row(&rs, "甲街道").reason
+    );
 }
 
 #[test]

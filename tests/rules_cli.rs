@@ -26,6 +26,8 @@ fields = { id = "id", name = "名称", kind = "类型", capacity = "床位", flo
 kinds = { "日间照料中心" = "day_care", "老年食堂" = "canteen", "养老院" = "care_home", "街道综合养老服务中心" = "service_center", "农村互助养老点" = "mutual_aid" }
 [layers.roads]
 path = "roads.geojson"
+[report]
+language = "en"
 "#;
 
 /// The hand district with the fields the built-in rules read.
@@ -219,7 +221,10 @@ fn builtin_rules_on_the_hand_district() {
     let d1 = find(&rs, "day_care_floor_area", "D1");
     assert_eq!((&d1[8], &d1[11]), ("400", "pass"));
     assert_eq!(&d1[13], "verify: taken from a secondary source.");
-    assert_eq!(&d1[3], "GB 50180-2018 城市居住区规划设计标准, appendix");
+    assert_eq!(
+        &d1[3],
+        "GB 50180-2018 Standard for urban residential area planning and design, appendix"
+    );
     assert_eq!(&d1[7], "甲街道");
 
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
@@ -274,7 +279,7 @@ fn fail_on_violation_exits_3_after_writing() {
 
 #[test]
 fn missing_fields_are_not_checked_and_do_not_fail() {
-    // The plain hand district maps none of the rule fields.
+    // The plain hand district maps none of the rule fields; its report is in Chinese.
     let (dir, scenario) = hand_district();
     let out = dir.path().join("out");
     let run = carecircle(&[], &scenario, &out);
@@ -283,16 +288,16 @@ fn missing_fields_are_not_checked_and_do_not_fail() {
     for c in ["c1", "c2", "c3", "c4"] {
         let r = find(&rs, "new_residential_service_rooms", c);
         assert_eq!(&r[11], "not checked");
-        assert_eq!(&r[12], "not checked: field new_residential missing");
+        assert_eq!(&r[12], "未校核：缺少字段 new_residential");
         assert_eq!(&r[8], "");
     }
     let r = find(&rs, "elderly_facility_land", "district");
     assert_eq!(&r[11], "not checked");
-    assert_eq!(&r[12], "not checked: field land_area_m2 missing for C1, D1");
+    assert_eq!(&r[12], "未校核：缺少字段 land_area_m2（C1、D1）");
     let r = find(&rs, "day_care_floor_area", "D1");
-    assert_eq!(&r[12], "not checked: field floor_area missing");
+    assert_eq!(&r[12], "未校核：缺少字段 建筑面积（floor_area）");
     let r = find(&rs, "nursing_bed_share", "–");
-    assert_eq!(&r[12], "no subject to check: no care_home in the data");
+    assert_eq!(&r[12], "无可校核对象：数据中没有养老院");
 }
 
 #[test]
@@ -327,5 +332,7 @@ fn list_prints_the_builtin_rules() {
             r.id
         );
     }
-    assert!(text.contains("source: Sucheng District plan, quoting the Suqian city plan"));
+    assert!(text.contains(
+        "source: Sucheng District implementation plan, quoting the Suqian city plan, §4"
+    ));
 }

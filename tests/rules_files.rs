@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use carecircle::i18n::{has_cjk, Lang};
 use carecircle::io::scenario::Scenario;
 use carecircle::rules::{builtin_names, builtin_text, RuleKind, RuleSet, Scope};
 use carecircle::{InputError, Problem};
@@ -54,9 +55,27 @@ fn builtin_set_reads_and_names_its_sources() {
             "day_care_floor_area",
         ]
     );
+    // Every text of the built-in set is given in both languages: Chinese in the zh report,
+    // no Chinese in the en one.
     for r in &set.rules {
         assert!(!r.source.is_empty() && !r.clause.is_empty(), "{}", r.id);
-        assert!(!r.title.is_empty());
+        let mut texts = vec![&r.title, &r.source];
+        texts.extend(r.note.as_ref());
+        for t in texts {
+            assert!(has_cjk(&t.zh), "{}: {:?}", r.id, t.zh);
+            assert!(!has_cjk(&t.en), "{}: {:?}", r.id, t.en);
+        }
+        // A clause may be a bare number ("§12") in both.
+        assert!(!has_cjk(&r.clause.en), "{}: {:?}", r.id, r.clause.en);
+        for scope in &r.scopes {
+            assert!(!has_cjk(&r.required_text(*scope, Lang::En)), "{}", r.id);
+            let zh = r.required_text(*scope, Lang::Zh);
+            assert!(
+                !zh.contains(" m²") && !zh.contains("beds") && !zh.contains("min walk"),
+                "{}: {zh}",
+                r.id
+            );
+        }
     }
     // Every kind is used by the built-in set.
     for k in RuleKind::ALL {
@@ -65,26 +84,59 @@ fn builtin_set_reads_and_names_its_sources() {
     // Values marked "verify" in docs/standards.md carry a note that says so.
     for id in ["care_beds_per_1000_elderly", "day_care_floor_area"] {
         let r = set.rules.iter().find(|r| r.id == id).unwrap();
-        assert!(r.note.as_deref().unwrap_or("").contains("verify"), "{id}");
+        let note = r.note.as_ref().unwrap();
+        assert!(note.en.contains("verify"), "{id}");
+        assert!(note.zh.contains("待核实"), "{id}");
     }
     let rooms = &set.rules[6];
     assert_eq!(
-        rooms.required_text(Scope::Community),
+        rooms.required_text(Scope::Community, Lang::En),
         "≥ 20 m² per 100 households"
     );
-    assert_eq!(rooms.where_field.as_deref(), Some("new_residential"));
-    assert_eq!(set.rules[11].required_text(Scope::Facility), "350–750 m²");
-    assert_eq!(set.rules[9].required_text(Scope::Facility), "≤ 300 beds");
-    assert_eq!(set.rules[1].required_text(Scope::Street), "≥ 100 %");
     assert_eq!(
-        set.rules[0].required_text(Scope::Community),
+        rooms.required_text(Scope::Community, Lang::Zh),
+        "≥ 20 平方米/100户"
+    );
+    assert_eq!(rooms.where_field.as_deref(), Some("new_residential"));
+    assert_eq!(
+        set.rules[11].required_text(Scope::Facility, Lang::En),
+        "350–750 m²"
+    );
+    assert_eq!(
+        set.rules[9].required_text(Scope::Facility, Lang::En),
+        "≤ 300 beds"
+    );
+    assert_eq!(
+        set.rules[9].required_text(Scope::Facility, Lang::Zh),
+        "≤ 300 床"
+    );
+    assert_eq!(
+        set.rules[1].required_text(Scope::Street, Lang::En),
+        "≥ 100 %"
+    );
+    assert_eq!(
+        set.rules[1].required_summary(Lang::Zh),
+        "街道、全区：≥ 100 %"
+    );
+    assert_eq!(
+        set.rules[1].required_summary(Lang::En),
+        "street, district ≥ 100 %"
+    );
+    assert_eq!(
+        set.rules[0].required_text(Scope::Community, Lang::En),
         "≤ 15 min walk"
     );
+    assert_eq!(
+        set.rules[0].required_text(Scope::Community, Lang::Zh),
+        "≤ 15 分钟"
+    );
     // The listing names every rule and its source.
-    let listing = set.listing();
-    for r in &set.rules {
-        assert!(listing.contains(&r.id));
-        assert!(listing.contains(&r.source_text()));
+    for lang in [Lang::Zh, Lang::En] {
+        let listing = set.listing(lang);
+        for r in &set.rules {
+            assert!(listing.contains(&r.id));
+            assert!(listing.contains(&r.source_text(lang)));
+        }
     }
     assert!(builtin_text("cn-eldercare").unwrap().contains("[[rule]]"));
 }
@@ -96,7 +148,46 @@ fn a_user_file_reads() {
     assert_eq!(set.rules.len(), 1);
     assert_eq!(set.rules[0].min, Some(30.0));
     assert_eq!(set.rules[0].scopes, [Scope::Community]);
-    assert_eq!(set.rules[0].source_text(), "Anhui");
+    // One text serves both languages.
+    assert_eq!(set.rules[0].source_text(Lang::Zh), "Anhui");
+    assert_eq!(set.rules[0].source_text(Lang::En), "Anhui");
+}
+
+#[test]
+fn texts_in_both_languages_and_default_units_per_language() {
+    let text = r#"
+name = "bilingual"
+title = { zh = "双语规则", en = "Bilingual rules" }
+
+[[rule]]
+id = "rooms"
+title = { zh = "每百户不少于 30 平方米", en = "≥ 30 m² per 100 households" }
+kind = "area_per_households"
+scope = "community"
+field = "rooms_m2"
+min = 30
+source = { zh = "安徽省规定", en = "Anhui provincial rule" }
+clause = { zh = "", en = "art. 4" }
+note = "same text in both"
+"#;
+    let set = RuleSet::from_toml(text, Path::new("bi.toml")).unwrap();
+    assert_eq!(set.title.get(Lang::Zh), "双语规则");
+    assert_eq!(set.title.get(Lang::En), "Bilingual rules");
+    let r = &set.rules[0];
+    assert_eq!(r.title.get(Lang::Zh), "每百户不少于 30 平方米");
+    assert_eq!(r.source_text(Lang::Zh), "安徽省规定，art. 4");
+    assert_eq!(r.source_text(Lang::En), "Anhui provincial rule, art. 4");
+    assert_eq!(r.note.as_ref().unwrap().get(Lang::Zh), "same text in both");
+    // The default unit of the kind, in each language.
+    assert_eq!(r.unit.get(Lang::Zh), "平方米/100户");
+    assert_eq!(r.unit.get(Lang::En), "m² per 100 households");
+
+    // A language table with a third language, or a missing one, is refused with its place.
+    let bad = text.replace(r#"en = "Bilingual rules" }"#, r#"en = "x", fr = "y" }"#);
+    let e = RuleSet::from_toml(&bad, Path::new("bi.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bi.toml"), "{e}");
 }
 
 #[test]

@@ -7,127 +7,10 @@ use serde_json::{json, Value};
 
 use crate::access::{AccessReport, KindAccess};
 use crate::coverage::Audit;
-use crate::i18n::{kind_name, Msg};
+use crate::i18n::{self as m, kind_name};
 use crate::report::document::{Block, ReportContext, TOP};
 use crate::report::round_to;
 use crate::report::table::{Cell, ColumnKind as K, Table};
-
-const HEADING: Msg = Msg {
-    key: "ACCESS_HEADING",
-    zh: "养老服务可达性（供需比，{method}）",
-    en: "Capacity-aware accessibility ({method})",
-};
-const INTRO: Msg = Msg {
-    key: "ACCESS_INTRO",
-    zh: "两步移动搜索法：每处设施的供给（床位，或建筑面积）由其 {catchment} 分钟服务范围内的全部老年人分摊，每个社区累计其可达设施的份额，以每千名老年人计。“覆盖但供给不足”：在时限内有设施覆盖，但可达性低于标准。",
-    en: "Two-step floating catchment: each facility's supply (places, or floor area) is shared by every elderly person within its {catchment}-minute catchment, and each community sums the shares it reaches, per 1000 elderly people. \"Covered but over-subscribed\": within the time limit of a facility, but below the norm.",
-};
-const SUMMARY_TITLE: Msg = Msg {
-    key: "ACCESS_SUMMARY",
-    zh: "各类设施可达性",
-    en: "Accessibility per kind",
-};
-const KIND: Msg = Msg {
-    key: "ACCESS_KIND",
-    zh: "设施类型",
-    en: "Kind",
-};
-const UNIT: Msg = Msg {
-    key: "ACCESS_UNIT",
-    zh: "供给单位",
-    en: "Supply unit",
-};
-const NORM: Msg = Msg {
-    key: "ACCESS_NORM",
-    zh: "标准（每千名老年人）",
-    en: "Norm (per 1000 elderly)",
-};
-const LOWEST: Msg = Msg {
-    key: "ACCESS_LOWEST",
-    zh: "最低（每千名老年人）",
-    en: "Lowest (per 1000 elderly)",
-};
-const HIGHEST: Msg = Msg {
-    key: "ACCESS_HIGHEST",
-    zh: "最高（每千名老年人）",
-    en: "Highest (per 1000 elderly)",
-};
-const OVER_COUNT: Msg = Msg {
-    key: "ACCESS_OVER_COUNT",
-    zh: "覆盖但供给不足的社区",
-    en: "Covered but over-subscribed communities",
-};
-const OVER_ELDERLY: Msg = Msg {
-    key: "ACCESS_OVER_ELDERLY",
-    zh: "其中老年人",
-    en: "Elderly people in them",
-};
-const OVER_HEADING: Msg = Msg {
-    key: "ACCESS_OVER_HEADING",
-    zh: "{kind}：覆盖但供给不足的社区（{n} 个，列出前 {top} 个）",
-    en: "{kind}: covered but over-subscribed communities ({n}, the first {top} listed)",
-};
-const NONE_OVER: Msg = Msg {
-    key: "ACCESS_NONE_OVER",
-    zh: "{kind}：没有覆盖但供给不足的社区。",
-    en: "{kind}: no community is covered but over-subscribed.",
-};
-const SKIPPED: Msg = Msg {
-    key: "ACCESS_SKIPPED",
-    zh: "{kind}：未计算（{why}）",
-    en: "{kind}: not computed ({why})",
-};
-const CODE: Msg = Msg {
-    key: "ACCESS_CODE",
-    zh: "编码",
-    en: "Code",
-};
-const COMMUNITY: Msg = Msg {
-    key: "ACCESS_COMMUNITY",
-    zh: "社区",
-    en: "Community",
-};
-const STREET: Msg = Msg {
-    key: "ACCESS_STREET",
-    zh: "街道",
-    en: "Street",
-};
-const ELDERLY: Msg = Msg {
-    key: "ACCESS_ELDERLY",
-    zh: "老年人",
-    en: "Elderly",
-};
-const PER_1000: Msg = Msg {
-    key: "ACCESS_PER_1000",
-    zh: "可达性（每千名老年人）",
-    en: "Accessibility (per 1000 elderly)",
-};
-const COVERED: Msg = Msg {
-    key: "ACCESS_COVERED",
-    zh: "时限内覆盖",
-    en: "Covered",
-};
-const OVER: Msg = Msg {
-    key: "ACCESS_OVER",
-    zh: "覆盖但供给不足",
-    en: "Covered but over-subscribed",
-};
-const YES: Msg = Msg {
-    key: "ACCESS_YES",
-    zh: "是",
-    en: "yes",
-};
-const NO: Msg = Msg {
-    key: "ACCESS_NO",
-    zh: "否",
-    en: "no",
-};
-/// The workbook's sheet name.
-pub const SHEET: Msg = Msg {
-    key: "ACCESS_SHEET",
-    zh: "可达性",
-    en: "Accessibility",
-};
 
 /// Per community, whether a kind covers it within its limit (the audit's answer).
 fn covered(audit: &Audit, k: &KindAccess, c: usize) -> bool {
@@ -185,14 +68,30 @@ fn range(k: &KindAccess) -> (f64, f64) {
 /// One row per kind: supply unit, norm, range, over-subscribed communities and their elderly.
 pub fn summary_table(ctx: &ReportContext, access: &AccessReport) -> Table {
     let lang = ctx.options.lang;
-    let mut t = Table::new("access", SUMMARY_TITLE.get(lang))
-        .column("kind", KIND.get(lang), K::Text)
-        .column("supply_unit", UNIT.get(lang), K::Text)
-        .column("norm_per_1000_elderly", NORM.get(lang), K::Number(2))
-        .column("lowest_per_1000_elderly", LOWEST.get(lang), K::Number(2))
-        .column("highest_per_1000_elderly", HIGHEST.get(lang), K::Number(2))
-        .column("over_subscribed", OVER_COUNT.get(lang), K::Count)
-        .column("over_subscribed_elderly", OVER_ELDERLY.get(lang), K::Count);
+    let mut t = Table::new("access", m::ACCESS_SUMMARY.get(lang))
+        .column("kind", m::ACCESS_KIND.get(lang), K::Text)
+        .column("supply_unit", m::ACCESS_UNIT.get(lang), K::Text)
+        .column(
+            "norm_per_1000_elderly",
+            m::ACCESS_NORM.get(lang),
+            K::Number(2),
+        )
+        .column(
+            "lowest_per_1000_elderly",
+            m::ACCESS_LOWEST.get(lang),
+            K::Number(2),
+        )
+        .column(
+            "highest_per_1000_elderly",
+            m::ACCESS_HIGHEST.get(lang),
+            K::Number(2),
+        )
+        .column("over_subscribed", m::ACCESS_OVER_COUNT.get(lang), K::Count)
+        .column(
+            "over_subscribed_elderly",
+            m::ACCESS_OVER_ELDERLY.get(lang),
+            K::Count,
+        );
     for k in &access.kinds {
         let (lo, hi) = range(k);
         let elderly: f64 = k
@@ -202,7 +101,7 @@ pub fn summary_table(ctx: &ReportContext, access: &AccessReport) -> Table {
             .sum();
         t.push(vec![
             Cell::text(kind_name(lang, k.kind)),
-            Cell::text(k.unit.words()),
+            Cell::text(k.unit.name().get(lang)),
             Cell::Number(1000.0 * k.norm),
             Cell::Number(lo),
             Cell::Number(hi),
@@ -216,13 +115,21 @@ pub fn summary_table(ctx: &ReportContext, access: &AccessReport) -> Table {
 /// The communities of a kind that are covered but over-subscribed, most elderly first.
 pub fn over_subscribed_table(ctx: &ReportContext, k: &KindAccess) -> Table {
     let lang = ctx.options.lang;
-    let mut t = Table::new("access_over_subscribed", OVER_COUNT.get(lang))
-        .column("community_id", CODE.get(lang), K::Code)
-        .column("name", COMMUNITY.get(lang), K::Text)
-        .column("street", STREET.get(lang), K::Text)
-        .column("elderly", ELDERLY.get(lang), K::Count)
-        .column("access_per_1000_elderly", PER_1000.get(lang), K::Number(2))
-        .column("norm_per_1000_elderly", NORM.get(lang), K::Number(2));
+    let mut t = Table::new("access_over_subscribed", m::ACCESS_OVER_COUNT.get(lang))
+        .column("community_id", m::CODE.get(lang), K::Code)
+        .column("name", m::COMMUNITY.get(lang), K::Text)
+        .column("street", m::STREET.get(lang), K::Text)
+        .column("elderly", m::ELDERLY.get(lang), K::Count)
+        .column(
+            "access_per_1000_elderly",
+            m::ACCESS_PER_1000.get(lang),
+            K::Number(2),
+        )
+        .column(
+            "norm_per_1000_elderly",
+            m::ACCESS_NORM.get(lang),
+            K::Number(2),
+        );
     for &c in &k.over_subscribed {
         let com = &ctx.study.layers.communities[c];
         t.push(vec![
@@ -240,16 +147,20 @@ pub fn over_subscribed_table(ctx: &ReportContext, k: &KindAccess) -> Table {
 /// Every community and kind, for the workbook.
 pub fn communities_table(ctx: &ReportContext, access: &AccessReport) -> Table {
     let lang = ctx.options.lang;
-    let mut t = Table::new("access_communities", SHEET.get(lang))
-        .column("kind", KIND.get(lang), K::Text)
-        .column("community_id", CODE.get(lang), K::Code)
-        .column("name", COMMUNITY.get(lang), K::Text)
-        .column("street", STREET.get(lang), K::Text)
-        .column("elderly", ELDERLY.get(lang), K::Count)
-        .column("access_per_1000_elderly", PER_1000.get(lang), K::Number(4))
-        .column("covered", COVERED.get(lang), K::Flag)
-        .column("over_subscribed", OVER.get(lang), K::Flag);
-    let flag = |b: bool| Cell::Flag(b, if b { YES.get(lang) } else { NO.get(lang) }.into());
+    let mut t = Table::new("access_communities", m::ACCESS_SHEET.get(lang))
+        .column("kind", m::ACCESS_KIND.get(lang), K::Text)
+        .column("community_id", m::CODE.get(lang), K::Code)
+        .column("name", m::COMMUNITY.get(lang), K::Text)
+        .column("street", m::STREET.get(lang), K::Text)
+        .column("elderly", m::ELDERLY.get(lang), K::Count)
+        .column(
+            "access_per_1000_elderly",
+            m::ACCESS_PER_1000.get(lang),
+            K::Number(4),
+        )
+        .column("covered", m::ACCESS_COVERED.get(lang), K::Flag)
+        .column("over_subscribed", m::ACCESS_OVER.get(lang), K::Flag);
+    let flag = |b: bool| Cell::Flag(b, if b { m::YES.get(lang) } else { m::NO.get(lang) }.into());
     for k in &access.kinds {
         for (c, com) in ctx.study.layers.communities.iter().enumerate() {
             t.push(vec![
@@ -273,7 +184,7 @@ pub fn blocks(ctx: &ReportContext, access: &AccessReport) -> Vec<Block> {
     let mut b = vec![Block::Heading(
         2,
         "access".into(),
-        HEADING.fill(lang, &[("method", access.method.clone())]),
+        m::ACCESS_HEADING.fill(lang, &[("method", access.method.clone())]),
     )];
     let catchment = access
         .kinds
@@ -281,7 +192,7 @@ pub fn blocks(ctx: &ReportContext, access: &AccessReport) -> Vec<Block> {
         .map(|k| format!("{}", k.catchment_min))
         .unwrap_or_else(|| format!("{}", ctx.study.scenario.travel.limit_min));
     b.push(Block::Paragraph(
-        INTRO.fill(lang, &[("catchment", catchment)]),
+        m::ACCESS_INTRO.fill(lang, &[("catchment", catchment)]),
     ));
     if !access.kinds.is_empty() {
         b.push(Block::Table(summary_table(ctx, access)));
@@ -289,13 +200,15 @@ pub fn blocks(ctx: &ReportContext, access: &AccessReport) -> Vec<Block> {
     for k in &access.kinds {
         let kind = kind_name(lang, k.kind);
         if k.over_subscribed.is_empty() {
-            b.push(Block::Paragraph(NONE_OVER.fill(lang, &[("kind", kind)])));
+            b.push(Block::Paragraph(
+                m::ACCESS_NONE_OVER.fill(lang, &[("kind", kind)]),
+            ));
             continue;
         }
         b.push(Block::Heading(
             3,
             format!("access-{}", k.kind.as_str()),
-            OVER_HEADING.fill(
+            m::ACCESS_OVER_HEADING.fill(
                 lang,
                 &[
                     ("kind", kind),
@@ -312,9 +225,9 @@ pub fn blocks(ctx: &ReportContext, access: &AccessReport) -> Vec<Block> {
                 .skipped
                 .iter()
                 .map(|(kind, why)| {
-                    SKIPPED.fill(
+                    m::ACCESS_SKIPPED.fill(
                         lang,
-                        &[("kind", kind_name(lang, *kind)), ("why", why.clone())],
+                        &[("kind", kind_name(lang, *kind)), ("why", why.words(lang))],
                     )
                 })
                 .collect(),

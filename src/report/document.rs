@@ -470,8 +470,8 @@ fn rules_table(ctx: &ReportContext, set: &RuleSet, results: &[RuleResult]) -> Ta
         }
         t.push(vec![
             Cell::text(rule.id.clone()),
-            Cell::text(rule.title.clone()),
-            Cell::text(rule.source_text()),
+            Cell::text(rule.title.get(ctx.options.lang).to_string()),
+            Cell::text(rule.source_text(ctx.options.lang)),
             Cell::Number(count(Status::Pass) as f64),
             Cell::Number(count(Status::Fail) as f64),
             Cell::Number(count(Status::NotChecked) as f64),
@@ -596,9 +596,7 @@ pub fn workbook_tables(ctx: &ReportContext) -> Vec<(String, Table)> {
     }
     if let Some(access) = ctx.access {
         sheets.push((
-            crate::report::access::SHEET
-                .get(ctx.options.lang)
-                .to_string(),
+            crate::i18n::ACCESS_SHEET.get(ctx.options.lang).to_string(),
             crate::report::access::communities_table(ctx, access),
         ));
     }

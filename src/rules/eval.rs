@@ -8,18 +8,22 @@ use rstar::{RTree, AABB};
 use serde_json::Value;
 
 use super::{
-    bounds_text, num, num_near, CommunityFilter, Layer, Measure, Quantity, Rule, RuleResult,
-    RuleSet, Scope, Status,
+    bounds_text, kinds_text, num, num_near, CommunityFilter, Layer, Measure, Quantity, Rule,
+    RuleResult, RuleSet, Scope, Status,
 };
 use crate::coverage::{Audit, WITHIN_EPS};
+use crate::i18n::{self as m, short_list, Lang, Msg};
 use crate::io::scenario::LayerSpec;
 use crate::model::FacilityKind;
 use crate::study::Study;
 
 /// Evaluates every rule for every subject its scopes name, in rule order; subjects in data
-/// order (communities as loaded, streets by name, facilities by id), the district last.
+/// order (communities as loaded, streets by name, facilities by id), the district last. The
+/// reasons, units and requirements are written in the scenario's report language
+/// (`[report] language`, default Chinese).
 pub fn evaluate(study: &Study, audit: &Audit, set: &RuleSet) -> Vec<RuleResult> {
     let data = Data::new(study, audit);
+    let lang = data.lang;
     let mut out = Vec::new();
     for (i, rule) in set.rules.iter().enumerate() {
         let mut rule = rule.clone();
@@ -45,17 +49,18 @@ pub fn evaluate(study: &Study, audit: &Audit, set: &RuleSet) -> Vec<RuleResult> 
                 subject_name: "–".into(),
                 street: String::new(),
                 value: None,
-                unit: rule.bounds_for(scope).2,
-                required: rule.required_text(scope),
+                unit: rule.bounds_for(scope).2.get(lang).to_string(),
+                required: rule.required_text(scope, lang),
                 status: Status::NotChecked,
-                reason: format!("no subject to check: {}", data.nobody(&rule, scope)),
+                reason: m::NO_SUBJECT.fill(lang, &[("why", data.nobody(&rule, scope))]),
             });
         }
     }
     out
 }
 
-/// What keeps one input from being read: "field X missing", "field X is \"abc\", not a number".
+/// What keeps one input from being read: "field X missing", "field X is \"abc\", not a number"
+/// (in the report's language).
 type Gap = String;
 
 /// Does a rule apply to a subject?
@@ -68,6 +73,7 @@ enum Applies {
 struct Data<'a> {
     study: &'a Study,
     audit: &'a Audit,
+    lang: Lang,
     village: Vec<bool>,
     /// Per facility: the community it lies in (a mapped `community` id field, else the
     /// polygon containing it, else the community with the nearest representative point).
@@ -96,11 +102,29 @@ impl<'a> Data<'a> {
         Data {
             study,
             audit,
+            lang: study.scenario.report.lang.unwrap_or_default(),
             village,
             facility_community: locate_facilities(study),
             parcel_community: locate_parcels(study),
             streets,
         }
+    }
+
+    fn t(&self, msg: Msg, values: &[(&str, String)]) -> String {
+        msg.fill(self.lang, values)
+    }
+
+    fn kinds(&self, kinds: &[FacilityKind]) -> String {
+        kinds_text(kinds).get(self.lang).to_string()
+    }
+
+    /// A field's name as the report shows it (see [`label`]).
+    fn label(&self, spec: &LayerSpec, field: &str) -> String {
+        label(self.lang, spec, field)
+    }
+
+    fn missing(&self, spec: &LayerSpec, field: &str) -> Gap {
+        self.t(m::GAP_MISSING, &[("field", self.label(spec, field))])
     }
 
     fn facility_street(&self, f: usize) -> &str {
@@ -113,8 +137,9 @@ impl<'a> Data<'a> {
         let study = self.study;
         let coms = &study.layers.communities;
         let facs = &study.layers.facilities;
-        let (_, _, unit) = rule.bounds_for(scope);
-        let required = rule.required_text(scope);
+        let lang = self.lang;
+        let unit = rule.bounds_for(scope).2.get(lang).to_string();
+        let required = rule.required_text(scope, lang);
         let result = |subject_id: &str, name: &str, street: &str, o: Outcome| RuleResult {
             rule: i,
             rule_id: rule.id.clone(),
@@ -133,12 +158,12 @@ impl<'a> Data<'a> {
                 for (c, com) in coms.iter().enumerate() {
                     let o = match self.community_applies(rule, c) {
                         Applies::No => continue,
-                        Applies::Unknown(gap) => Outcome::not_checked(&[(gap, None)]),
+                        Applies::Unknown(gap) => Outcome::not_checked(lang, &[(gap, None)]),
                         Applies::Yes => {
                             let fs: Vec<usize> = (0..facs.len())
                                 .filter(|&f| self.facility_community[f] == Some(c))
                                 .collect();
-                            self.measure(rule, scope, &[c], &fs, "community")
+                            self.measure(rule, scope, &[c], &fs)
                         }
                     };
                     out.push(result(&com.id, &com.name, &com.street, o));
@@ -149,7 +174,7 @@ impl<'a> Data<'a> {
                     let fs: Vec<usize> = (0..facs.len())
                         .filter(|&f| self.facility_street(f) == street)
                         .collect();
-                    if let Some(o) = self.unit_outcome(rule, scope, members, &fs, "street") {
+                    if let Some(o) = self.unit_outcome(rule, scope, members, &fs) {
                         out.push(result(street, street, street, o));
                     }
                 }
@@ -157,7 +182,7 @@ impl<'a> Data<'a> {
             Scope::District => {
                 let all: Vec<usize> = (0..coms.len()).collect();
                 let fs: Vec<usize> = (0..facs.len()).collect();
-                if let Some(o) = self.unit_outcome(rule, scope, &all, &fs, "district") {
+                if let Some(o) = self.unit_outcome(rule, scope, &all, &fs) {
                     out.push(result("district", &study.scenario.name, "", o));
                 }
             }
@@ -166,14 +191,21 @@ impl<'a> Data<'a> {
                     let community = self.parcel_community[p].map(|c| &coms[c]);
                     let o = match self.parcel_applies(rule, p) {
                         Applies::No => continue,
-                        Applies::Unknown(gap) => Outcome::not_checked(&[(gap, None)]),
+                        Applies::Unknown(gap) => Outcome::not_checked(lang, &[(gap, None)]),
                         // The parcel's index stands in for a community's: `sum` reads the
                         // parcel's own fields for this scope.
-                        Applies::Yes => self.measure(rule, scope, &[p], &[], "parcel"),
+                        Applies::Yes => self.measure(rule, scope, &[p], &[]),
                     };
                     let place = match community {
-                        Some(c) => format!("in community {} {} ({}): ", c.id, c.name, c.street),
-                        None => "in no community: ".to_string(),
+                        Some(c) => self.t(
+                            m::IN_COMMUNITY,
+                            &[
+                                ("id", c.id.clone()),
+                                ("name", c.name.clone()),
+                                ("street", c.street.clone()),
+                            ],
+                        ),
+                        None => self.t(m::IN_NO_COMMUNITY, &[]),
                     };
                     let o = Outcome {
                         reason: format!("{place}{}", o.reason),
@@ -190,8 +222,8 @@ impl<'a> Data<'a> {
                     }
                     let o = match self.facility_applies(rule, f) {
                         Applies::No => continue,
-                        Applies::Unknown(gap) => Outcome::not_checked(&[(gap, None)]),
-                        Applies::Yes => self.measure(rule, scope, &[], &[f], "facility"),
+                        Applies::Unknown(gap) => Outcome::not_checked(lang, &[(gap, None)]),
+                        Applies::Yes => self.measure(rule, scope, &[], &[f]),
                     };
                     out.push(result(&fac.id, &fac.name, self.facility_street(f), o));
                 }
@@ -207,7 +239,6 @@ impl<'a> Data<'a> {
         scope: Scope,
         members: &[usize],
         facilities: &[usize],
-        word: &str,
     ) -> Option<Outcome> {
         let mut applies = Vec::new();
         let mut gaps = Vec::new();
@@ -221,12 +252,12 @@ impl<'a> Data<'a> {
             }
         }
         if !gaps.is_empty() {
-            return Some(Outcome::not_checked(&gaps));
+            return Some(Outcome::not_checked(self.lang, &gaps));
         }
         if applies.is_empty() {
             return None;
         }
-        Some(self.measure(rule, scope, &applies, facilities, word))
+        Some(self.measure(rule, scope, &applies, facilities))
     }
 
     fn community_applies(&self, rule: &Rule, c: usize) -> Applies {
@@ -240,7 +271,7 @@ impl<'a> Data<'a> {
         };
         let spec = &self.study.scenario.communities;
         let raw = self.study.layers.communities[c].extra.get(spec.field(w));
-        flag_applies(raw, &label(spec, w))
+        flag_applies(self.lang, raw, &self.label(spec, w))
     }
 
     /// A parcel: the rule's community type is that of the community it lies in; its `where`
@@ -262,23 +293,27 @@ impl<'a> Data<'a> {
         };
         match self.study.layers.parcels[p].extra.get(spec.field(w)) {
             None => Applies::Yes,
-            raw => flag_applies(raw, &label(spec, w)),
+            raw => flag_applies(self.lang, raw, &self.label(spec, w)),
         }
     }
 
     fn parcel_number(&self, p: usize, field: &str) -> Result<f64, Gap> {
         let parcel = &self.study.layers.parcels[p];
         let Some(spec) = &self.study.scenario.parcels else {
-            return Err(format!("field {field} missing"));
+            return Err(self.t(m::GAP_MISSING, &[("field", field.to_string())]));
         };
         match field {
             "households" => parcel
                 .households
-                .ok_or_else(|| format!("field {} missing", label(spec, "households"))),
+                .ok_or_else(|| self.missing(spec, "households")),
             "floor_area" | "floor_area_m2" => parcel
                 .floor_area_m2
-                .ok_or_else(|| format!("field {} missing", label(spec, "floor_area"))),
-            _ => number(parcel.extra.get(spec.field(field)), &label(spec, field)),
+                .ok_or_else(|| self.missing(spec, "floor_area")),
+            _ => number(
+                self.lang,
+                parcel.extra.get(spec.field(field)),
+                &self.label(spec, field),
+            ),
         }
     }
 
@@ -288,7 +323,7 @@ impl<'a> Data<'a> {
         };
         let spec = &self.study.scenario.facilities;
         let raw = self.study.layers.facilities[f].extra.get(spec.field(w));
-        flag_applies(raw, &label(spec, w))
+        flag_applies(self.lang, raw, &self.label(spec, w))
     }
 
     fn measure(
@@ -297,9 +332,10 @@ impl<'a> Data<'a> {
         scope: Scope,
         communities: &[usize],
         facilities: &[usize],
-        word: &str,
     ) -> Outcome {
+        let lang = self.lang;
         let (min, max, unit) = rule.bounds_for(scope);
+        let unit = unit.get(lang).to_string();
         match &rule.measure {
             Measure::Ratio {
                 numerator,
@@ -313,7 +349,7 @@ impl<'a> Data<'a> {
                     (n, d) => {
                         let mut gaps = n.err().unwrap_or_default();
                         gaps.extend(d.err().unwrap_or_default());
-                        return Outcome::not_checked(&gaps);
+                        return Outcome::not_checked(lang, &gaps);
                     }
                 };
                 let nl = self.quantity_label(numerator, scope);
@@ -322,28 +358,35 @@ impl<'a> Data<'a> {
                     return Outcome {
                         value: None,
                         status: Status::NotChecked,
-                        reason: format!(
-                            "not checked: {dl} is {}, so the ratio is undefined",
-                            num(d)
+                        reason: self.t(
+                            m::RATIO_UNDEFINED,
+                            &[("denominator", dl), ("value", num(d))],
                         ),
                     };
                 }
                 let value = n / d * per;
-                let calc = format!(
-                    "{nl} {} over {dl} {} gives {} {unit}",
-                    num(n),
-                    num(d),
-                    shown(value, min, max)
+                let calc = self.t(
+                    m::RATIO_GIVES,
+                    &[
+                        ("numerator", nl.clone()),
+                        ("n", num(n)),
+                        ("denominator", dl),
+                        ("d", num(d)),
+                        ("value", shown(value, min, max)),
+                        ("unit", unit.clone()),
+                    ],
                 );
-                let (status, verdict) = verdict(value, min, max, &unit);
+                let (status, verdict) = verdict(lang, value, min, max, &unit);
                 let fix = match status {
                     Status::Fail => match (min, max) {
-                        (Some(m), _) if value < m => {
-                            format!("; {} more {nl} would meet it", num(m * d / per - n))
-                        }
-                        (_, Some(m)) => {
-                            format!("; {} less {nl} would meet it", num(n - m * d / per))
-                        }
+                        (Some(b), _) if value < b => self.t(
+                            m::FIX_MORE,
+                            &[("amount", num(b * d / per - n)), ("what", nl)],
+                        ),
+                        (_, Some(b)) => self.t(
+                            m::FIX_LESS,
+                            &[("amount", num(n - b * d / per)), ("what", nl)],
+                        ),
                         _ => String::new(),
                     },
                     _ => String::new(),
@@ -351,41 +394,47 @@ impl<'a> Data<'a> {
                 Outcome {
                     value: Some(value),
                     status,
-                    reason: format!("{calc}, {verdict}{fix}"),
+                    reason: self.then(calc, verdict, fix),
                 }
             }
             Measure::FacilityValue { field } => {
                 let Some(&f) = facilities.first() else {
-                    return Outcome::not_checked(&[]);
+                    return Outcome::not_checked(lang, &[]);
                 };
                 let spec = &self.study.scenario.facilities;
                 match self.facility_number(f, field) {
-                    Err(gap) => Outcome::not_checked(&[(gap, None)]),
+                    Err(gap) => Outcome::not_checked(lang, &[(gap, None)]),
                     Ok(v) => {
-                        let (status, verdict) = verdict(v, min, max, &unit);
+                        let (status, verdict) = verdict(lang, v, min, max, &unit);
                         let fix = match status {
                             Status::Fail => match (min, max) {
-                                (Some(m), _) if v < m => format!("; {} short", num(m - v)),
-                                (_, Some(m)) => format!("; {} over", num(v - m)),
+                                (Some(b), _) if v < b => {
+                                    self.t(m::FIX_SHORT, &[("amount", num(b - v))])
+                                }
+                                (_, Some(b)) => self.t(m::FIX_OVER, &[("amount", num(v - b))]),
                                 _ => String::new(),
                             },
                             _ => String::new(),
                         };
+                        let fact = self.t(
+                            m::VALUE_IS,
+                            &[
+                                ("field", self.label(spec, model_field(field))),
+                                ("value", shown(v, min, max)),
+                                ("unit", unit.clone()),
+                            ],
+                        );
                         Outcome {
                             value: Some(v),
                             status,
-                            reason: format!(
-                                "{} is {} {unit}, {verdict}{fix}",
-                                label_model(spec, field),
-                                shown(v, min, max)
-                            ),
+                            reason: self.then(fact, verdict, fix),
                         }
                     }
                 }
             }
             Measure::Coverage { limit_min } => {
                 let limit = limit_min.unwrap_or(self.study.scenario.travel.limit_min);
-                let kinds = kinds_text(&rule.facility_kinds);
+                let kinds = self.kinds(&rule.facility_kinds);
                 if scope == Scope::Community {
                     let c = communities[0];
                     match self.nearest(&rule.facility_kinds, c) {
@@ -396,18 +445,15 @@ impl<'a> Data<'a> {
                                 .facilities
                                 .iter()
                                 .any(|f| rule.facility_kinds.contains(&f.kind));
-                            let why = if any {
-                                "can be reached over the road network"
+                            let msg = if any {
+                                m::NONE_CAN_BE_REACHED
                             } else {
-                                "is in the data"
+                                m::NONE_IN_DATA
                             };
                             Outcome {
                                 value: None,
                                 status: Status::Fail,
-                                reason: format!(
-                                    "no {kinds} {why}; required within {} min",
-                                    num(limit)
-                                ),
+                                reason: self.t(msg, &[("kinds", kinds), ("limit", num(limit))]),
                             }
                         }
                         Some((f, minutes)) => {
@@ -416,14 +462,19 @@ impl<'a> Data<'a> {
                             Outcome {
                                 value: Some(minutes),
                                 status: if ok { Status::Pass } else { Status::Fail },
-                                reason: format!(
-                                    "nearest {} {} ({}) is {} min away, {} {} min",
-                                    fac.kind.as_str(),
-                                    fac.name,
-                                    fac.id,
-                                    shown(minutes, None, Some(limit)),
-                                    if ok { "within" } else { "beyond" },
-                                    num(limit)
+                                reason: self.t(
+                                    if ok {
+                                        m::NEAREST_WITHIN
+                                    } else {
+                                        m::NEAREST_BEYOND
+                                    },
+                                    &[
+                                        ("kind", self.kinds(&[fac.kind])),
+                                        ("name", fac.name.clone()),
+                                        ("id", fac.id.clone()),
+                                        ("minutes", shown(minutes, None, Some(limit))),
+                                        ("limit", num(limit)),
+                                    ],
                                 ),
                             }
                         }
@@ -440,14 +491,24 @@ impl<'a> Data<'a> {
                     let total = communities.len();
                     let covered = total - uncovered.len();
                     let value = 100.0 * covered as f64 / total as f64;
-                    let (status, verdict) = verdict(value, min, max, "%");
-                    let mut reason = format!(
-                        "{covered} of {total} {} within {} min of a {kinds} ({} %), {verdict}",
-                        communities_word(rule.communities),
-                        num(limit),
-                        shown(value, min, max)
+                    let (status, verdict) = verdict(lang, value, min, max, "%");
+                    let fact = self.t(
+                        m::SHARE_WITHIN,
+                        &[
+                            ("covered", covered.to_string()),
+                            ("total", total.to_string()),
+                            (
+                                "communities",
+                                communities_word(rule.communities).get(lang).to_string(),
+                            ),
+                            ("limit", num(limit)),
+                            ("kinds", kinds),
+                            ("share", shown(value, min, max)),
+                        ],
                     );
-                    if !uncovered.is_empty() {
+                    let missing = if uncovered.is_empty() {
+                        String::new()
+                    } else {
                         let names: Vec<String> = uncovered
                             .iter()
                             .map(|&c| {
@@ -455,8 +516,12 @@ impl<'a> Data<'a> {
                                 format!("{} {}", com.id, com.name)
                             })
                             .collect();
-                        reason.push_str(&format!("; not covered: {}", list(&names, 5)));
-                    }
+                        self.t(
+                            m::NOT_COVERED_LIST,
+                            &[("list", short_list(lang, &names, 5))],
+                        )
+                    };
+                    let reason = self.then(fact, verdict, missing);
                     Outcome {
                         value: Some(value),
                         status,
@@ -474,14 +539,16 @@ impl<'a> Data<'a> {
                     })
                     .collect();
                 let count = found.len() as f64;
-                let (status, verdict) = verdict(count, min, max, &unit);
-                let kinds = kinds_text(&rule.facility_kinds);
+                let (status, verdict) = verdict(lang, count, min, max, &unit);
+                let kinds = self.kinds(&rule.facility_kinds);
                 let place = match (scope, rule.communities) {
-                    (Scope::Community, CommunityFilter::Village) => "village",
-                    _ => word,
-                };
-                let reason = if found.is_empty() {
-                    format!("no {kinds} located in the {place}, {verdict}")
+                    (Scope::Community, CommunityFilter::Village) => m::SCOPE_VILLAGE,
+                    _ => scope.word(),
+                }
+                .get(lang)
+                .to_string();
+                let fact = if found.is_empty() {
+                    self.t(m::PRESENCE_NONE, &[("kinds", kinds), ("place", place)])
                 } else {
                     let names: Vec<String> = found
                         .iter()
@@ -490,12 +557,17 @@ impl<'a> Data<'a> {
                             format!("{} {}", fac.id, fac.name)
                         })
                         .collect();
-                    format!(
-                        "{} {kinds} located in the {place} ({}), {verdict}",
-                        found.len(),
-                        list(&names, 5)
+                    self.t(
+                        m::PRESENCE_SOME,
+                        &[
+                            ("n", found.len().to_string()),
+                            ("kinds", kinds),
+                            ("place", place),
+                            ("list", short_list(lang, &names, 5)),
+                        ],
                     )
                 };
+                let reason = self.then(fact, verdict, String::new());
                 Outcome {
                     value: Some(count),
                     status,
@@ -591,8 +663,12 @@ impl<'a> Data<'a> {
             "elderly" => Ok(com.elderly),
             "households" => com
                 .households
-                .ok_or_else(|| format!("field {} missing", label(spec, "households"))),
-            _ => number(com.extra.get(spec.field(field)), &label(spec, field)),
+                .ok_or_else(|| self.missing(spec, "households")),
+            _ => number(
+                self.lang,
+                com.extra.get(spec.field(field)),
+                &self.label(spec, field),
+            ),
         }
     }
 
@@ -601,13 +677,15 @@ impl<'a> Data<'a> {
         let spec = &self.study.scenario.facilities;
         match field {
             "count" => Ok(1.0),
-            "capacity" => fac
-                .capacity
-                .ok_or_else(|| format!("field {} missing", label(spec, "capacity"))),
+            "capacity" => fac.capacity.ok_or_else(|| self.missing(spec, "capacity")),
             "floor_area" | "floor_area_m2" => fac
                 .floor_area_m2
-                .ok_or_else(|| format!("field {} missing", label(spec, "floor_area"))),
-            _ => number(fac.extra.get(spec.field(field)), &label(spec, field)),
+                .ok_or_else(|| self.missing(spec, "floor_area")),
+            _ => number(
+                self.lang,
+                fac.extra.get(spec.field(field)),
+                &self.label(spec, field),
+            ),
         }
     }
 
@@ -618,14 +696,17 @@ impl<'a> Data<'a> {
             (Layer::Facilities, _) => &self.study.scenario.facilities,
         };
         let base = if q.field == "count" {
-            "facilities".to_string()
+            self.t(m::FIELD_FACILITY_COUNT, &[])
         } else {
-            label_model(spec, &q.field)
+            self.label(spec, model_field(&q.field))
         };
         if q.kinds.is_empty() {
             base
         } else {
-            format!("{base} of {}", kinds_text(&q.kinds))
+            self.t(
+                m::QUANTITY_OF_KINDS,
+                &[("quantity", base), ("kinds", self.kinds(&q.kinds))],
+            )
         }
     }
 
@@ -633,28 +714,42 @@ impl<'a> Data<'a> {
     fn nobody(&self, rule: &Rule, scope: Scope) -> String {
         if scope == Scope::Parcel {
             return if self.study.scenario.parcels.is_none() {
-                "no [layers.parcels] in the scenario".into()
+                self.t(m::NO_PARCELS_LAYER, &[])
             } else {
-                "no parcel in the parcels layer".into()
+                self.t(m::NO_PARCEL, &[])
             };
         }
+        let flag = |spec: &LayerSpec| match &rule.where_field {
+            Some(w) => self.t(m::WITH_FLAG_YES, &[("field", self.label(spec, w))]),
+            None => String::new(),
+        };
         if scope == Scope::Facility {
-            let mut s = format!("no {} in the data", kinds_text(&rule.facility_kinds));
-            if let Some(w) = &rule.where_field {
-                s.push_str(&format!(
-                    " with {} = yes",
-                    label(&self.study.scenario.facilities, w)
-                ));
-            }
-            return s;
+            return self.t(
+                m::NO_KIND_IN_DATA,
+                &[
+                    ("kinds", self.kinds(&rule.facility_kinds)),
+                    ("flag", flag(&self.study.scenario.facilities)),
+                ],
+            );
         }
-        let mut s = format!("no {}", communities_word(rule.communities));
-        if let Some(w) = &rule.where_field {
-            s.push_str(&format!(
-                " with {} = yes",
-                label(&self.study.scenario.communities, w)
-            ));
-        }
+        self.t(
+            m::NO_COMMUNITIES_OF,
+            &[
+                (
+                    "communities",
+                    communities_word(rule.communities)
+                        .get(self.lang)
+                        .to_string(),
+                ),
+                ("flag", flag(&self.study.scenario.communities)),
+            ],
+        )
+    }
+
+    /// "fact, verdict" and what would fix it.
+    fn then(&self, fact: String, verdict: String, fix: String) -> String {
+        let mut s = self.t(m::REASON_THEN, &[("fact", fact), ("verdict", verdict)]);
+        s.push_str(&fix);
         s
     }
 }
@@ -667,7 +762,7 @@ struct Outcome {
 
 impl Outcome {
     /// "not checked: field X missing for c2, c5; field Y ...", grouped by problem.
-    fn not_checked(gaps: &[(Gap, Option<String>)]) -> Outcome {
+    fn not_checked(lang: Lang, gaps: &[(Gap, Option<String>)]) -> Outcome {
         let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
         for (gap, id) in gaps {
             match groups.iter_mut().find(|(g, _)| g == gap) {
@@ -681,39 +776,57 @@ impl Outcome {
                 if ids.is_empty() {
                     gap.to_string()
                 } else {
-                    format!("{gap} for {}", list(ids, 5))
+                    m::GAP_FOR.fill(
+                        lang,
+                        &[("gap", gap.to_string()), ("ids", short_list(lang, ids, 5))],
+                    )
                 }
             })
             .collect();
         Outcome {
             value: None,
             status: Status::NotChecked,
-            reason: format!("not checked: {}", parts.join("; ")),
+            reason: m::NOT_CHECKED_BECAUSE
+                .fill(lang, &[("gaps", parts.join(m::REQUIRED_SEP.get(lang)))]),
         }
     }
 }
 
 /// Pass when within the bounds (a relative 1e-9 tolerance, so a value at the bound passes).
-fn verdict(value: f64, min: Option<f64>, max: Option<f64>, unit: &str) -> (Status, String) {
+fn verdict(
+    lang: Lang,
+    value: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    unit: &str,
+) -> (Status, String) {
     let tol = |b: f64| 1e-9 * b.abs().max(1.0);
-    let u = if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {unit}")
+    let bound = |b: f64| {
+        if unit.is_empty() {
+            num(b)
+        } else {
+            format!("{} {unit}", num(b))
+        }
     };
-    if let Some(m) = min {
-        if value < m - tol(m) {
-            return (Status::Fail, format!("below the required {}{u}", num(m)));
+    if let Some(b) = min {
+        if value < b - tol(b) {
+            return (
+                Status::Fail,
+                m::VERDICT_BELOW.fill(lang, &[("bound", bound(b))]),
+            );
         }
     }
-    if let Some(m) = max {
-        if value > m + tol(m) {
-            return (Status::Fail, format!("above the allowed {}{u}", num(m)));
+    if let Some(b) = max {
+        if value > b + tol(b) {
+            return (
+                Status::Fail,
+                m::VERDICT_ABOVE.fill(lang, &[("bound", bound(b))]),
+            );
         }
     }
     (
         Status::Pass,
-        format!("meets {}", bounds_text(min, max, unit)),
+        m::VERDICT_MEETS.fill(lang, &[("bounds", bounds_text(min, max, unit))]),
     )
 }
 
@@ -729,50 +842,44 @@ fn shown(value: f64, min: Option<f64>, max: Option<f64>) -> String {
     }
 }
 
-fn list(items: &[String], most: usize) -> String {
-    if items.len() <= most {
-        items.join(", ")
-    } else {
-        format!(
-            "{} and {} more",
-            items[..most].join(", "),
-            items.len() - most
-        )
-    }
-}
-
-fn kinds_text(kinds: &[FacilityKind]) -> String {
-    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    match names.as_slice() {
-        [] => "facility".into(),
-        [one] => one.to_string(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-fn communities_word(f: CommunityFilter) -> &'static str {
+fn communities_word(f: CommunityFilter) -> Msg {
     match f {
-        CommunityFilter::All => "communities",
-        CommunityFilter::Urban => "urban communities",
-        CommunityFilter::Village => "villages",
+        CommunityFilter::All => m::COMMUNITIES_ALL,
+        CommunityFilter::Urban => m::COMMUNITIES_URBAN,
+        CommunityFilter::Village => m::COMMUNITIES_VILLAGE,
     }
 }
 
-/// "new_residential (新建住宅)" when mapped to another property, else the name.
-fn label(spec: &LayerSpec, field: &str) -> String {
+/// A field as the report names it. English: the carecircle name, with the data's property
+/// when mapped to another one ("new_residential (新建住宅)"). Chinese: the data's property
+/// when mapped (usually the bureau's own Chinese name), the Chinese name of an unmapped model
+/// field with its key ("建筑面积（floor_area）"), else the name as given.
+fn label(lang: Lang, spec: &LayerSpec, field: &str) -> String {
     let prop = spec.field(field);
-    if prop == field {
-        field.to_string()
-    } else {
-        format!("{field} ({prop})")
+    match lang {
+        Lang::En if prop == field => field.to_string(),
+        Lang::En => format!("{field} ({prop})"),
+        Lang::Zh if prop != field => prop.to_string(),
+        // A model field the data does not map: its Chinese name, and the key to map it by.
+        Lang::Zh => {
+            let name = match field {
+                "households" => m::FIELD_HOUSEHOLDS,
+                "floor_area" => m::FIELD_FLOOR_AREA,
+                "capacity" => m::FIELD_CAPACITY,
+                "population" => m::FIELD_POPULATION,
+                "elderly" => m::FIELD_ELDERLY,
+                _ => return field.to_string(),
+            };
+            format!("{}（{field}）", name.zh)
+        }
     }
 }
 
-/// Like [`label`], with `floor_area_m2` naming the model's `floor_area` mapping.
-fn label_model(spec: &LayerSpec, field: &str) -> String {
+/// The model's name of a field: `floor_area_m2` is the `floor_area` mapping.
+fn model_field(field: &str) -> &str {
     match field {
-        "floor_area_m2" => label(spec, "floor_area"),
-        _ => label(spec, field),
+        "floor_area_m2" => "floor_area",
+        _ => field,
     }
 }
 
@@ -786,8 +893,9 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// A non-negative number from a JSON number or a numeric string.
-fn number(v: Option<&Value>, label: &str) -> Result<f64, Gap> {
-    let missing = || format!("field {label} missing");
+fn number(lang: Lang, v: Option<&Value>, label: &str) -> Result<f64, Gap> {
+    let field = || ("field", label.to_string());
+    let missing = || m::GAP_MISSING.fill(lang, &[field()]);
     let v = match v {
         None | Some(Value::Null) => return Err(missing()),
         Some(Value::String(s)) if s.trim().is_empty() => return Err(missing()),
@@ -800,8 +908,10 @@ fn number(v: Option<&Value>, label: &str) -> Result<f64, Gap> {
     };
     match n {
         Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        Some(x) if x.is_finite() => Err(format!("field {label} is {x}, which is negative")),
-        _ => Err(format!("field {label} is {v}, not a number")),
+        Some(x) if x.is_finite() => {
+            Err(m::GAP_NEGATIVE.fill(lang, &[field(), ("value", x.to_string())]))
+        }
+        _ => Err(m::GAP_NOT_NUMBER.fill(lang, &[field(), ("value", v.to_string())])),
     }
 }
 
@@ -823,17 +933,23 @@ pub(crate) fn flag(v: &Value) -> Option<bool> {
     }
 }
 
-fn flag_applies(raw: Option<&Value>, label: &str) -> Applies {
+fn flag_applies(lang: Lang, raw: Option<&Value>, label: &str) -> Applies {
+    let field = || ("field", label.to_string());
     match raw {
-        None | Some(Value::Null) => Applies::Unknown(format!("field {label} missing")),
+        None | Some(Value::Null) => Applies::Unknown(m::GAP_MISSING.fill(lang, &[field()])),
         Some(Value::String(s)) if s.trim().is_empty() => {
-            Applies::Unknown(format!("field {label} missing"))
+            Applies::Unknown(m::GAP_MISSING.fill(lang, &[field()]))
         }
         Some(v) => match flag(v) {
             Some(true) => Applies::Yes,
             Some(false) => Applies::No,
-            None => Applies::Unknown(format!(
-                "field {label} is {v}, not yes/no (是/否, yes/no, true/false, 1/0)"
+            None => Applies::Unknown(m::GAP_NOT_FLAG.fill(
+                lang,
+                &[
+                    field(),
+                    ("value", v.to_string()),
+                    ("accepted", "是/否, yes/no, true/false, 1/0".to_string()),
+                ],
             )),
         },
     }
@@ -960,37 +1076,55 @@ mod tests {
 
     #[test]
     fn numbers_missing_bad_negative() {
-        assert_eq!(number(Some(&json!(20)), "a"), Ok(20.0));
-        assert_eq!(number(Some(&json!(" 19.5 ")), "a"), Ok(19.5));
-        assert_eq!(number(None, "a"), Err("field a missing".into()));
-        assert_eq!(number(Some(&json!("")), "a"), Err("field a missing".into()));
+        let en = Lang::En;
+        assert_eq!(number(en, Some(&json!(20)), "a"), Ok(20.0));
+        assert_eq!(number(en, Some(&json!(" 19.5 ")), "a"), Ok(19.5));
+        assert_eq!(number(en, None, "a"), Err("field a missing".into()));
         assert_eq!(
-            number(Some(&json!("abc")), "a"),
+            number(en, Some(&json!("")), "a"),
+            Err("field a missing".into())
+        );
+        assert_eq!(
+            number(en, Some(&json!("abc")), "a"),
             Err("field a is \"abc\", not a number".into())
         );
         assert_eq!(
-            number(Some(&json!(-1)), "a"),
+            number(en, Some(&json!(-1)), "a"),
             Err("field a is -1, which is negative".into())
         );
+        assert_eq!(
+            number(Lang::Zh, Some(&json!(-1)), "户数"),
+            Err("字段 户数 的值 -1 为负数".into())
+        );
+        assert_eq!(number(Lang::Zh, None, "户数"), Err("缺少字段 户数".into()));
     }
 
     #[test]
     fn verdict_at_the_bounds() {
-        assert_eq!(verdict(20.0, Some(20.0), None, "m²").0, Status::Pass);
-        assert_eq!(verdict(19.99, Some(20.0), None, "m²").0, Status::Fail);
-        assert_eq!(verdict(300.0, None, Some(300.0), "").0, Status::Pass);
-        assert_eq!(verdict(300.01, None, Some(300.0), "").0, Status::Fail);
+        let en = Lang::En;
+        assert_eq!(verdict(en, 20.0, Some(20.0), None, "m²").0, Status::Pass);
+        assert_eq!(verdict(en, 19.99, Some(20.0), None, "m²").0, Status::Fail);
+        assert_eq!(verdict(en, 300.0, None, Some(300.0), "").0, Status::Pass);
+        assert_eq!(verdict(en, 300.01, None, Some(300.0), "").0, Status::Fail);
         assert_eq!(
-            verdict(19.99, Some(20.0), None, "m²").1,
+            verdict(en, 19.99, Some(20.0), None, "m²").1,
             "below the required 20 m²"
         );
         assert_eq!(
-            verdict(800.0, Some(350.0), Some(750.0), "m²").1,
+            verdict(en, 800.0, Some(350.0), Some(750.0), "m²").1,
             "above the allowed 750 m²"
         );
         assert_eq!(
-            verdict(500.0, Some(350.0), Some(750.0), "m²").1,
+            verdict(en, 500.0, Some(350.0), Some(750.0), "m²").1,
             "meets 350–750 m²"
+        );
+        assert_eq!(
+            verdict(Lang::Zh, 19.99, Some(20.0), None, "平方米").1,
+            "低于要求的 20 平方米"
+        );
+        assert_eq!(
+            verdict(Lang::Zh, 500.0, Some(350.0), Some(750.0), "平方米").1,
+            "符合 350–750 平方米"
         );
     }
 

@@ -35,14 +35,12 @@ use std::fmt;
 use std::path::Path;
 
 pub use eval::evaluate;
-pub use output::{html_section, outputs, rules_csv, rules_markdown, rules_summary};
+pub use output::{outputs, rules_csv, rules_markdown, rules_summary};
 
-use crate::coverage::Audit;
 use crate::error::{InputError, Problem};
+use crate::i18n::{self, Lang, LocalText};
 use crate::io::scenario::Scenario;
 use crate::model::FacilityKind;
-use crate::report::{OutputSet, Section};
-use crate::study::Study;
 
 /// The exit status of `carecircle rules --fail-on-violation` when a rule fails.
 pub const VIOLATION_EXIT_CODE: u8 = 3;
@@ -134,6 +132,17 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope's name in the report's words.
+    pub fn word(self) -> i18n::Msg {
+        match self {
+            Scope::Community => i18n::SCOPE_COMMUNITY,
+            Scope::Street => i18n::SCOPE_STREET,
+            Scope::District => i18n::SCOPE_DISTRICT,
+            Scope::Facility => i18n::SCOPE_FACILITY,
+            Scope::Parcel => i18n::SCOPE_PARCEL,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Community => "community",
@@ -214,15 +223,16 @@ pub enum Measure {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     pub id: String,
-    pub title: String,
+    /// What the rule asks, in words (both languages when the rule file gives both).
+    pub title: LocalText,
     pub kind: RuleKind,
     pub scopes: Vec<Scope>,
     /// The document the rule comes from.
-    pub source: String,
+    pub source: LocalText,
     /// The clause in that document.
-    pub clause: String,
+    pub clause: LocalText,
     /// Shown to the user with every result (e.g. "verify: secondary source").
-    pub note: Option<String>,
+    pub note: Option<LocalText>,
     pub communities: CommunityFilter,
     /// A yes/no field that must be yes for the subject (community, or facility for facility
     /// scope) to be checked, e.g. `new_residential`.
@@ -232,40 +242,52 @@ pub struct Rule {
     pub min: Option<f64>,
     pub max: Option<f64>,
     /// Unit of the value for display (e.g. "m² per 100 households").
-    pub unit: String,
+    pub unit: LocalText,
     pub measure: Measure,
 }
 
 impl Rule {
     /// The document and clause, as one text.
-    pub fn source_text(&self) -> String {
-        match (self.source.is_empty(), self.clause.is_empty()) {
-            (false, false) => format!("{}, {}", self.source, self.clause),
-            (false, true) => self.source.clone(),
-            (true, false) => self.clause.clone(),
-            (true, true) => "(no source given)".into(),
+    pub fn source_text(&self, lang: Lang) -> String {
+        let (source, clause) = (self.source.get(lang), self.clause.get(lang));
+        match (source.is_empty(), clause.is_empty()) {
+            (false, false) => i18n::SOURCE_CLAUSE.fill(
+                lang,
+                &[
+                    ("source", source.to_string()),
+                    ("clause", clause.to_string()),
+                ],
+            ),
+            (false, true) => source.to_string(),
+            (true, false) => clause.to_string(),
+            (true, true) => i18n::NO_SOURCE.get(lang).to_string(),
         }
     }
 
     /// The requirement for a scope in words, e.g. "≥ 20 m² per 100 households".
-    pub fn required_text(&self, scope: Scope) -> String {
+    pub fn required_text(&self, scope: Scope, lang: Lang) -> String {
         let (min, max, unit) = self.bounds_for(scope);
         if let (Measure::Coverage { limit_min: None }, Scope::Community) = (&self.measure, scope) {
-            return "within the scenario's limit".into();
+            return i18n::WITHIN_SCENARIO_LIMIT.get(lang).to_string();
         }
-        bounds_text(min, max, &unit)
+        bounds_text(min, max, unit.get(lang))
+    }
+
+    /// What a subject of a scope is called: "village" for a community scope of villages.
+    pub fn subject_word(&self, scope: Scope) -> i18n::Msg {
+        match (scope, self.communities) {
+            (Scope::Community, CommunityFilter::Village) => i18n::SCOPE_VILLAGE,
+            (Scope::Community, CommunityFilter::Urban) => i18n::SCOPE_URBAN_COMMUNITY,
+            _ => scope.word(),
+        }
     }
 
     /// The requirements of all its scopes, each named once: "street, district ≥ 100 %".
-    pub fn required_summary(&self) -> String {
+    pub fn required_summary(&self, lang: Lang) -> String {
         let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
         for s in &self.scopes {
-            let text = self.required_text(*s);
-            let name = match (s, self.communities) {
-                (Scope::Community, CommunityFilter::Village) => "village",
-                (Scope::Community, CommunityFilter::Urban) => "urban community",
-                _ => s.as_str(),
-            };
+            let text = self.required_text(*s, lang);
+            let name = self.subject_word(*s).get(lang);
             match groups.iter_mut().find(|(t, _)| *t == text) {
                 Some((_, names)) => names.push(name),
                 None => groups.push((text, vec![name])),
@@ -273,22 +295,43 @@ impl Rule {
         }
         groups
             .iter()
-            .map(|(t, names)| format!("{} {t}", names.join(", ")))
+            .map(|(t, names)| {
+                i18n::REQUIRED_FOR.fill(
+                    lang,
+                    &[
+                        ("scopes", names.join(i18n::LIST_SEP.get(lang))),
+                        ("required", t.clone()),
+                    ],
+                )
+            })
             .collect::<Vec<_>>()
-            .join("; ")
+            .join(i18n::REQUIRED_SEP.get(lang))
     }
 
     /// (min, max, unit) that apply to a scope: a coverage rule compares minutes per community
     /// and a share in percent for streets and the district.
-    pub fn bounds_for(&self, scope: Scope) -> (Option<f64>, Option<f64>, String) {
+    pub fn bounds_for(&self, scope: Scope) -> (Option<f64>, Option<f64>, LocalText) {
         match (&self.measure, scope) {
             (Measure::Coverage { limit_min }, Scope::Community) => {
-                (None, *limit_min, "min walk".to_string())
+                (None, *limit_min, LocalText::of(i18n::UNIT_MIN_WALK, &[]))
             }
-            (Measure::Coverage { .. }, _) => (Some(self.min.unwrap_or(100.0)), None, "%".into()),
+            (Measure::Coverage { .. }, _) => {
+                (Some(self.min.unwrap_or(100.0)), None, LocalText::same("%"))
+            }
             _ => (self.min, self.max, self.unit.clone()),
         }
     }
+}
+
+/// Facility kinds as a reader lists them, in both languages: "day_care or canteen" /
+/// "日间照料中心或老年食堂"; "facility" when none is named.
+pub(crate) fn kinds_text(kinds: &[FacilityKind]) -> LocalText {
+    if kinds.is_empty() {
+        return LocalText::of(i18n::ANY_FACILITY, &[]);
+    }
+    let zh: Vec<String> = kinds.iter().map(|k| k.chinese().to_string()).collect();
+    let en: Vec<String> = kinds.iter().map(|k| k.as_str().to_string()).collect();
+    LocalText::new(i18n::or_list(Lang::Zh, &zh), i18n::or_list(Lang::En, &en))
 }
 
 /// "≥ 20 m²", "≤ 300 beds", "350–750 m²".
@@ -343,7 +386,7 @@ pub(crate) fn num_near(x: f64, bound: f64) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSet {
     pub name: String,
-    pub title: String,
+    pub title: LocalText,
     /// `builtin:cn-eldercare` or the file's path.
     pub origin: String,
     pub rules: Vec<Rule>,
@@ -411,13 +454,19 @@ impl RuleSet {
         }
     }
 
-    /// The rules in words, for `carecircle rules --list`.
-    pub fn listing(&self) -> String {
-        let mut lines = vec![format!("{} — {} ({})", self.name, self.title, self.origin)];
+    /// The rules in words, for `carecircle rules --list` (its frame words are English, as
+    /// the command line's are; the rules' own texts in `lang`).
+    pub fn listing(&self, lang: Lang) -> String {
+        let mut lines = vec![format!(
+            "{} — {} ({})",
+            self.name,
+            self.title.get(lang),
+            self.origin
+        )];
         for r in &self.rules {
             lines.push(String::new());
-            lines.push(format!("{}  [{}]  {}", r.id, r.kind, r.title));
-            lines.push(format!("    required: {}", r.required_summary()));
+            lines.push(format!("{}  [{}]  {}", r.id, r.kind, r.title.get(lang)));
+            lines.push(format!("    required: {}", r.required_summary(lang)));
             let mut applies = Vec::new();
             if r.communities != CommunityFilter::All {
                 applies.push(
@@ -444,9 +493,9 @@ impl RuleSet {
             if !applies.is_empty() {
                 lines.push(format!("    applies to: {}", applies.join("; ")));
             }
-            lines.push(format!("    source: {}", r.source_text()));
+            lines.push(format!("    source: {}", r.source_text(lang)));
             if let Some(n) = &r.note {
-                lines.push(format!("    note: {n}"));
+                lines.push(format!("    note: {}", n.get(lang)));
             }
         }
         lines.join("\n")
@@ -511,18 +560,4 @@ impl Tally {
         }
         t
     }
-}
-
-/// The rules stage for `run` and `demo`: resolves the scenario's rule set (or `spec`),
-/// evaluates it, adds rules.csv to `out` and returns the report section with the tally.
-pub fn check(
-    study: &Study,
-    audit: &Audit,
-    spec: Option<&str>,
-    out: &mut OutputSet,
-) -> crate::Result<(Section, Tally)> {
-    let set = RuleSet::for_scenario(&study.scenario, spec)?;
-    let results = evaluate(study, audit, &set);
-    let section = outputs(&set, &results, out)?;
-    Ok((section, Tally::of(&results)))
 }

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::{num_dp, RuleResult, RuleSet, Status, Tally};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 use crate::report::{md_cell, OutputSet, Section};
 
 /// The columns of rules.csv (part of the interface).
@@ -27,7 +28,7 @@ pub const CSV_COLUMNS: [&str; 14] = [
 ];
 
 /// rules.csv: one row per rule and subject (UTF-8 with BOM so Excel shows Chinese).
-pub fn rules_csv(set: &RuleSet, results: &[RuleResult]) -> Result<Vec<u8>> {
+pub fn rules_csv(set: &RuleSet, results: &[RuleResult], lang: Lang) -> Result<Vec<u8>> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let csv_err = |e: csv::Error| Error::Other(format!("writing rules.csv: {e}"));
@@ -40,9 +41,9 @@ pub fn rules_csv(set: &RuleSet, results: &[RuleResult]) -> Result<Vec<u8>> {
             w.write_record(
                 [
                     rule.id.as_str(),
-                    rule.title.as_str(),
+                    rule.title.get(lang),
                     rule.kind.as_str(),
-                    &rule.source_text(),
+                    &rule.source_text(lang),
                     r.scope.as_str(),
                     &r.subject_id,
                     &r.subject_name,
@@ -52,7 +53,7 @@ pub fn rules_csv(set: &RuleSet, results: &[RuleResult]) -> Result<Vec<u8>> {
                     &r.required,
                     r.status.as_str(),
                     &r.reason,
-                    rule.note.as_deref().unwrap_or(""),
+                    rule.note.as_ref().map_or("", |n| n.get(lang)),
                 ]
                 .map(|c| crate::output::csv_text(c).into_owned()),
             )
@@ -70,7 +71,7 @@ fn tally_of_rule(results: &[RuleResult], rule: usize) -> Tally {
 }
 
 /// The report.md section: a table per rule, then every failure and every subject not checked.
-pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
+pub fn rules_markdown(set: &RuleSet, results: &[RuleResult], lang: Lang) -> String {
     let mut md = String::new();
     let t = Tally::of(results);
     let _ = writeln!(
@@ -81,7 +82,7 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
     let _ = writeln!(
         md,
         "{} ({}). {} rules; {} subjects checked: {} pass, {} fail, {} not checked.\n",
-        md_cell(&set.title),
+        md_cell(set.title.get(lang)),
         md_cell(&set.origin),
         set.rules.len(),
         results.len(),
@@ -103,13 +104,13 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
         let _ = writeln!(
             md,
             "| {mark} {} `{}` | {} | {} | {} | {} | {} |",
-            md_cell(&rule.title),
+            md_cell(rule.title.get(lang)),
             md_cell(&rule.id),
-            md_cell(&rule.required_summary()),
+            md_cell(&rule.required_summary(lang)),
             rt.pass,
             rt.fail,
             rt.not_checked,
-            md_cell(&rule.source_text())
+            md_cell(&rule.source_text(lang))
         );
     }
     let notes: Vec<String> = set
@@ -118,7 +119,7 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
         .filter_map(|r| {
             r.note
                 .as_ref()
-                .map(|n| format!("- `{}`: {}", md_cell(&r.id), md_cell(n)))
+                .map(|n| format!("- `{}`: {}", md_cell(&r.id), md_cell(n.get(lang))))
         })
         .collect();
     if !notes.is_empty() {
@@ -176,7 +177,7 @@ pub fn rules_markdown(set: &RuleSet, results: &[RuleResult]) -> String {
 pub const MD_ROWS_PER_RULE: usize = 20;
 
 /// The summary.json entry: per rule its counts, and the totals.
-pub fn rules_summary(set: &RuleSet, results: &[RuleResult]) -> Value {
+pub fn rules_summary(set: &RuleSet, results: &[RuleResult], lang: Lang) -> Value {
     let t = Tally::of(results);
     let rules: Vec<Value> = set
         .rules
@@ -186,13 +187,13 @@ pub fn rules_summary(set: &RuleSet, results: &[RuleResult]) -> Value {
             let rt = tally_of_rule(results, i);
             json!({
                 "id": r.id,
-                "title": r.title,
+                "title": r.title.get(lang),
                 "kind": r.kind.as_str(),
                 "scope": r.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-                "required": r.scopes.iter().map(|s| r.required_text(*s)).collect::<Vec<_>>(),
-                "source": r.source,
-                "clause": r.clause,
-                "note": r.note,
+                "required": r.scopes.iter().map(|s| r.required_text(*s, lang)).collect::<Vec<_>>(),
+                "source": r.source.get(lang),
+                "clause": r.clause.get(lang),
+                "note": r.note.as_ref().map(|n| n.get(lang)),
                 "pass": rt.pass,
                 "fail": rt.fail,
                 "not_checked": rt.not_checked,
@@ -211,69 +212,18 @@ pub fn rules_summary(set: &RuleSet, results: &[RuleResult]) -> Value {
 
 /// Adds rules.csv to the output set and returns the section for report.md and summary.json
 /// (pass it to `report::audit_outputs`).
-pub fn outputs(set: &RuleSet, results: &[RuleResult], out: &mut OutputSet) -> Result<Section> {
-    out.add("rules.csv", rules_csv(set, results)?);
+pub fn outputs(
+    set: &RuleSet,
+    results: &[RuleResult],
+    lang: Lang,
+    out: &mut OutputSet,
+) -> Result<Section> {
+    out.add("rules.csv", rules_csv(set, results, lang)?);
     Ok(Section {
         key: "rules".into(),
-        markdown: rules_markdown(set, results),
-        summary: rules_summary(set, results),
+        markdown: rules_markdown(set, results, lang),
+        summary: rules_summary(set, results, lang),
     })
-}
-
-/// The rules as a table for report.html: one row per rule with its counts and the first
-/// failing subjects. Plain text; the HTML writer escapes it.
-pub fn html_section(set: &RuleSet, results: &[RuleResult]) -> crate::html::HtmlSection {
-    let rows = set
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| {
-            let mine: Vec<&RuleResult> = results.iter().filter(|r| r.rule == i).collect();
-            let count = |s: Status| mine.iter().filter(|r| r.status == s).count();
-            let failing: Vec<String> = mine
-                .iter()
-                .filter(|r| r.status == Status::Fail)
-                .take(5)
-                .map(|r| {
-                    if r.subject_name.is_empty() {
-                        r.subject_id.clone()
-                    } else {
-                        r.subject_name.clone()
-                    }
-                })
-                .collect();
-            let more = count(Status::Fail).saturating_sub(failing.len());
-            let mut failing = failing.join("、");
-            if more > 0 {
-                let _ = write!(failing, " … (+{more})");
-            }
-            vec![
-                rule.id.clone(),
-                rule.title.clone(),
-                rule.source_text(),
-                count(Status::Pass).to_string(),
-                count(Status::Fail).to_string(),
-                count(Status::NotChecked).to_string(),
-                failing,
-            ]
-        })
-        .collect();
-    crate::html::HtmlSection {
-        title: format!("Planning rules ({})", set.name),
-        note: "Every subject's value, requirement and reason are in rules.csv.".into(),
-        header: [
-            "rule",
-            "what it asks",
-            "source",
-            "pass",
-            "fail",
-            "not checked",
-            "failing (first five)",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows,
-    }
 }
 
 #[cfg(test)]
@@ -304,18 +254,18 @@ mod tests {
                 reason: "no day_care located in the street".into(),
             })
             .collect();
-        let md = rules_markdown(&set, &results);
+        let md = rules_markdown(&set, &results, Lang::En);
         assert!(md.contains("25 subjects checked: 2 pass, 23 fail, 0 not checked"));
         assert!(md.contains("| ✘ p `p` | street ≥ 1 day_care | 2 | 23 | 0 | doc, §1 |"));
         assert!(md.contains("## Failures (23)"));
         assert!(md.contains("| `p` | street | s19 | 0 day_care | ≥ 1 day_care |"));
         assert!(!md.contains("| s20 |"));
         assert!(md.contains("| `p` | | … and 3 more (see rules.csv) | | | |"));
-        let csv = rules_csv(&set, &results).unwrap();
+        let csv = rules_csv(&set, &results, Lang::En).unwrap();
         let text = String::from_utf8(csv).unwrap();
         assert_eq!(text.lines().count(), 26);
         assert!(text.starts_with("\u{feff}rule,title,kind,source,scope,"));
-        let summary = rules_summary(&set, &results);
+        let summary = rules_summary(&set, &results, Lang::En);
         assert_eq!(summary["fail"], 23);
         assert_eq!(summary["rules"][0]["pass"], 2);
     }

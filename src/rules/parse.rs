@@ -8,17 +8,52 @@ use toml::Spanned;
 
 use super::{CommunityFilter, Layer, Measure, Quantity, Rule, RuleKind, RuleSet, Scope};
 use crate::error::{InputError, Problem};
+use crate::i18n::{self, LocalText};
 use crate::model::FacilityKind;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     name: Option<String>,
-    title: Option<String>,
+    title: Option<RawText>,
     #[allow(dead_code)]
     description: Option<String>,
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
+}
+
+/// A text in one language for both, or `{ zh = "...", en = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawText {
+    One(String),
+    Both(BothLanguages),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BothLanguages {
+    zh: String,
+    en: String,
+}
+
+impl RawText {
+    /// The text, trimmed; `None` when empty in both languages.
+    fn local(self) -> Option<LocalText> {
+        let t = match self {
+            RawText::One(s) => LocalText::same(s.trim()),
+            RawText::Both(b) => {
+                let (zh, en) = (b.zh.trim(), b.en.trim());
+                // One language left empty reads as the other.
+                match (zh.is_empty(), en.is_empty()) {
+                    (true, false) => LocalText::same(en),
+                    (false, true) => LocalText::same(zh),
+                    _ => LocalText::new(zh, en),
+                }
+            }
+        };
+        (!t.is_empty()).then_some(t)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,12 +76,12 @@ impl OneOrMany {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     id: Spanned<String>,
-    title: Option<String>,
+    title: Option<RawText>,
     kind: Spanned<String>,
     scope: Option<Spanned<OneOrMany>>,
-    source: Option<String>,
-    clause: Option<String>,
-    note: Option<String>,
+    source: Option<RawText>,
+    clause: Option<RawText>,
+    note: Option<RawText>,
     communities: Option<Spanned<String>>,
     #[serde(rename = "where")]
     where_field: Option<Spanned<String>>,
@@ -60,7 +95,7 @@ struct RawRule {
     limit_min: Option<Spanned<f64>>,
     numerator: Option<Spanned<RawQuantity>>,
     denominator: Option<Spanned<RawQuantity>>,
-    unit: Option<String>,
+    unit: Option<RawText>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,7 +168,10 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<RuleSet, InputError> {
             .unwrap_or_default()
     });
     Ok(RuleSet {
-        title: file.title.unwrap_or_else(|| name.clone()),
+        title: file
+            .title
+            .and_then(RawText::local)
+            .unwrap_or_else(|| LocalText::same(name.clone())),
         name,
         origin: path.display().to_string(),
         rules,
@@ -480,7 +518,7 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
                     },
                     per,
                 },
-                format!("m² per {} households", super::num(per)),
+                LocalText::of(i18n::UNIT_M2_PER_HOUSEHOLDS, &[("per", super::num(per))]),
             )
         }
         RuleKind::AreaPerPerson => {
@@ -511,22 +549,16 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
                     ))
                 }
             };
-            let who = if people == "elderly" {
-                "elderly people"
-            } else {
-                "residents"
-            };
-            let unit = if per == 1.0 {
-                format!(
-                    "m² per {}",
-                    if people == "elderly" {
-                        "elderly person"
-                    } else {
-                        "resident"
-                    }
-                )
-            } else {
-                format!("m² per {} {who}", super::num(per))
+            let unit = match (per == 1.0, people == "elderly") {
+                (true, true) => LocalText::of(i18n::UNIT_M2_PER_ELDERLY, &[]),
+                (true, false) => LocalText::of(i18n::UNIT_M2_PER_RESIDENT, &[]),
+                (false, true) => LocalText::of(
+                    i18n::UNIT_M2_PER_ELDERLY_PEOPLE,
+                    &[("per", super::num(per))],
+                ),
+                (false, false) => {
+                    LocalText::of(i18n::UNIT_M2_PER_RESIDENTS, &[("per", super::num(per))])
+                }
             };
             (
                 Measure::Ratio {
@@ -552,17 +584,14 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
                 .map(|f| f.get_ref().trim().to_string())
                 .unwrap_or_else(|| "floor_area".into());
             let unit = match f.as_str() {
-                "floor_area" | "floor_area_m2" => "m²",
-                "capacity" => "beds",
-                _ => "",
+                "floor_area" | "floor_area_m2" => LocalText::of(i18n::UNIT_M2, &[]),
+                "capacity" => LocalText::of(i18n::UNIT_BEDS, &[]),
+                _ => LocalText::default(),
             };
-            (Measure::FacilityValue { field: f }, unit.to_string())
+            (Measure::FacilityValue { field: f }, unit)
         }
-        RuleKind::Coverage => (Measure::Coverage { limit_min }, "%".into()),
-        RuleKind::Presence => {
-            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-            (Measure::Presence, names.join(" or "))
-        }
+        RuleKind::Coverage => (Measure::Coverage { limit_min }, LocalText::same("%")),
+        RuleKind::Presence => (Measure::Presence, super::kinds_text(&kinds)),
         RuleKind::Ratio => {
             let n = r.numerator.as_ref().ok_or_else(|| {
                 at(
@@ -578,9 +607,9 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
             })?;
             let per = per.unwrap_or(1.0);
             let unit = if per == 1.0 {
-                String::new()
+                LocalText::default()
             } else {
-                format!("per {}", super::num(per))
+                LocalText::of(i18n::UNIT_PER, &[("per", super::num(per))])
             };
             (
                 Measure::Ratio {
@@ -616,15 +645,15 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
         RuleKind::Presence if min.is_none() => (Some(1.0), max),
         _ => (min, max),
     };
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let local = |t: Option<RawText>| t.and_then(RawText::local);
     Ok(Rule {
-        title: nonempty(r.title).unwrap_or_else(|| id.clone()),
+        title: local(r.title).unwrap_or_else(|| LocalText::same(id.clone())),
         id,
         kind,
         scopes,
-        source: nonempty(r.source).unwrap_or_default(),
-        clause: nonempty(r.clause).unwrap_or_default(),
-        note: nonempty(r.note),
+        source: local(r.source).unwrap_or_default(),
+        clause: local(r.clause).unwrap_or_default(),
+        note: local(r.note),
         communities,
         where_field: r
             .where_field
@@ -633,7 +662,7 @@ fn rule(ctx: &Ctx, r: RawRule, span: Range<usize>) -> Result<Rule, InputError> {
         facility_kinds: kinds,
         min,
         max,
-        unit: nonempty(r.unit).unwrap_or(default_unit),
+        unit: local(r.unit).unwrap_or(default_unit),
         measure,
     })
 }
