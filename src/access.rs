@@ -28,7 +28,6 @@
 //! "below the district's average share").
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
@@ -37,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::model::FacilityKind;
 use crate::network::{reach_table, Direction};
 use crate::reach_table::ReachTable;
-use crate::report::{md_cell, round_to, OutputSet, Section};
+use crate::report::{round_to, OutputSet, Section};
 use crate::study::Study;
 
 /// Luo & Qi (2009)'s weights for three travel-time bands.
@@ -643,70 +642,11 @@ pub fn access_facilities_csv(study: &Study, report: &AccessReport) -> Result<Vec
     Ok(out)
 }
 
-/// The accessibility section of report.md and summary.json.
-pub fn section(study: &Study, audit: &Audit, report: &AccessReport) -> Section {
-    let mut md = format!(
-        "# 养老服务可达性 · Capacity-aware accessibility ({})\n\n\
-         Supply per 1000 elderly people within reach, every competing elderly person counted \
-         (two-step floating catchment over network minutes). \"Over-subscribed\": covered within \
-         the limit, but below the norm.\n",
-        report.method
-    );
+/// The accessibility entry of summary.json (report.md's section is built by
+/// `report::access`).
+pub fn section(study: &Study, report: &AccessReport) -> Section {
     let mut summary = Map::new();
     for k in &report.kinds {
-        let values: Vec<f64> = k.community_access.iter().map(|a| 1000.0 * a).collect();
-        let (min, max) = values
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            });
-        let elderly_over: f64 = k.over_subscribed.iter().map(|&c| audit.elderly[c]).sum();
-        let _ = writeln!(
-            md,
-            "\n## {} ({}): {} in {}\n\n- catchment {} min; norm {:.2} {} per 1000 elderly ({})\n\
-             - per community: {:.2} to {:.2} per 1000 elderly\n\
-             - covered but over-subscribed: {} communities, {:.0} elderly people",
-            k.kind.chinese(),
-            k.kind.as_str(),
-            report.method,
-            k.unit.words(),
-            k.catchment_min,
-            1000.0 * k.norm,
-            k.unit.words(),
-            if k.norm_from_scenario {
-                "from [access] norm_per_1000"
-            } else {
-                "the district-wide ratio"
-            },
-            if min.is_finite() { min } else { 0.0 },
-            if max.is_finite() { max } else { 0.0 },
-            k.over_subscribed.len(),
-            elderly_over
-        );
-        if !k.over_subscribed.is_empty() {
-            md.push_str(
-                "\n| community | street | elderly | per 1000 elderly |\n|---|---|---:|---:|\n",
-            );
-            for &c in k.over_subscribed.iter().take(20) {
-                let com = &study.layers.communities[c];
-                let _ = writeln!(
-                    md,
-                    "| {} {} | {} | {:.0} | {:.2} |",
-                    md_cell(&com.id),
-                    md_cell(&com.name),
-                    md_cell(&com.street),
-                    audit.elderly[c],
-                    1000.0 * k.community_access[c]
-                );
-            }
-            if k.over_subscribed.len() > 20 {
-                let _ = writeln!(
-                    md,
-                    "\n… and {} more (access.csv)",
-                    k.over_subscribed.len() - 20
-                );
-            }
-        }
         summary.insert(
             k.kind.as_str().into(),
             json!({
@@ -718,18 +658,8 @@ pub fn section(study: &Study, audit: &Audit, report: &AccessReport) -> Section {
             }),
         );
     }
-    for (kind, why) in &report.skipped {
-        let _ = writeln!(
-            md,
-            "\n- {} ({}): not computed, {}",
-            kind.chinese(),
-            kind.as_str(),
-            why.words(crate::i18n::Lang::En)
-        );
-    }
     Section {
         key: "access".into(),
-        markdown: md,
         summary: Value::Object(summary),
     }
 }
@@ -746,7 +676,7 @@ pub fn outputs(
         "access_facilities.csv",
         access_facilities_csv(study, report)?,
     );
-    Ok(section(study, audit, report))
+    Ok(section(study, report))
 }
 
 #[cfg(test)]

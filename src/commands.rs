@@ -10,6 +10,7 @@ use crate::io::scenario::{check_p, check_time_limit, ModelName, Scenario, Siting
 use crate::model::FacilityKind;
 use crate::output::{check_out_dir, Committed, RunInfo};
 use crate::render::{Overlays, RenderOptions};
+use crate::report::document::{ReportContext, ReportOptions};
 use crate::report::{audit_outputs, OutputSet};
 use crate::study::Study;
 
@@ -88,17 +89,60 @@ pub fn audit_headline(study: &Study, audit: &Audit) -> String {
     lines.join("\n")
 }
 
+/// The study of a scenario and its report options. The input files' SHA-256 (for the report's
+/// title block) are computed on a second thread while the layers are read.
+fn study_and_report_options(
+    scenario: Scenario,
+    load: impl FnOnce(Scenario) -> Result<Study>,
+) -> Result<(Study, ReportOptions)> {
+    let copy = scenario.clone();
+    std::thread::scope(|s| {
+        let options = s.spawn(move || ReportOptions::from_scenario(&copy));
+        let study = load(scenario);
+        let options = options
+            .join()
+            .map_err(|_| Error::Other("hashing the input files failed".into()))?;
+        Ok((study?, options?))
+    })
+}
+
+/// report.md from the report document (the commands without maps: audit, rules, areas).
+fn add_report_markdown(ctx: &ReportContext, out: &mut OutputSet) {
+    let doc = crate::report::document::build(ctx);
+    out.add(
+        "report.md",
+        crate::report::document::markdown(&doc).into_bytes(),
+    );
+}
+
 /// `carecircle audit`: the coverage audit of a scenario.
 pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
     // The whole scenario (siting, areas and rules included) and --out are checked first.
     let scenario = Scenario::load(scenario)?;
     let run = prepare("audit", &scenario, out_dir, &[])?;
-    let study = Study::from_scenario(scenario)?;
+    let (study, report_options) = study_and_report_options(scenario, Study::from_scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut out = OutputSet::new();
-    audit_outputs(&study, &result, &[], &mut out)?;
-    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    audit_outputs(&study, &result, &[report_options.section()], &mut out)?;
+    add_report_markdown(
+        &ReportContext {
+            study: &study,
+            audit: &result,
+            areas: None,
+            plans: &[],
+            rules: None,
+            options: &report_options,
+            places: Default::default(),
+            access: None,
+        },
+        &mut out,
+    );
+    crate::export::add_bureau_outputs(
+        &study.scenario.output,
+        study.scenario.report.lang.unwrap_or_default(),
+        &mut out,
+    )?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     Ok(Written {
         files,
@@ -162,8 +206,7 @@ pub fn run_stages(
     let scenario = crate::io::scenario::Scenario::load(scenario)?;
     let run = prepare("run", &scenario, out_dir, &[])?;
     let rule_set = scenario.rule_set.clone();
-    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
-    let study = Study::from_scenario(scenario)?;
+    let (study, report_options) = study_and_report_options(scenario, Study::from_scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let mut sections = Vec::new();
@@ -240,7 +283,7 @@ pub fn run_stages(
     )?);
     sections.push(report_options.section());
     crate::report::audit_outputs_with_access(&study, &result, Some(&access), &sections, &mut out)?;
-    let ctx = crate::report::document::ReportContext {
+    let ctx = ReportContext {
         study: &study,
         audit: &result,
         areas: Some(&areas),
@@ -269,7 +312,11 @@ pub fn run_stages(
         &analytics_render,
     )?
     .add_to(&mut out);
-    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    crate::export::add_bureau_outputs(
+        &study.scenario.output,
+        study.scenario.report.lang.unwrap_or_default(),
+        &mut out,
+    )?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for plan in &plans {
@@ -332,16 +379,37 @@ pub fn run_rules(
     let scenario = crate::io::scenario::Scenario::load_with_ruleset(scenario, ruleset)?;
     let run = prepare("rules", &scenario, out_dir, &[])?;
     let set = scenario.rule_set.clone();
-    let study = Study::from_scenario(scenario)?;
+    let (study, report_options) = study_and_report_options(scenario, Study::from_scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let results = crate::rules::evaluate(&study, &result, &set);
     let tally = crate::rules::Tally::of(&results);
     let mut out = OutputSet::new();
-    let lang = study.scenario.report.lang.unwrap_or_default();
-    let section = crate::rules::outputs(&set, &results, lang, &mut out)?;
-    audit_outputs(&study, &result, &[section], &mut out)?;
-    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    let section = crate::rules::outputs(&set, &results, report_options.lang, &mut out)?;
+    audit_outputs(
+        &study,
+        &result,
+        &[section, report_options.section()],
+        &mut out,
+    )?;
+    add_report_markdown(
+        &ReportContext {
+            study: &study,
+            audit: &result,
+            areas: None,
+            plans: &[],
+            rules: Some((&set, &results)),
+            options: &report_options,
+            places: Default::default(),
+            access: None,
+        },
+        &mut out,
+    );
+    crate::export::add_bureau_outputs(
+        &study.scenario.output,
+        study.scenario.report.lang.unwrap_or_default(),
+        &mut out,
+    )?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let summary = format!(
         "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
@@ -570,12 +638,13 @@ pub fn run_site(
     let scenario = Scenario::load(scenario)?;
     let job = flags.check(&scenario)?;
     let run = prepare("site", &scenario, out_dir, job.matrix.as_slice())?;
-    let report_options = crate::report::document::ReportOptions::from_scenario(&scenario)?;
-    let study = match &job.matrix {
-        // A travel matrix may stand in for the roads (a matrix-only scenario).
-        Some(_) => Study::from_scenario_without_roads(scenario)?,
-        None => Study::from_scenario(scenario)?,
-    };
+    let (study, report_options) = study_and_report_options(scenario, |scenario| {
+        match &job.matrix {
+            // A travel matrix may stand in for the roads (a matrix-only scenario).
+            Some(_) => Study::from_scenario_without_roads(scenario),
+            None => Study::from_scenario(scenario),
+        }
+    })?;
     job.check_capacities(&study)?;
     print_warnings(&study);
     let result = match &job.matrix {
@@ -631,7 +700,7 @@ pub fn run_site(
         new_sites: plans.iter().flat_map(|p| p.new_sites()).collect(),
         ..Overlays::default()
     };
-    let ctx = crate::report::document::ReportContext {
+    let ctx = ReportContext {
         study: &study,
         audit: &result,
         areas: None,
@@ -645,7 +714,11 @@ pub fn run_site(
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
-    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    crate::export::add_bureau_outputs(
+        &study.scenario.output,
+        study.scenario.report.lang.unwrap_or_default(),
+        &mut out,
+    )?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let plan = &plans[0];
     let s = &plan.solution;
@@ -683,7 +756,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
         options.bands = check_bands(b).map_err(|e| Error::Usage(format!("--{e}")))?;
     }
     let run = prepare("areas", &scenario, out_dir, &[])?;
-    let study = Study::from_scenario(scenario)?;
+    let (study, report_options) = study_and_report_options(scenario, Study::from_scenario)?;
     print_warnings(&study);
     let result = audit(&study);
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
@@ -691,8 +764,30 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     bar.finish_and_clear();
     let mut out = OutputSet::new();
     let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
-    audit_outputs(&study, &result, &[section], &mut out)?;
-    crate::export::add_bureau_outputs(&study.scenario.output, &mut out)?;
+    audit_outputs(
+        &study,
+        &result,
+        &[section, report_options.section()],
+        &mut out,
+    )?;
+    add_report_markdown(
+        &ReportContext {
+            study: &study,
+            audit: &result,
+            areas: Some(&areas),
+            plans: &[],
+            rules: None,
+            options: &report_options,
+            places: Default::default(),
+            access: None,
+        },
+        &mut out,
+    );
+    crate::export::add_bureau_outputs(
+        &study.scenario.output,
+        study.scenario.report.lang.unwrap_or_default(),
+        &mut out,
+    )?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for k in &areas.kinds {
@@ -761,7 +856,12 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
     };
     let cmp = compare(&base, &plan);
     let mut out = OutputSet::new();
-    outputs(&cmp, &mut out)?;
+    // compare.md in the plan scenario's report language (Chinese when it is not known).
+    let lang = plan_study
+        .as_ref()
+        .and_then(|(study, _)| study.scenario.report.lang)
+        .unwrap_or_default();
+    outputs(&cmp, lang, &mut out)?;
     if let Some((study, result)) = &plan_study {
         let render = crate::render::RenderOptions {
             attribution: crate::render::default_attribution(study),

@@ -7,7 +7,6 @@
 //! run is listed as added or removed, never silently dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
@@ -15,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::access::AccessReport;
 use crate::coverage::Audit;
 use crate::error::{Error, InputError, Problem, Result};
+use crate::i18n::{self as m, kind_name, Lang};
 use crate::model::FacilityKind;
 use crate::report::{md_cell, round_to, OutputSet, Section};
 use crate::study::Study;
@@ -455,14 +455,16 @@ pub fn compare_csv(cmp: &Comparison) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The comparison section of a report (compare.md) and its summary.
-pub fn section(cmp: &Comparison) -> Section {
-    let mut md = format!(
-        "# 方案比较 · Plan comparison\n\nBase: {}\n\nPlan: {}\n",
-        md_cell(&cmp.base_source),
-        md_cell(&cmp.plan_source)
-    );
+/// compare.md, in the report's language, and compare.json's value.
+pub fn section(cmp: &Comparison, lang: Lang) -> (String, Value) {
+    use crate::report::document::{markdown, Block, Document};
+    use crate::report::table::{Cell, ColumnKind as K, Table};
+    let mut blocks = vec![
+        Block::Paragraph(m::CMP_BASE.fill(lang, &[("source", cmp.base_source.clone())])),
+        Block::Paragraph(m::CMP_PLAN.fill(lang, &[("source", cmp.plan_source.clone())])),
+    ];
     let mut summary = Map::new();
+    let count = |x: f64| crate::report::table::count_text(x);
     for (kind, g) in &cmp.district {
         let gained: Vec<&CommunityChange> = cmp
             .communities
@@ -474,33 +476,41 @@ pub fn section(cmp: &Comparison) -> Section {
             .iter()
             .filter(|c| c.kind == *kind && c.change == Change::Lost)
             .count();
-        let _ = writeln!(
-            md,
-            "\n## {} ({})\n\n- communities covered: {} → {} of {} ({} gained, {lost} lost)\n\
-             - elderly covered: {:.0} → {:.0} of {:.0}",
-            kind.chinese(),
-            kind.as_str(),
-            g.covered_base,
-            g.covered_plan,
-            g.communities,
-            gained.len(),
-            g.elderly_covered_base,
-            g.elderly_covered_plan,
-            g.elderly
-        );
+        blocks.push(Block::Heading(
+            2,
+            format!("compare_{}", kind.as_str()),
+            kind_name(lang, *kind),
+        ));
+        blocks.push(Block::Paragraph(m::CMP_KIND_SUMMARY.fill(
+            lang,
+            &[
+                ("base", g.covered_base.to_string()),
+                ("plan", g.covered_plan.to_string()),
+                ("n", g.communities.to_string()),
+                ("gained", gained.len().to_string()),
+                ("lost", lost.to_string()),
+                ("eb", count(g.elderly_covered_base)),
+                ("ep", count(g.elderly_covered_plan)),
+                ("total", count(g.elderly)),
+            ],
+        )));
         if !gained.is_empty() {
-            md.push_str("\n| community | street | minutes before → after |\n|---|---|---|\n");
+            let mut t = Table::new("compare_gained", m::CMP_GAINED.get(lang))
+                .column("community_id", m::CODE.get(lang), K::Code)
+                .column("name", m::COMMUNITY.get(lang), K::Text)
+                .column("street", m::STREET.get(lang), K::Text)
+                .column("minutes_base", m::CMP_MINUTES_BASE.get(lang), K::Number(1))
+                .column("minutes_plan", m::CMP_MINUTES_PLAN.get(lang), K::Number(1));
             for c in &gained {
-                let _ = writeln!(
-                    md,
-                    "| {} {} | {} | {} → {} |",
-                    md_cell(&c.id),
-                    md_cell(&c.name),
-                    md_cell(&c.street),
-                    c.base.minutes.map_or("–".into(), |m| format!("{m:.1}")),
-                    c.plan.minutes.map_or("–".into(), |m| format!("{m:.1}"))
-                );
+                t.push(vec![
+                    Cell::text(c.id.clone()),
+                    Cell::text(c.name.clone()),
+                    Cell::text(c.street.clone()),
+                    c.base.minutes.map_or(Cell::Empty, Cell::Number),
+                    c.plan.minutes.map_or(Cell::Empty, Cell::Number),
+                ]);
             }
+            blocks.push(Block::Table(t));
         }
         summary.insert(
             kind.as_str().into(),
@@ -516,27 +526,39 @@ pub fn section(cmp: &Comparison) -> Section {
         );
     }
     if !cmp.added.is_empty() || !cmp.removed.is_empty() {
-        let _ = writeln!(
-            md,
-            "\nCommunities only in the plan run: {}; only in the base run: {}.",
-            cmp.added.join(", "),
-            cmp.removed.join(", ")
-        );
+        let none = || m::CMP_NONE.get(lang).to_string();
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                none()
+            } else {
+                ids.join(m::LIST_SEP.get(lang))
+            }
+        };
+        blocks.push(Block::Paragraph(m::CMP_ONLY.fill(
+            lang,
+            &[("added", list(&cmp.added)), ("removed", list(&cmp.removed))],
+        )));
     }
-    Section {
-        key: "compare".into(),
-        markdown: md,
-        summary: Value::Object(summary),
-    }
+    let doc = Document {
+        lang,
+        title: m::CMP_TITLE.get(lang).to_string(),
+        subtitle: md_cell(&cmp.plan_source),
+        blocks,
+        footer: m::CMP_FOOTER.fill(lang, &[("version", env!("CARGO_PKG_VERSION").into())]),
+    };
+    (markdown(&doc), Value::Object(summary))
 }
 
 /// compare.csv, compare.md and compare.json into an output set.
-pub fn outputs(cmp: &Comparison, out: &mut OutputSet) -> Result<Section> {
+pub fn outputs(cmp: &Comparison, lang: Lang, out: &mut OutputSet) -> Result<Section> {
     out.add("compare.csv", compare_csv(cmp)?);
-    let s = section(cmp);
-    out.add("compare.md", s.markdown.clone().into_bytes());
-    let json = serde_json::to_vec_pretty(&s.summary)
+    let (md, summary) = section(cmp, lang);
+    out.add("compare.md", md.into_bytes());
+    let json = serde_json::to_vec_pretty(&summary)
         .map_err(|e| Error::Other(format!("writing compare.json: {e}")))?;
     out.add("compare.json", json);
-    Ok(s)
+    Ok(Section {
+        key: "compare".into(),
+        summary,
+    })
 }

@@ -277,6 +277,7 @@ catalogue! {
     NEWLY_ELDERLY: "新增覆盖老年人", "Newly covered elderly";
     SERVED_ELDERLY: "服务老年人", "Elderly served";
     RULES: "规划指标校核", "Planning-rule checks";
+    RULES_OF: "规划指标校核：{set}", "Planning-rule checks: {set}";
     RULE: "指标", "Rule";
     REQUIREMENT: "要求", "Requirement";
     SOURCE: "依据", "Source";
@@ -336,6 +337,23 @@ catalogue! {
     ACCESS_NO_SUPPLY: "设施 {facility} 既无床位数也无建筑面积（可在 [access] 设置 area_per_place_m2，或映射床位字段）", "facility {facility} has neither a capacity nor a floor area (set [access] area_per_place_m2 or map the capacity field)";
     ACCESS_SUPPLY_PLACES: "床位（名额）", "places";
     ACCESS_SUPPLY_FLOOR_AREA: "建筑面积（平方米）", "m² floor area";
+    // Plan comparison (compare.md).
+    CMP_TITLE: "方案比较", "Plan comparison";
+    CMP_BASE: "基准：{source}", "Base: {source}";
+    CMP_PLAN: "方案：{source}", "Plan: {source}";
+    CMP_KIND_SUMMARY: "覆盖社区 {base} → {plan} 个（共 {n} 个；新增 {gained} 个，减少 {lost} 个）；覆盖老年人 {eb} → {ep} 人（共 {total} 人）。", "Communities covered {base} → {plan} of {n} ({gained} gained, {lost} lost); elderly covered {eb} → {ep} of {total}.";
+    CMP_GAINED: "新增覆盖的社区", "Communities newly covered";
+    CMP_MINUTES_BASE: "基准步行分钟", "Minutes, base";
+    CMP_MINUTES_PLAN: "方案步行分钟", "Minutes, plan";
+    CMP_ONLY: "仅在方案中的社区：{added}；仅在基准中的社区：{removed}。", "Communities only in the plan run: {added}; only in the base run: {removed}.";
+    CMP_NONE: "无", "none";
+    CMP_FOOTER: "由 carecircle {version} 生成。每个社区按编码对应；完整结果见 compare.csv。", "Made with carecircle {version}. Communities are matched by code; every figure is in compare.csv.";
+    // Bureau formats.
+    SHP_NAMES: "Shapefile 字段名", "Shapefile field names";
+    SHP_NAMES_NOTE: "Shapefile 字段名最多 10 个字节，截短的字段完整名称如下：", "Shapefile field names hold at most 10 bytes; the full names of the cut ones are:";
+    SHP_LAYER: "图层", "Layer";
+    SHP_FIELD: "字段", "Field";
+    SHP_FULL_NAME: "完整名称", "Full name";
     // Lists.
     LIST_SEP: "、", ", ";
     OR_LIST: "{items}或{last}", "{items} or {last}";

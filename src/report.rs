@@ -10,8 +10,6 @@ pub mod settings;
 pub mod sites;
 pub mod table;
 
-use std::fmt::Write as _;
-
 use geo::{Geometry, MapCoords, Orient};
 use serde_json::{json, Map, Value};
 
@@ -324,143 +322,22 @@ pub fn uncovered_geojson(study: &Study, audit: &Audit) -> Vec<u8> {
     feature_collection(features)
 }
 
-fn pct(x: f64) -> String {
-    crate::figures::percent(x)
-}
-
 /// Escapes text from the data for a Markdown table cell.
 pub fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-/// The audit section of report.md.
-pub fn audit_markdown(study: &Study, audit: &Audit) -> String {
-    let mut md = String::new();
-    let s = &study.scenario;
-    let _ = writeln!(
-        md,
-        "# 养老服务圈覆盖评估 · Coverage audit: {}\n",
-        md_cell(&s.name)
-    );
-    let _ = writeln!(
-        md,
-        "Travel: {} at {} m/min; demand counted from {}; {} communities in {} streets; {} facilities.\n",
-        s.travel.mode.as_str(),
-        s.travel.speed_m_per_min,
-        if study.demand_from_cells { "population cells" } else { "community points" },
-        study.layers.communities.len(),
-        street_count(study),
-        study.layers.facilities.len()
-    );
-    let _ = writeln!(
-        md,
-        "Road network: {} nodes, {} edges, {:.1} km (walkable graph, largest connected piece).\n",
-        study.graph.node_count(),
-        study.graph.edge_count(),
-        study.graph.total_length_m() / 1000.0
-    );
-    md.push_str("## District coverage\n\n");
-    md.push_str("| kind | limit (min) | facilities | communities covered | share | elderly covered | share | target |\n");
-    md.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
-    for k in &audit.kinds {
-        let t = audit.totals(k, |_| true);
-        let target = match k.target {
-            Some(tg) if t.community_share + 1e-12 >= tg.coverage => {
-                format!("{} ✔ met", pct(tg.coverage))
-            }
-            Some(tg) => format!("{} ✘ not met", pct(tg.coverage)),
-            None => "–".into(),
-        };
-        let _ = writeln!(
-            md,
-            "| {} {} | {} | {} | {} / {} | {} | {:.0} / {:.0} | {} | {} |",
-            k.kind.chinese(),
-            k.kind.as_str(),
-            k.limit_min,
-            k.facilities,
-            t.communities_covered,
-            t.communities,
-            pct(t.community_share),
-            t.elderly_covered,
-            t.elderly,
-            pct(t.elderly_share),
-            target
-        );
-    }
-    for k in &audit.kinds {
-        let _ = writeln!(
-            md,
-            "\n## {} ({}) by street\n",
-            k.kind.chinese(),
-            k.kind.as_str()
-        );
-        md.push_str("| street | communities covered | share | elderly covered | share |\n|---|---:|---:|---:|---:|\n");
-        for (street, t) in audit.by_street(study, k) {
-            let _ = writeln!(
-                md,
-                "| {} | {} / {} | {} | {:.0} / {:.0} | {} |",
-                md_cell(&street),
-                t.communities_covered,
-                t.communities,
-                pct(t.community_share),
-                t.elderly_covered,
-                t.elderly,
-                pct(t.elderly_share)
-            );
-        }
-        let uncovered = audit.uncovered(study, k);
-        let _ = writeln!(
-            md,
-            "\n### Not covered within {} min: {} communities\n",
-            k.limit_min,
-            uncovered.len()
-        );
-        if !uncovered.is_empty() {
-            md.push_str(
-                "| community | street | elderly | nearest | minutes |\n|---|---|---:|---|---:|\n",
-            );
-            for c in uncovered {
-                let com = &study.layers.communities[c];
-                let (near, minutes) = match k.nearest[c] {
-                    Some(n) => (
-                        md_cell(&study.layers.facilities[n.facility].name),
-                        format!("{:.1}", n.minutes),
-                    ),
-                    None => ("none reachable".into(), "–".into()),
-                };
-                let _ = writeln!(
-                    md,
-                    "| {} {} | {} | {:.0} | {} | {} |",
-                    md_cell(&com.id),
-                    md_cell(&com.name),
-                    md_cell(&com.street),
-                    audit.elderly[c],
-                    near,
-                    minutes
-                );
-            }
-        }
-    }
-    if !study.warnings.items.is_empty() {
-        let _ = writeln!(md, "\n## Warnings ({})\n", study.warnings.items.len());
-        for w in &study.warnings.items {
-            let _ = writeln!(md, "- {}", md_cell(&w.message));
-        }
-    }
-    md
-}
-
-/// What a later stage (service areas, siting, rules) adds to the shared report: a Markdown
-/// section for report.md and a value stored under `key` in summary.json.
+/// What a later stage (service areas, siting, rules, accessibility) adds to summary.json: a
+/// value stored under `key`. (report.md, report.html and report.xlsx are rendered from
+/// `report::document`.)
 #[derive(Debug, Clone)]
 pub struct Section {
     pub key: String,
-    pub markdown: String,
     pub summary: Value,
 }
 
-/// All audit outputs into an output set, with the sections of later stages appended to
-/// report.md and summary.json.
+/// The audit's data outputs (summary.json with the later stages' entries, coverage.csv,
+/// communities.geojson, uncovered.geojson) into an output set.
 pub fn audit_outputs(
     study: &Study,
     audit: &Audit,
@@ -479,13 +356,10 @@ pub fn audit_outputs_with_access(
     out: &mut OutputSet,
 ) -> Result<()> {
     let mut summary = summary_json(study, audit);
-    let mut md = audit_markdown(study, audit);
     for section in sections {
         if let Some(obj) = summary.as_object_mut() {
             obj.insert(section.key.clone(), section.summary.clone());
         }
-        md.push('\n');
-        md.push_str(&section.markdown);
     }
     let mut summary_text = serde_json::to_string_pretty(&summary)
         .map_err(|e| Error::Other(format!("writing summary.json: {e}")))?;
@@ -500,6 +374,5 @@ pub fn audit_outputs_with_access(
         communities_geojson_with_access(study, audit, access),
     );
     out.add("uncovered.geojson", uncovered_geojson(study, audit));
-    out.add("report.md", md.into_bytes());
     Ok(())
 }

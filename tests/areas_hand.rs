@@ -289,8 +289,11 @@ fn the_areas_command_writes_service_areas_and_the_report_section() {
     assert_eq!(s["kinds"]["day_care"][1]["elderly_inside"], 130.0);
     assert_eq!(s["kinds"]["day_care"][1]["elderly_inside_share"], 0.52);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("## 服务范围 · Service areas"));
-    assert!(md.contains("| 日间照料中心 day_care | 15 | 1 |"));
+    // The report's section, in the catalogue's words (the hand district's report is Chinese):
+    // day care's 15-minute band, 1 facility, 130 elderly inside (52 %).
+    assert!(md.contains("\n## 服务范围\n"), "{md}");
+    assert!(md.contains("| 日间照料中心 | 15 | 1 |"), "{md}");
+    assert!(md.contains("| 130 | 52.0 % |"), "{md}");
 
     // Byte-identical on a second run.
     let again = dir.path().join("again");

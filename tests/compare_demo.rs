@@ -189,4 +189,17 @@ fn compare_runs_two_scenarios() {
         summary["day_care"]["covered_plan"].as_u64().unwrap(),
         summary["day_care"]["covered_base"].as_u64().unwrap() + 1
     );
+    // compare.md in the scenario's language (Chinese): the same figures, c4 listed as gained.
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    let base_n = summary["day_care"]["covered_base"].as_u64().unwrap();
+    assert!(md.starts_with("# 方案比较 · "), "{md}");
+    assert!(
+        md.contains(&format!(
+            "覆盖社区 {base_n} → {} 个（共 4 个；新增 1 个，减少 0 个）",
+            base_n + 1
+        )),
+        "{md}"
+    );
+    assert!(md.contains("| c4 | 远郊社区 |"), "{md}");
+    assert!(!md.contains("gained"), "{md}");
 }

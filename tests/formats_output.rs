@@ -115,7 +115,7 @@ fn shapefile_and_geopackage_outputs_hold_the_geojson_layers() {
     }
     // The cut names are listed with their full names in report.md.
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("## Shapefile field names"), "{md}");
+    assert!(md.contains("## Shapefile 字段名"), "{md}");
     let renamed: Vec<&String> = shp
         .1
         .iter()

@@ -228,8 +228,28 @@ fn builtin_rules_on_the_hand_district() {
     assert_eq!(&d1[7], "甲街道");
 
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(report.contains("# 规划指标校核 · Planning-rule checks: cn-eldercare"));
-    assert!(report.contains("## Failures ("));
+    // report.md's rules section, in the scenario's language (English here): one row per rule
+    // with its counts; every subject's reason is in rules.csv.
+    assert!(
+        report.contains("\n## Planning-rule checks: cn-eldercare\n"),
+        "{report}"
+    );
+    let rooms = rs
+        .iter()
+        .filter(|r| &r[0] == "new_residential_service_rooms")
+        .collect::<Vec<_>>();
+    let count = |status: &str| rooms.iter().filter(|r| &r[11] == status).count();
+    assert!(
+        report.contains(&format!(
+            "| new_residential_service_rooms | New residential areas: elderly-service rooms ≥ 20 m² \
+             per 100 households | Sucheng District implementation plan, quoting the Suqian city \
+             plan, §4 | {} | {} | {} |",
+            count("pass"),
+            count("fail"),
+            count("not checked")
+        )),
+        "{report}"
+    );
     let summary: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let fails = rs.iter().filter(|r| &r[11] == "fail").count();

@@ -174,7 +174,12 @@ impl Default for OutputOptions {
 /// Adds the bureau formats of every GeoJSON output in `out`: `NAME.shp/.shx/.dbf/.prj/.cpg`
 /// and/or one `results.gpkg` holding every layer; the Shapefile field names (cut to 10 bytes)
 /// are listed with their full names at the end of report.md.
-pub fn add_bureau_outputs(options: &OutputOptions, out: &mut OutputSet) -> Result<(), Error> {
+pub fn add_bureau_outputs(
+    options: &OutputOptions,
+    lang: crate::i18n::Lang,
+    out: &mut OutputSet,
+) -> Result<(), Error> {
+    use crate::i18n as m;
     if !options.shapefile && !options.geopackage {
         return Ok(());
     }
@@ -193,10 +198,14 @@ pub fn add_bureau_outputs(options: &OutputOptions, out: &mut OutputSet) -> Resul
     }
     let mut notes = String::new();
     if options.shapefile {
-        notes.push_str(
-            "\n## Shapefile field names\n\nShapefile field names hold at most 10 bytes; the \
-             full names are:\n\n| layer | field | full name |\n|---|---|---|\n",
-        );
+        notes.push_str(&format!(
+            "\n## {}\n\n{}\n\n| {} | {} | {} |\n|---|---|---|\n",
+            m::SHP_NAMES.get(lang),
+            m::SHP_NAMES_NOTE.get(lang),
+            m::SHP_LAYER.get(lang),
+            m::SHP_FIELD.get(lang),
+            m::SHP_FULL_NAME.get(lang)
+        ));
         for layer in &layers {
             let files = shapefile::write(layer, options.crs, options.encoding)
                 .map_err(|e| Error::Other(format!("writing {}.shp: {e}", layer.name)))?;

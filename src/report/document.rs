@@ -85,7 +85,6 @@ impl ReportOptions {
             .collect();
         crate::report::Section {
             key: "report".into(),
-            markdown: String::new(),
             summary: serde_json::json!({
                 "tool": "carecircle",
                 "tool_version": env!("CARGO_PKG_VERSION"),
@@ -109,9 +108,13 @@ fn shown_name(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
+/// The SHA-256 of a regular input file, streamed (no copy of the file in memory); `None` for
+/// anything the layer readers refuse too (a pipe, a device, a file over the size limit).
 fn sha256_of(p: &Path) -> Option<String> {
-    let bytes = std::fs::read(p).ok()?;
-    let digest = Sha256::digest(&bytes);
+    let (file, _) = crate::io::open_input(p, crate::io::input_limits()).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::io::BufReader::new(file), &mut hasher).ok()?;
+    let digest = hasher.finalize();
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -429,7 +432,7 @@ fn sites_table(ctx: &ReportContext, plans: &[&SitePlan], with_kind: bool) -> Tab
                     cand.location.x(),
                     cand.location.y()
                 )),
-                Cell::text(names.join("、")),
+                Cell::text(names.join(ctx.t(m::LIST_SEP).as_str())),
                 Cell::Number(site.newly_covered_weight),
                 Cell::Number(site.served_weight),
             ]);
@@ -464,7 +467,7 @@ fn rules_table(ctx: &ReportContext, set: &RuleSet, results: &[RuleResult]) -> Ta
             })
             .collect();
         let more = count(Status::Fail).saturating_sub(failing.len());
-        let mut failing = failing.join("、");
+        let mut failing = failing.join(ctx.t(m::LIST_SEP).as_str());
         if more > 0 {
             failing.push_str(&format!(" … (+{more})"));
         }
@@ -912,7 +915,7 @@ pub fn build(ctx: &ReportContext) -> Document {
         b.push(Block::Heading(
             2,
             "rules".into(),
-            format!("{}：{}", ctx.t(m::RULES), set.name),
+            ctx.f(m::RULES_OF, &[("set", set.name.clone())]),
         ));
         b.push(Block::Paragraph(ctx.t(m::RULES_NOTE)));
         b.push(Block::Table(rules_table(ctx, set, results)));

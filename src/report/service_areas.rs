@@ -1,14 +1,12 @@
-//! The service-area outputs: service_areas.geojson and the service-area section of report.md
-//! and summary.json. `areas` computes; this writes.
-
-use std::fmt::Write as _;
+//! The service-area outputs: service_areas.geojson and the service-area entry of summary.json
+//! (report.md's section is built by `report::document`). `areas` computes; this writes.
 
 use geo::Geometry;
 use serde_json::{json, Map, Value};
 
 use crate::areas::{to_wgs84, FacilityArea, ServiceAreas};
 use crate::error::Result;
-use crate::report::{self, md_cell, round_to, OutputSet, Section};
+use crate::report::{self, round_to, OutputSet, Section};
 use crate::study::Study;
 
 /// service_areas.geojson: one feature per facility and band, then one dissolved feature per
@@ -63,27 +61,9 @@ pub fn geojson(study: &Study, areas: &ServiceAreas) -> Vec<u8> {
     report::feature_collection(features)
 }
 
-/// The service-area section of report.md and summary.json (key `service_areas`).
+/// The service-area entry of summary.json (key `service_areas`).
 pub fn section(study: &Study, areas: &ServiceAreas) -> Section {
-    let mut md = String::new();
     let o = &areas.options;
-    let bands: Vec<String> = o.bands.iter().map(|b| format!("{b}")).collect();
-    md.push_str("## 服务范围 · Service areas\n\n");
-    let _ = writeln!(
-        md,
-        "Reached on foot at {} m/min within {} minutes along the roads, the last road of each \
-         path cut where the time runs out, widened by {} m for the walk from the road to a door. \
-         District area: {:.2} km² ({}).\n",
-        areas.speed_m_per_min,
-        bands.join(" / "),
-        o.lateral_m,
-        areas.district_area_km2,
-        areas.district_basis.as_str()
-    );
-    md.push_str(
-        "| kind | minutes | facilities | area (km²) | share of district area | elderly inside | share of elderly | network / circle (mean) |\n",
-    );
-    md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     let mut kinds_json = Map::new();
     for k in &areas.kinds {
         let ratios: Vec<f64> = areas
@@ -99,20 +79,6 @@ pub fn section(study: &Study, areas: &ServiceAreas) -> Section {
         } else {
             Some(ratios.iter().sum::<f64>() / ratios.len() as f64)
         };
-        let _ = writeln!(
-            md,
-            "| {} {} | {} | {} | {:.2} | {:.1} % | {:.0} / {:.0} | {:.1} % | {} |",
-            k.kind.chinese(),
-            k.kind.as_str(),
-            k.minutes,
-            k.facilities,
-            k.area_km2,
-            100.0 * k.district_area_share,
-            k.elderly,
-            areas.total_elderly,
-            100.0 * k.elderly_share,
-            mean_ratio.map_or("–".to_string(), |r| format!("{:.0} %", 100.0 * r))
-        );
         let entry = kinds_json
             .entry(k.kind.as_str().to_string())
             .or_insert_with(|| json!([]));
@@ -131,44 +97,8 @@ pub fn section(study: &Study, areas: &ServiceAreas) -> Section {
             }));
         }
     }
-    // The facilities a straight-line circle overstates most, at the largest band.
-    if let Some(&top) = o.bands.last() {
-        let mut worst: Vec<&FacilityArea> = areas
-            .facilities
-            .iter()
-            .filter(|a| a.minutes == top)
-            .collect();
-        worst.sort_by(|a, b| {
-            a.ratio().total_cmp(&b.ratio()).then_with(|| {
-                study.layers.facilities[a.facility]
-                    .id
-                    .cmp(&study.layers.facilities[b.facility].id)
-            })
-        });
-        if !worst.is_empty() {
-            let _ = writeln!(
-                md,
-                "\n### Where a {top}-minute circle overstates most\n\n| facility | kind | area (km²) | circle (km²) | network / circle | elderly inside |\n|---|---|---:|---:|---:|---:|"
-            );
-            for a in worst.iter().take(10) {
-                let f = &study.layers.facilities[a.facility];
-                let _ = writeln!(
-                    md,
-                    "| {} {} | {} | {:.3} | {:.3} | {:.0} % | {:.0} |",
-                    md_cell(&f.id),
-                    md_cell(&f.name),
-                    f.kind.as_str(),
-                    a.area_km2,
-                    a.circle_km2,
-                    100.0 * a.ratio(),
-                    a.elderly
-                );
-            }
-        }
-    }
     Section {
         key: "service_areas".into(),
-        markdown: md,
         summary: json!({
             "bands_min": o.bands,
             "lateral_m": o.lateral_m,

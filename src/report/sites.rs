@@ -1,26 +1,13 @@
 //! The siting outputs: sites.csv, sites.geojson, the siting section of report.md and
 //! summary.json, and the siting table of report.html. `site_plan` computes; this writes.
 
-use std::fmt::Write as _;
-
 use geo::Point;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::report::{count_json, md_cell, round_to, OutputSet, Section};
+use crate::report::{count_json, round_to, OutputSet, Section};
 use crate::site_plan::SitePlan;
 use crate::study::Study;
-
-fn objective_words(plan: &SitePlan) -> &'static str {
-    match plan.solution.model.as_str() {
-        "lscp" if plan.solution.objective.fract() == 0.0 => "new sites",
-        "lscp" => "total cost of new sites",
-        "mclp" => "elderly people covered",
-        "mclp-capacitated" => "elderly people served within capacity",
-        "pcenter" => "worst minutes of any elderly person to the nearest facility",
-        _ => "elderly-weighted minutes to the nearest facility",
-    }
-}
 
 /// A chosen site's location and its attributes in column order.
 type SiteRow = (Point<f64>, Vec<(String, Value)>);
@@ -141,96 +128,12 @@ pub fn sites_geojson(study: &Study, plans: &[SitePlan]) -> Vec<u8> {
     crate::report::feature_collection(features)
 }
 
-/// The siting section of report.md and summary.json.
+/// The siting entry of summary.json (report.md's section is built by `report::document`).
 pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
-    let mut md = String::from("# 新设施选址 · Proposed new sites\n");
     let mut summary = Map::new();
     for plan in plans {
         let s = &plan.solution;
         let (before, after) = plan.communities_covered();
-        // Only the communities the kind's target applies to, as `communities_covered` counts.
-        let n = plan.in_scope.iter().filter(|&&inside| inside).count();
-        let _ = writeln!(
-            md,
-            "\n## {} ({}): model {}, {}\n",
-            plan.kind.chinese(),
-            plan.kind.as_str(),
-            s.model,
-            s.method
-        );
-        let _ = writeln!(
-            md,
-            "Candidates: {}. Existing {} facilities stay open. {}.\n",
-            plan.candidate_source,
-            plan.existing.len(),
-            if plan.solution.model == "pmedian" && plan.unlimited {
-                "No time limit: every community counts the minutes to its nearest open site"
-                    .to_string()
-            } else {
-                format!("Limit {} min", plan.limit_min)
-            }
-        );
-        let _ = writeln!(
-            md,
-            "- objective ({}): {:.2}; bound {:.2}; gap {:.2} %{}",
-            objective_words(plan),
-            s.objective,
-            s.bound,
-            100.0 * s.gap,
-            if s.proven_optimal {
-                " (proven optimal)"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(
-            md,
-            "- communities covered: {before} → {after} of {n}; elderly covered: {:.0} → {:.0} of {:.0}",
-            plan.elderly_covered_before, plan.elderly_covered_after, s.total_weight
-        );
-        let uncoverable: Vec<usize> = s
-            .uncoverable
-            .iter()
-            .copied()
-            .filter(|&d| plan.in_scope[d])
-            .collect();
-        if !uncoverable.is_empty() {
-            let names: Vec<String> = uncoverable
-                .iter()
-                .map(|&d| {
-                    let c = &study.layers.communities[d];
-                    format!("{} {}", md_cell(&c.id), md_cell(&c.name))
-                })
-                .collect();
-            let _ = writeln!(
-                md,
-                "- {} communities cannot be reached within {} min from any site: {}",
-                names.len(),
-                plan.limit_min,
-                names.join(", ")
-            );
-        }
-        if !s.sites.is_empty() {
-            md.push_str("\n| # | site | lon, lat | newly covered communities | newly covered elderly |\n|---:|---|---|---|---:|\n");
-            for (rank, site) in s.sites.iter().enumerate() {
-                let cand = &plan.candidates[site.candidate];
-                let names: Vec<String> = site
-                    .newly_covered
-                    .iter()
-                    .map(|&d| md_cell(&study.layers.communities[d].name))
-                    .collect();
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {:.5}, {:.5} | {} | {:.0} |",
-                    rank + 1,
-                    md_cell(&cand.id),
-                    cand.location.x(),
-                    cand.location.y(),
-                    names.join("、"),
-                    site.newly_covered_weight
-                );
-            }
-        }
         summary.insert(
             plan.kind.as_str().into(),
             json!({
@@ -252,7 +155,6 @@ pub fn section(study: &Study, plans: &[SitePlan]) -> Section {
     }
     Section {
         key: "siting".into(),
-        markdown: md,
         summary: Value::Object(summary),
     }
 }

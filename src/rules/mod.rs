@@ -35,7 +35,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use eval::evaluate;
-pub use output::{outputs, rules_csv, rules_markdown, rules_summary};
+pub use output::{outputs, rules_csv, rules_summary};
 
 use crate::error::{InputError, Problem};
 use crate::i18n::{self, Lang, LocalText};

@@ -1,13 +1,11 @@
 //! rules.csv, the report.md section and the summary.json entry of a rule check.
 
-use std::fmt::Write as _;
-
 use serde_json::{json, Value};
 
-use super::{num_dp, RuleResult, RuleSet, Status, Tally};
+use super::{num_dp, RuleResult, RuleSet, Tally};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
-use crate::report::{md_cell, OutputSet, Section};
+use crate::report::{OutputSet, Section};
 
 /// The columns of rules.csv (part of the interface).
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -70,112 +68,6 @@ fn tally_of_rule(results: &[RuleResult], rule: usize) -> Tally {
     Tally::of(&mine)
 }
 
-/// The report.md section: a table per rule, then every failure and every subject not checked.
-pub fn rules_markdown(set: &RuleSet, results: &[RuleResult], lang: Lang) -> String {
-    let mut md = String::new();
-    let t = Tally::of(results);
-    let _ = writeln!(
-        md,
-        "# 规划指标校核 · Planning-rule checks: {}\n",
-        md_cell(&set.name)
-    );
-    let _ = writeln!(
-        md,
-        "{} ({}). {} rules; {} subjects checked: {} pass, {} fail, {} not checked.\n",
-        md_cell(set.title.get(lang)),
-        md_cell(&set.origin),
-        set.rules.len(),
-        results.len(),
-        t.pass,
-        t.fail,
-        t.not_checked
-    );
-    md.push_str("| rule | required | pass | fail | not checked | source |\n");
-    md.push_str("|---|---|---:|---:|---:|---|\n");
-    for (i, rule) in set.rules.iter().enumerate() {
-        let rt = tally_of_rule(results, i);
-        let mark = if rt.fail > 0 {
-            "✘"
-        } else if rt.not_checked > 0 {
-            "?"
-        } else {
-            "✔"
-        };
-        let _ = writeln!(
-            md,
-            "| {mark} {} `{}` | {} | {} | {} | {} | {} |",
-            md_cell(rule.title.get(lang)),
-            md_cell(&rule.id),
-            md_cell(&rule.required_summary(lang)),
-            rt.pass,
-            rt.fail,
-            rt.not_checked,
-            md_cell(&rule.source_text(lang))
-        );
-    }
-    let notes: Vec<String> = set
-        .rules
-        .iter()
-        .filter_map(|r| {
-            r.note
-                .as_ref()
-                .map(|n| format!("- `{}`: {}", md_cell(&r.id), md_cell(n.get(lang))))
-        })
-        .collect();
-    if !notes.is_empty() {
-        let _ = writeln!(md, "\nNotes:\n\n{}", notes.join("\n"));
-    }
-    for (status, heading) in [
-        (Status::Fail, "Failures"),
-        (Status::NotChecked, "Not checked"),
-    ] {
-        let rows: Vec<&RuleResult> = results.iter().filter(|r| r.status == status).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let _ = writeln!(md, "\n## {heading} ({})\n", rows.len());
-        md.push_str("| rule | scope | subject | value | required | reason |\n");
-        md.push_str("|---|---|---|---:|---|---|\n");
-        for (i, rule) in set.rules.iter().enumerate() {
-            let mine: Vec<&RuleResult> = rows.iter().copied().filter(|r| r.rule == i).collect();
-            for r in mine.iter().take(MD_ROWS_PER_RULE) {
-                let value = r
-                    .value
-                    .map(|v| format!("{} {}", num_dp(v, 2), r.unit))
-                    .unwrap_or_else(|| "–".into());
-                let subject = if r.subject_id == r.subject_name {
-                    md_cell(&r.subject_id)
-                } else {
-                    format!("{} {}", md_cell(&r.subject_id), md_cell(&r.subject_name))
-                };
-                let _ = writeln!(
-                    md,
-                    "| `{}` | {} | {} | {} | {} | {} |",
-                    md_cell(&r.rule_id),
-                    r.scope.as_str(),
-                    subject,
-                    md_cell(value.trim()),
-                    md_cell(&r.required),
-                    md_cell(&r.reason)
-                );
-            }
-            if mine.len() > MD_ROWS_PER_RULE {
-                let _ = writeln!(
-                    md,
-                    "| `{}` | | … and {} more (see rules.csv) | | | |",
-                    md_cell(&rule.id),
-                    mine.len() - MD_ROWS_PER_RULE
-                );
-            }
-        }
-    }
-    md
-}
-
-/// report.md lists at most this many failures (and as many subjects not checked) per rule;
-/// rules.csv has them all.
-pub const MD_ROWS_PER_RULE: usize = 20;
-
 /// The summary.json entry: per rule its counts, and the totals.
 pub fn rules_summary(set: &RuleSet, results: &[RuleResult], lang: Lang) -> Value {
     let t = Tally::of(results);
@@ -210,8 +102,8 @@ pub fn rules_summary(set: &RuleSet, results: &[RuleResult], lang: Lang) -> Value
     })
 }
 
-/// Adds rules.csv to the output set and returns the section for report.md and summary.json
-/// (pass it to `report::audit_outputs`).
+/// Adds rules.csv to the output set and returns the summary.json entry (pass it to
+/// `report::audit_outputs`; report.md's section is built by `report::document`).
 pub fn outputs(
     set: &RuleSet,
     results: &[RuleResult],
@@ -221,7 +113,6 @@ pub fn outputs(
     out.add("rules.csv", rules_csv(set, results, lang)?);
     Ok(Section {
         key: "rules".into(),
-        markdown: rules_markdown(set, results, lang),
         summary: rules_summary(set, results, lang),
     })
 }
@@ -229,10 +120,10 @@ pub fn outputs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Scope;
+    use crate::rules::{Scope, Status};
 
     #[test]
-    fn report_lists_at_most_20_failures_per_rule_and_csv_all() {
+    fn csv_has_every_subject_and_the_summary_the_counts() {
         let set = RuleSet::from_toml(
             "[[rule]]\nid = \"p\"\nkind = \"presence\"\nfacility_kinds = \"day_care\"\n\
              source = \"doc\"\nclause = \"§1\"\n",
@@ -254,17 +145,11 @@ mod tests {
                 reason: "no day_care located in the street".into(),
             })
             .collect();
-        let md = rules_markdown(&set, &results, Lang::En);
-        assert!(md.contains("25 subjects checked: 2 pass, 23 fail, 0 not checked"));
-        assert!(md.contains("| ✘ p `p` | street ≥ 1 day_care | 2 | 23 | 0 | doc, §1 |"));
-        assert!(md.contains("## Failures (23)"));
-        assert!(md.contains("| `p` | street | s19 | 0 day_care | ≥ 1 day_care |"));
-        assert!(!md.contains("| s20 |"));
-        assert!(md.contains("| `p` | | … and 3 more (see rules.csv) | | | |"));
         let csv = rules_csv(&set, &results, Lang::En).unwrap();
         let text = String::from_utf8(csv).unwrap();
         assert_eq!(text.lines().count(), 26);
         assert!(text.starts_with("\u{feff}rule,title,kind,source,scope,"));
+        assert!(text.contains(",street,s24,s24,s24,0,day_care,≥ 1 day_care,pass,"));
         let summary = rules_summary(&set, &results, Lang::En);
         assert_eq!(summary["fail"], 23);
         assert_eq!(summary["rules"][0]["pass"], 2);
