@@ -106,6 +106,13 @@ fn study_and_report_options(
     })
 }
 
+/// The Shapefile / GeoPackage copies of the GeoJSON outputs that `[output]` asks for.
+fn add_bureau_outputs(study: &Study, out: &mut OutputSet) -> Result<()> {
+    let lang = study.scenario.report.lang.unwrap_or_default();
+    crate::export::add_bureau_outputs(&study.scenario.output, lang, out)?;
+    Ok(())
+}
+
 /// report.md from the report document (the commands without maps: audit, rules, areas).
 fn add_report_markdown(ctx: &ReportContext, out: &mut OutputSet) {
     let doc = crate::report::document::build(ctx);
@@ -126,23 +133,10 @@ pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
     let mut out = OutputSet::new();
     audit_outputs(&study, &result, &[report_options.section()], &mut out)?;
     add_report_markdown(
-        &ReportContext {
-            study: &study,
-            audit: &result,
-            areas: None,
-            plans: &[],
-            rules: None,
-            options: &report_options,
-            places: Default::default(),
-            access: None,
-        },
+        &ReportContext::of(&study, &result, &report_options),
         &mut out,
     );
-    crate::export::add_bureau_outputs(
-        &study.scenario.output,
-        study.scenario.report.lang.unwrap_or_default(),
-        &mut out,
-    )?;
+    add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     Ok(Written {
         files,
@@ -284,14 +278,11 @@ pub fn run_stages(
     sections.push(report_options.section());
     crate::report::audit_outputs_with_access(&study, &result, Some(&access), &sections, &mut out)?;
     let ctx = ReportContext {
-        study: &study,
-        audit: &result,
         areas: Some(&areas),
         plans: &plans,
         rules: Some((&rule_set, &rule_results)),
-        options: &report_options,
-        places: Default::default(),
         access: Some(&access),
+        ..ReportContext::of(&study, &result, &report_options)
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
@@ -312,11 +303,7 @@ pub fn run_stages(
         &analytics_render,
     )?
     .add_to(&mut out);
-    crate::export::add_bureau_outputs(
-        &study.scenario.output,
-        study.scenario.report.lang.unwrap_or_default(),
-        &mut out,
-    )?;
+    add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for plan in &plans {
@@ -394,22 +381,12 @@ pub fn run_rules(
     )?;
     add_report_markdown(
         &ReportContext {
-            study: &study,
-            audit: &result,
-            areas: None,
-            plans: &[],
             rules: Some((&set, &results)),
-            options: &report_options,
-            places: Default::default(),
-            access: None,
+            ..ReportContext::of(&study, &result, &report_options)
         },
         &mut out,
     );
-    crate::export::add_bureau_outputs(
-        &study.scenario.output,
-        study.scenario.report.lang.unwrap_or_default(),
-        &mut out,
-    )?;
+    add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let summary = format!(
         "{}\n  rules ({}): {} pass, {} fail, {} not checked (see rules.csv)",
@@ -701,24 +678,14 @@ pub fn run_site(
         ..Overlays::default()
     };
     let ctx = ReportContext {
-        study: &study,
-        audit: &result,
-        areas: None,
         plans: &plans,
-        rules: None,
-        options: &report_options,
-        places: Default::default(),
-        access: None,
+        ..ReportContext::of(&study, &result, &report_options)
     };
     let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
     for n in &maps.notices {
         eprintln!("note: {n}");
     }
-    crate::export::add_bureau_outputs(
-        &study.scenario.output,
-        study.scenario.report.lang.unwrap_or_default(),
-        &mut out,
-    )?;
+    add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let plan = &plans[0];
     let s = &plan.solution;
@@ -772,22 +739,12 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     )?;
     add_report_markdown(
         &ReportContext {
-            study: &study,
-            audit: &result,
             areas: Some(&areas),
-            plans: &[],
-            rules: None,
-            options: &report_options,
-            places: Default::default(),
-            access: None,
+            ..ReportContext::of(&study, &result, &report_options)
         },
         &mut out,
     );
-    crate::export::add_bureau_outputs(
-        &study.scenario.output,
-        study.scenario.report.lang.unwrap_or_default(),
-        &mut out,
-    )?;
+    add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
     for k in &areas.kinds {

@@ -159,6 +159,23 @@ pub struct ReportContext<'a> {
     pub access: Option<&'a crate::access::AccessReport>,
 }
 
+impl<'a> ReportContext<'a> {
+    /// The audit alone; a command that computes more sets those parts
+    /// (`ReportContext { areas: Some(&areas), ..ReportContext::of(..) }`).
+    pub fn of(study: &'a Study, audit: &'a Audit, options: &'a ReportOptions) -> Self {
+        ReportContext {
+            study,
+            audit,
+            areas: None,
+            plans: &[],
+            rules: None,
+            options,
+            places: Default::default(),
+            access: None,
+        }
+    }
+}
+
 /// A block of the document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
