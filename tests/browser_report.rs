@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fc, feature, write};
+use common::{helsinki_pbf, write_helsinki};
 use serde_json::{json, Value};
 
 fn chromium() -> Option<PathBuf> {
@@ -205,52 +205,16 @@ fn demo_report_in_chromium() {
 
 #[test]
 fn helsinki_report_in_chromium() {
-    let pbf = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/osm/Helsinki.osm.pbf"
-    ));
-    if !pbf.exists() {
-        eprintln!("SKIPPED: ../shared/data/osm/Helsinki.osm.pbf not found (the shared data folder is absent)");
-        return;
-    }
+    let Some(pbf) = helsinki_pbf() else { return };
     let Some(bin) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
-    // A 10 × 10 grid of communities over the extract and three facilities (as in osm_audit).
-    let mut communities = Vec::new();
-    for i in 0..10 {
-        for j in 0..10 {
-            let lon = 24.9360 + 0.0017 * i as f64;
-            let lat = 60.1650 + 0.0014 * j as f64;
-            communities.push(feature(
-                json!({"type": "Point", "coordinates": [lon, lat]}),
-                json!({"id": format!("H{i}{j}"), "name": format!("Block {i}{j}"), "street": format!("S{}", i / 5),
-                       "population": 1000, "elderly": 100 + i + j}),
-            ));
-        }
-    }
-    let facilities = vec![
-        feature(
-            json!({"type": "Point", "coordinates": [24.9410, 60.1700]}),
-            json!({"id": "F1", "kind": "day_care"}),
-        ),
-        feature(
-            json!({"type": "Point", "coordinates": [24.9500, 60.1760]}),
-            json!({"id": "F2", "kind": "day_care"}),
-        ),
-        feature(
-            json!({"type": "Point", "coordinates": [24.9380, 60.1770]}),
-            json!({"id": "F3", "kind": "canteen"}),
-        ),
-    ];
-    write(dir.path(), "communities.geojson", &fc(communities));
-    write(dir.path(), "facilities.geojson", &fc(facilities));
-    let scenario = format!(
-        "name = \"Helsinki\"\n[layers.communities]\npath = \"communities.geojson\"\n\
-         [layers.facilities]\npath = \"facilities.geojson\"\n[layers.roads]\npath = \"{}\"\n\
-         [report]\nlanguage = \"en\"\ndate = \"2026-12-01\"\n",
-        pbf.display()
+    // The Helsinki grid of osm_audit, its report in English.
+    write_helsinki(
+        dir.path(),
+        &pbf,
+        "Block ",
+        "[report]\nlanguage = \"en\"\ndate = \"2026-12-01\"\n",
     );
-    write(dir.path(), "scenario.toml", &scenario);
     let out = dir.path().join("out");
     carecircle::commands::run_all(&dir.path().join("scenario.toml"), &out).unwrap();
     let r = check_page(&bin, &out, "min");

@@ -2,8 +2,12 @@
 //! where there is one), exits 2 and writes nothing. Also the point tables (CSV, XLSX) read
 //! right, and a layer's bad features are all reported at once.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
+
+use common::{demo_copy, demo_dir};
 
 use carecircle::coverage::audit;
 use carecircle::crs::Crs;
@@ -13,27 +17,6 @@ use carecircle::study::Study;
 use carecircle::{Error, Problem};
 use geo::MapCoords;
 use serde_json::{json, Value};
-
-fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
-}
-
-/// A copy of the demo district to spoil.
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    for name in [
-        "communities.geojson",
-        "facilities.geojson",
-        "population.geojson",
-        "roads.geojson",
-        "parcels.geojson",
-        "scenario.toml",
-    ] {
-        std::fs::copy(demo_dir().join(name), tmp.path().join(name)).unwrap();
-    }
-    let scenario = tmp.path().join("scenario.toml");
-    (tmp, scenario)
-}
 
 fn edit_scenario(scenario: &Path, edit: impl Fn(&str) -> String) {
     let text = std::fs::read_to_string(scenario).unwrap();

@@ -3,29 +3,19 @@
 //! GeoPackage holding every layer, read back identical to the GeoJSON outputs; two runs give
 //! the same bytes.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
+
+use common::{demo_copy, demo_dir};
 
 use carecircle::io::features::{FeatureSink, LayerInfo, RawFeature, ReadRequest};
 use carecircle::io::scenario::LayerSpec;
 
-fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
-}
-
 fn run_with_output(output: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    for name in [
-        "communities.geojson",
-        "facilities.geojson",
-        "population.geojson",
-        "roads.geojson",
-        "parcels.geojson",
-    ] {
-        std::fs::copy(demo_dir().join(name), tmp.path().join(name)).unwrap();
-    }
-    let text = std::fs::read_to_string(demo_dir().join("scenario.toml")).unwrap();
-    let scenario = tmp.path().join("scenario.toml");
+    let (tmp, scenario) = demo_copy();
+    let text = std::fs::read_to_string(&scenario).unwrap();
     std::fs::write(&scenario, format!("{text}\n{output}")).unwrap();
     let out = tmp.path().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))

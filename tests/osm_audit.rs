@@ -4,67 +4,17 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use carecircle::coverage::audit;
 use carecircle::crs::segment_length_m;
 use carecircle::study::Study;
-use common::{fc, feature, write};
-use serde_json::json;
-
-fn helsinki() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/osm/Helsinki.osm.pbf"
-    ));
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared/data/osm/Helsinki.osm.pbf not found (the shared data folder is absent)");
-        None
-    }
-}
+use common::{helsinki_pbf, write_helsinki};
 
 #[test]
 fn helsinki_walk_graph_and_audit() {
-    let Some(pbf) = helsinki() else { return };
+    let Some(pbf) = helsinki_pbf() else { return };
     let dir = tempfile::tempdir().unwrap();
-    // A 10 × 10 grid of communities over the extract's box (24.9352–24.9534 E,
-    // 60.1642–60.1791 N) and three day-care centres.
-    let mut communities = Vec::new();
-    for i in 0..10 {
-        for j in 0..10 {
-            let lon = 24.9360 + 0.0017 * i as f64;
-            let lat = 60.1650 + 0.0014 * j as f64;
-            communities.push(feature(
-                json!({"type": "Point", "coordinates": [lon, lat]}),
-                json!({"id": format!("H{i}{j}"), "name": format!("区块{i}{j}"), "street": format!("S{}", i / 5),
-                       "population": 1000, "elderly": 100 + i + j}),
-            ));
-        }
-    }
-    let facilities = vec![
-        feature(
-            json!({"type": "Point", "coordinates": [24.9410, 60.1700]}),
-            json!({"id": "F1", "kind": "day_care"}),
-        ),
-        feature(
-            json!({"type": "Point", "coordinates": [24.9500, 60.1760]}),
-            json!({"id": "F2", "kind": "day_care"}),
-        ),
-        feature(
-            json!({"type": "Point", "coordinates": [24.9380, 60.1770]}),
-            json!({"id": "F3", "kind": "canteen"}),
-        ),
-    ];
-    write(dir.path(), "communities.geojson", &fc(communities));
-    write(dir.path(), "facilities.geojson", &fc(facilities));
-    let scenario = format!(
-        "name = \"Helsinki\"\n[layers.communities]\npath = \"communities.geojson\"\n\
-         [layers.facilities]\npath = \"facilities.geojson\"\n[layers.roads]\npath = \"{}\"\n",
-        pbf.display()
-    );
-    write(dir.path(), "scenario.toml", &scenario);
+    // A 10 × 10 grid of communities over the extract's box and three facilities.
+    write_helsinki(dir.path(), &pbf, "区块", "");
     let study = Study::load(&dir.path().join("scenario.toml")).unwrap();
 
     // The walk graph: 2,500 walkable OSM road pieces → these counts (nodes merged within 0.5 m).

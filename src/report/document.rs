@@ -243,22 +243,37 @@ fn model_words(ctx: &ReportContext, model: &str) -> String {
     })
 }
 
+/// The coverage figures of a group (district or street), as columns and as cells.
+fn totals_columns(t: Table, ctx: &ReportContext) -> Table {
+    t.column(
+        "communities_covered",
+        ctx.t(m::COMMUNITIES_COVERED),
+        K::Count,
+    )
+    .column("communities", ctx.t(m::COMMUNITY), K::Count)
+    .column("community_share", ctx.t(m::COMMUNITY_SHARE), K::Share)
+    .column("elderly_covered", ctx.t(m::ELDERLY_COVERED), K::Count)
+    .column("elderly", ctx.t(m::ELDERLY), K::Count)
+    .column("elderly_share", ctx.t(m::ELDERLY_SHARE), K::Share)
+}
+
+fn totals_cells(tot: &crate::coverage::Totals) -> [Cell; 6] {
+    [
+        Cell::Number(tot.communities_covered as f64),
+        Cell::Number(tot.communities as f64),
+        Cell::Number(tot.community_share),
+        Cell::Number(tot.elderly_covered),
+        Cell::Number(tot.elderly),
+        Cell::Number(tot.elderly_share),
+    ]
+}
+
 fn coverage_table(ctx: &ReportContext) -> Table {
-    let mut t = Table::new("summary", ctx.t(m::SUMMARY))
+    let t = Table::new("summary", ctx.t(m::SUMMARY))
         .column("kind", ctx.t(m::KIND), K::Text)
         .column("limit_min", ctx.t(m::LIMIT_MIN), K::Number(0))
-        .column("facilities", ctx.t(m::FACILITIES), K::Count)
-        .column(
-            "communities_covered",
-            ctx.t(m::COMMUNITIES_COVERED),
-            K::Count,
-        )
-        .column("communities", ctx.t(m::COMMUNITY), K::Count)
-        .column("community_share", ctx.t(m::COMMUNITY_SHARE), K::Share)
-        .column("elderly_covered", ctx.t(m::ELDERLY_COVERED), K::Count)
-        .column("elderly", ctx.t(m::ELDERLY), K::Count)
-        .column("elderly_share", ctx.t(m::ELDERLY_SHARE), K::Share)
-        .column("target", ctx.t(m::TARGET), K::Flag);
+        .column("facilities", ctx.t(m::FACILITIES), K::Count);
+    let mut t = totals_columns(t, ctx).column("target", ctx.t(m::TARGET), K::Flag);
     for k in &ctx.audit.kinds {
         let tot = ctx.audit.totals(k, |_| true);
         let target = match k.target {
@@ -275,18 +290,14 @@ fn coverage_table(ctx: &ReportContext) -> Table {
             }
             None => Cell::text(ctx.t(m::NO_TARGET)),
         };
-        t.push(vec![
+        let mut row = vec![
             Cell::text(ctx.kind(k.kind)),
             Cell::Number(k.limit_min),
             Cell::Number(k.facilities as f64),
-            Cell::Number(tot.communities_covered as f64),
-            Cell::Number(tot.communities as f64),
-            Cell::Number(tot.community_share),
-            Cell::Number(tot.elderly_covered),
-            Cell::Number(tot.elderly),
-            Cell::Number(tot.elderly_share),
-            target,
-        ]);
+        ];
+        row.extend(totals_cells(&tot));
+        row.push(target);
+        t.push(row);
     }
     t
 }
@@ -300,32 +311,14 @@ fn streets_table(
     if with_kind {
         t = t.column("kind", ctx.t(m::KIND), K::Text);
     }
-    t = t
-        .column("street", ctx.t(m::STREET), K::Text)
-        .column(
-            "communities_covered",
-            ctx.t(m::COMMUNITIES_COVERED),
-            K::Count,
-        )
-        .column("communities", ctx.t(m::COMMUNITY), K::Count)
-        .column("community_share", ctx.t(m::COMMUNITY_SHARE), K::Share)
-        .column("elderly_covered", ctx.t(m::ELDERLY_COVERED), K::Count)
-        .column("elderly", ctx.t(m::ELDERLY), K::Count)
-        .column("elderly_share", ctx.t(m::ELDERLY_SHARE), K::Share);
+    t = totals_columns(t.column("street", ctx.t(m::STREET), K::Text), ctx);
     for (street, tot) in ctx.audit.by_street(ctx.study, kind) {
         let mut row = Vec::new();
         if with_kind {
             row.push(Cell::text(ctx.kind(kind.kind)));
         }
-        row.extend([
-            Cell::Text(street),
-            Cell::Number(tot.communities_covered as f64),
-            Cell::Number(tot.communities as f64),
-            Cell::Number(tot.community_share),
-            Cell::Number(tot.elderly_covered),
-            Cell::Number(tot.elderly),
-            Cell::Number(tot.elderly_share),
-        ]);
+        row.push(Cell::Text(street));
+        row.extend(totals_cells(&tot));
         t.push(row);
     }
     t

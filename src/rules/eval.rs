@@ -302,16 +302,28 @@ impl<'a> Data<'a> {
         let Some(spec) = &self.study.scenario.parcels else {
             return Err(self.t(m::GAP_MISSING, &[("field", field.to_string())]));
         };
-        match field {
-            "households" => parcel
-                .households
-                .ok_or_else(|| self.missing(spec, "households")),
-            "floor_area" | "floor_area_m2" => parcel
-                .floor_area_m2
-                .ok_or_else(|| self.missing(spec, "floor_area")),
-            _ => number(
+        let model = [
+            ("households", parcel.households),
+            ("floor_area", parcel.floor_area_m2),
+        ];
+        self.read_number(spec, field, &model, &parcel.extra)
+    }
+
+    /// A number of a feature: a model field the loader read (`model`: name and value; `None`
+    /// when the data lacks it), else the (mapped) property in `extra`.
+    fn read_number(
+        &self,
+        spec: &LayerSpec,
+        field: &str,
+        model: &[(&str, Option<f64>)],
+        extra: &BTreeMap<String, Value>,
+    ) -> Result<f64, Gap> {
+        let name = model_field(field);
+        match model.iter().find(|(n, _)| *n == name) {
+            Some((n, value)) => value.ok_or_else(|| self.missing(spec, n)),
+            None => number(
                 self.lang,
-                parcel.extra.get(spec.field(field)),
+                extra.get(spec.field(field)),
                 &self.label(spec, field),
             ),
         }
@@ -657,36 +669,22 @@ impl<'a> Data<'a> {
 
     fn community_number(&self, c: usize, field: &str) -> Result<f64, Gap> {
         let com = &self.study.layers.communities[c];
-        let spec = &self.study.scenario.communities;
-        match field {
-            "population" => Ok(com.population),
-            "elderly" => Ok(com.elderly),
-            "households" => com
-                .households
-                .ok_or_else(|| self.missing(spec, "households")),
-            _ => number(
-                self.lang,
-                com.extra.get(spec.field(field)),
-                &self.label(spec, field),
-            ),
-        }
+        let model = [
+            ("population", Some(com.population)),
+            ("elderly", Some(com.elderly)),
+            ("households", com.households),
+        ];
+        self.read_number(&self.study.scenario.communities, field, &model, &com.extra)
     }
 
     fn facility_number(&self, f: usize, field: &str) -> Result<f64, Gap> {
         let fac = &self.study.layers.facilities[f];
-        let spec = &self.study.scenario.facilities;
-        match field {
-            "count" => Ok(1.0),
-            "capacity" => fac.capacity.ok_or_else(|| self.missing(spec, "capacity")),
-            "floor_area" | "floor_area_m2" => fac
-                .floor_area_m2
-                .ok_or_else(|| self.missing(spec, "floor_area")),
-            _ => number(
-                self.lang,
-                fac.extra.get(spec.field(field)),
-                &self.label(spec, field),
-            ),
-        }
+        let model = [
+            ("count", Some(1.0)),
+            ("capacity", fac.capacity),
+            ("floor_area", fac.floor_area_m2),
+        ];
+        self.read_number(&self.study.scenario.facilities, field, &model, &fac.extra)
     }
 
     fn quantity_label(&self, q: &Quantity, scope: Scope) -> String {

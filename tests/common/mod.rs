@@ -131,3 +131,81 @@ pub fn write(dir: &Path, name: &str, text: &str) {
 pub fn hand_district() -> (tempfile::TempDir, PathBuf) {
     write_district(&communities(), &facilities(), &roads(), SCENARIO)
 }
+
+/// The shared Helsinki OSM extract, or `None` after saying loudly that it is absent (the test
+/// is then skipped, not passed).
+#[allow(dead_code)]
+pub fn helsinki_pbf() -> Option<PathBuf> {
+    let p = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/osm/Helsinki.osm.pbf"
+    ));
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: ../shared/data/osm/Helsinki.osm.pbf not found (the shared data folder is \
+             absent)"
+        );
+        None
+    }
+}
+
+/// A scenario on the Helsinki extract in `dir`: a 10 × 10 grid of communities over the
+/// extract's box (24.9352–24.9534 E, 60.1642–60.1791 N; names `{name_prefix}{i}{j}`) and three
+/// facilities (day care F1, F2, canteen F3); `extra` is appended to the scenario's text.
+#[allow(dead_code)]
+pub fn write_helsinki(dir: &Path, pbf: &Path, name_prefix: &str, extra: &str) -> PathBuf {
+    let mut communities = Vec::new();
+    for i in 0..10 {
+        for j in 0..10 {
+            let lon = 24.9360 + 0.0017 * i as f64;
+            let lat = 60.1650 + 0.0014 * j as f64;
+            communities.push(feature(
+                json!({"type": "Point", "coordinates": [lon, lat]}),
+                json!({"id": format!("H{i}{j}"), "name": format!("{name_prefix}{i}{j}"),
+                       "street": format!("S{}", i / 5), "population": 1000, "elderly": 100 + i + j}),
+            ));
+        }
+    }
+    let facility = |x: f64, y: f64, id: &str, kind: &str| {
+        feature(
+            json!({"type": "Point", "coordinates": [x, y]}),
+            json!({"id": id, "kind": kind}),
+        )
+    };
+    let facilities = vec![
+        facility(24.9410, 60.1700, "F1", "day_care"),
+        facility(24.9500, 60.1760, "F2", "day_care"),
+        facility(24.9380, 60.1770, "F3", "canteen"),
+    ];
+    write(dir, "communities.geojson", &fc(communities));
+    write(dir, "facilities.geojson", &fc(facilities));
+    let scenario = format!(
+        "name = \"Helsinki\"\n[layers.communities]\npath = \"communities.geojson\"\n\
+         [layers.facilities]\npath = \"facilities.geojson\"\n[layers.roads]\npath = \"{}\"\n{extra}",
+        pbf.display()
+    );
+    write(dir, "scenario.toml", &scenario);
+    dir.join("scenario.toml")
+}
+
+/// The embedded demo district's files (`data/demo`).
+#[allow(dead_code)]
+pub fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+}
+
+/// A copy of every file of the demo district in a fresh folder, and its scenario's path.
+#[allow(dead_code)]
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(demo_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let scenario = tmp.path().join("scenario.toml");
+    (tmp, scenario)
+}
