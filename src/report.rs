@@ -8,13 +8,14 @@ pub mod map_data;
 pub mod service_areas;
 pub mod settings;
 pub mod sites;
+pub mod summary;
 pub mod table;
 
 use geo::{Geometry, MapCoords, Orient};
 use serde_json::{json, Map, Value};
 
-use crate::coverage::{Audit, Totals};
-use crate::error::{Error, Result, WarningKind};
+use crate::coverage::Audit;
+use crate::error::{Error, Result};
 use crate::study::Study;
 
 /// The output set moved to [`crate::output`]; re-exported so callers keep compiling.
@@ -41,19 +42,6 @@ fn minutes_json(m: Option<f64>) -> Value {
         Some(m) if m.is_finite() => json!(round_to(m, 2)),
         _ => Value::Null,
     }
-}
-
-fn totals_json(t: &Totals) -> Value {
-    json!({
-        "communities": t.communities,
-        "communities_covered": t.communities_covered,
-        "community_share": crate::figures::share_value(t.community_share, 4),
-        "population": count_json(t.population),
-        "population_covered": count_json(t.population_covered),
-        "elderly": count_json(t.elderly),
-        "elderly_covered": count_json(t.elderly_covered),
-        "elderly_share": crate::figures::share_value(t.elderly_share, 4),
-    })
 }
 
 /// Geometry for GeoJSON output: RFC 7946 ring orientation (exterior counter-clockwise, the
@@ -94,91 +82,10 @@ pub fn feature_collection(features: Vec<(geojson::Geometry, Map<String, Value>)>
     s.into_bytes()
 }
 
-/// summary.json: machine-readable totals per kind, per street, and the warnings.
+/// summary.json's audit part (typed in [`summary::Summary`]) as a JSON value, to which the
+/// later stages add their entries.
 pub fn summary_json(study: &Study, audit: &Audit) -> Value {
-    let mut coverage = Map::new();
-    for k in &audit.kinds {
-        let total = audit.totals(k, |_| true);
-        let streets: Vec<Value> = audit
-            .by_street(study, k)
-            .iter()
-            .map(|(street, t)| {
-                let mut v = totals_json(t);
-                v.as_object_mut()
-                    .map(|o| o.insert("street".into(), json!(street)));
-                v
-            })
-            .collect();
-        let mut entry = Map::new();
-        entry.insert("name_zh".into(), json!(k.kind.chinese()));
-        entry.insert("limit_min".into(), json!(k.limit_min));
-        entry.insert("facilities".into(), json!(k.facilities));
-        if let Some(t) = k.target {
-            entry.insert("target_community_share".into(), json!(t.coverage));
-            entry.insert(
-                "meets_target".into(),
-                json!(total.community_share + 1e-12 >= t.coverage),
-            );
-        }
-        entry.insert("district".into(), totals_json(&total));
-        entry.insert("streets".into(), json!(streets));
-        coverage.insert(k.kind.as_str().into(), Value::Object(entry));
-    }
-    let mut warning_counts = Map::new();
-    for kind in [
-        WarningKind::RepairedPolygon,
-        WarningKind::FarFromRoad,
-        WarningKind::DisconnectedRoads,
-        WarningKind::CellOutsideCommunities,
-        WarningKind::SkippedRoad,
-        WarningKind::Other,
-    ] {
-        let key = serde_json::to_value(kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        warning_counts.insert(key, json!(study.warnings.count(kind)));
-    }
-    let g = &study.graph;
-    json!({
-        "scenario": study.scenario.name,
-        "input_crs": study.scenario.crs,
-        "output_crs": "WGS-84 (EPSG:4326)",
-        "travel": {
-            "mode": study.scenario.travel.mode.as_str(),
-            "speed_m_per_min": study.scenario.travel.speed_m_per_min,
-            "limit_min": study.scenario.travel.limit_min,
-        },
-        "demand": if study.demand_from_cells { "population cells" } else { "community points" },
-        "counts": {
-            "communities": study.layers.communities.len(),
-            "streets": street_count(study),
-            "facilities": study.layers.facilities.len(),
-            "population_cells": study.layers.population.len(),
-            "population": count_json(audit.population.iter().sum()),
-            "elderly": count_json(audit.elderly.iter().sum()),
-        },
-        "network": {
-            "nodes": g.node_count(),
-            "edges": g.edge_count(),
-            "length_km": round_to(g.total_length_m() / 1000.0, 3),
-            "dropped_pieces": g.dropped_pieces,
-            "dropped_edges": g.dropped_edges,
-        },
-        "coverage": coverage,
-        "warnings": warning_counts,
-        "warning_messages": study.warnings.items.iter().map(|w| w.message.clone()).collect::<Vec<_>>(),
-    })
-}
-
-fn street_count(study: &Study) -> usize {
-    study
-        .layers
-        .communities
-        .iter()
-        .map(|c| c.street.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
+    serde_json::to_value(summary::summary(study, audit)).unwrap_or(Value::Null)
 }
 
 /// The per-community attributes shared by coverage.csv and communities.geojson.

@@ -78,28 +78,54 @@ impl ReportOptions {
     /// The `report` entry of summary.json: tool version, date, language, unit, vintage and
     /// the input files with their SHA-256.
     pub fn section(&self) -> crate::report::Section {
-        let inputs: Vec<serde_json::Value> = self
-            .inputs
-            .iter()
-            .map(|(file, sha)| serde_json::json!({"file": file, "sha256": sha}))
-            .collect();
+        let info = ReportInfo {
+            tool: "carecircle",
+            tool_version: env!("CARGO_PKG_VERSION"),
+            date: self.date_text(),
+            language: self.lang.html_code(),
+            unit: self.unit.clone(),
+            vintage: self.vintage.clone(),
+            inputs: self
+                .inputs
+                .iter()
+                .map(|(file, sha256)| InputFile {
+                    file: file.clone(),
+                    sha256: sha256.clone(),
+                })
+                .collect(),
+        };
         crate::report::Section {
             key: "report".into(),
-            summary: serde_json::json!({
-                "tool": "carecircle",
-                "tool_version": env!("CARGO_PKG_VERSION"),
-                "date": self.date_text(),
-                "language": self.lang.html_code(),
-                "unit": self.unit,
-                "vintage": self.vintage,
-                "inputs": inputs,
-            }),
+            summary: serde_json::to_value(info).unwrap_or(serde_json::Value::Null),
         }
     }
 
     pub fn date_text(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.date.0, self.date.1, self.date.2)
     }
+}
+
+/// summary.json's `report` entry: what made the outputs, when, for whom, and from which files.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportInfo {
+    pub tool: &'static str,
+    pub tool_version: &'static str,
+    /// The report's date, YYYY-MM-DD (`[report] date`, else today in UTC).
+    pub date: String,
+    /// zh-CN or en.
+    pub language: &'static str,
+    /// The issuing unit (`[report] unit`).
+    pub unit: Option<String>,
+    /// When the data was collected (`[report] vintage`).
+    pub vintage: Option<String>,
+    pub inputs: Vec<InputFile>,
+}
+
+/// An input file by name, with its SHA-256 (`None` when it could not be read).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputFile {
+    pub file: String,
+    pub sha256: Option<String>,
 }
 
 fn shown_name(p: &Path) -> String {
