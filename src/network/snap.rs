@@ -36,8 +36,9 @@ pub struct Snapper {
     edges: Vec<u32>,
 }
 
-/// The grid is sized for about this many edges per cell.
-const EDGES_PER_CELL: f64 = 2.0;
+/// The grid is sized for about this many edges per cell on average: cities are denser in
+/// the centre, where most points to snap are, so the average cell is kept small.
+const EDGES_PER_CELL: f64 = 0.5;
 /// At most this many cells, whatever the extent (a stray far-away edge widens the extent).
 const MAX_CELLS: f64 = 4_000_000.0;
 
