@@ -137,11 +137,17 @@ pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
         &mut out,
     );
     add_bureau_outputs(&study, &mut out)?;
-    let Committed { files, removed } = out.commit_run(out_dir, &run)?;
+    let summary = audit_headline(&study, &result);
+    // The outputs are bytes now: the layers and the graph are freed on another thread while
+    // they are written (freeing a city's hundreds of thousands of roads is not free).
+    let freeing = std::thread::spawn(move || drop(study));
+    let committed = out.commit_run(out_dir, &run);
+    let _ = freeing.join();
+    let Committed { files, removed } = committed?;
     Ok(Written {
         files,
         removed,
-        summary: audit_headline(&study, &result),
+        summary,
     })
 }
 

@@ -302,7 +302,7 @@ impl<'de> serde::Deserialize<'de> for IdValue {
 
 /// The 2008 GeoJSON `crs` member: `{"type":"name","properties":{"name":"EPSG:4527"}}` (or an
 /// OGC URN); anything else is ignored.
-struct CrsMember(Option<DeclaredCrs>);
+pub(super) struct CrsMember(pub(super) Option<DeclaredCrs>);
 
 impl<'de> serde::Deserialize<'de> for CrsMember {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CrsMember, D::Error> {

@@ -669,11 +669,25 @@ fn closed_to_walking(class: &str) -> bool {
 
 /// Reads a one-way flag: yes/true/1/是 → with the drawing direction, -1/reverse → against it.
 pub fn parse_oneway(v: &FieldValue) -> OneWay {
-    let text = match v {
+    let text: std::borrow::Cow<str> = match v {
         FieldValue::Bool(true) => return OneWay::Forward,
-        v => v.text().unwrap_or_default().to_lowercase(),
+        // Text is matched without a copy unless lowercasing changes it (every road of a city
+        // has this flag).
+        FieldValue::Text(s) => {
+            let t = s.trim();
+            let unchanged = t.chars().all(|c| {
+                let mut lower = c.to_lowercase();
+                lower.next() == Some(c) && lower.next().is_none()
+            });
+            if unchanged {
+                t.into()
+            } else {
+                t.to_lowercase().into()
+            }
+        }
+        v => v.text().unwrap_or_default().to_lowercase().into(),
     };
-    match text.as_str() {
+    match text.as_ref() {
         "yes" | "true" | "1" | "是" | "单行" | "y" | "t" => OneWay::Forward,
         "-1" | "reverse" | "反向" => OneWay::Backward,
         _ => OneWay::No,
@@ -682,42 +696,121 @@ pub fn parse_oneway(v: &FieldValue) -> OneWay {
 
 /// Loads a road layer of any feature format (LineString / MultiLineString features).
 pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
-    let class_field = spec.mapped("class").unwrap_or("highway");
-    let oneway_field = spec.field("oneway");
-    let name_field = spec.field("name");
-    let req = request(
-        &[
-            (class_field, false),
-            (oneway_field, false),
-            ("foot", false),
-            (name_field, false),
-        ],
-        false,
-    );
-    let per_feature = load_layer(spec, &req, None, |ctx, crs, v, mut f| {
-        let class = v.text(class_field).unwrap_or_else(|| "road".to_string());
-        let oneway = parse_oneway(v.get(oneway_field));
+    let fields = RoadFields::of(spec);
+    match load_roads_fast(spec, &fields) {
+        Some(lines) => Ok(lines),
+        None => load_roads_general(spec, &fields),
+    }
+}
+
+/// A road layer of any format through the general reader.
+fn load_roads_general(spec: &LayerSpec, fields: &RoadFields) -> Result<Vec<RoadLine>, InputError> {
+    let per_feature = load_layer(spec, &fields.request, None, |ctx, crs, v, mut f| {
+        let expected = "LineString or MultiLineString";
+        let g = geometry(ctx, &mut f, crs, expected)?;
+        fields
+            .lines(v, g)
+            .map(Some)
+            .map_err(|g| wrong(ctx, &g, expected))
+    })?;
+    Ok(flatten(per_feature))
+}
+
+/// A GeoJSON road layer through the fast line scanner (`geojson_lines`): `None` whenever the
+/// scanner or any feature's mapping declines, and the general path then reads the file and
+/// reports what is wrong. For the files it accepts, the lines are the same as the general
+/// path's: the same CRS resolution and fit check, the same conversion and mapping functions.
+fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine>> {
+    use super::{geojson_lines, Format};
+    if Format::of(&spec.path).ok()? != Format::GeoJson {
+        return None;
+    }
+    let bytes = super::read_input(&spec.path, super::input_limits()).ok()?;
+    let collection = geojson_lines::open(&bytes)?;
+    let crs = resolve_crs(spec, collection.declared_crs.as_ref()).ok()?;
+    collection.map_features(&fields.request, |f, first, out| {
+        if first {
+            check_fit(crs, &f.geometry).ok()?;
+        }
+        let g = to_wgs84(f.geometry, crs).ok()?;
+        let values = Values {
+            request: &fields.request,
+            fields: &f.fields,
+        };
+        match fields.lines(&values, g).ok()? {
+            FeatureLines::One(l) => out.push(l),
+            FeatureLines::Many(v) => out.extend(v),
+        }
+        Some(())
+    })
+}
+
+/// The fields a road layer reads, by their names in the file.
+struct RoadFields<'a> {
+    class: &'a str,
+    oneway: &'a str,
+    name: &'a str,
+    request: ReadRequest,
+}
+
+impl RoadFields<'_> {
+    fn of(spec: &LayerSpec) -> RoadFields<'_> {
+        let class = spec.mapped("class").unwrap_or("highway");
+        let oneway = spec.field("oneway");
+        let name = spec.field("name");
+        let request = request(
+            &[
+                (class, false),
+                (oneway, false),
+                ("foot", false),
+                (name, false),
+            ],
+            false,
+        );
+        RoadFields {
+            class,
+            oneway,
+            name,
+            request,
+        }
+    }
+
+    /// The lines of one feature from its values and its geometry (in WGS-84); the geometry
+    /// back when it is not a line.
+    fn lines(&self, v: &Values, g: Geometry<f64>) -> Result<FeatureLines, Geometry<f64>> {
+        let class = v.text(self.class).unwrap_or_else(|| "road".to_string());
+        let oneway = parse_oneway(v.get(self.oneway));
         let no_walk = closed_to_walking(&class) || v.text("foot").as_deref() == Some("no");
         let name = v
-            .text(name_field)
+            .text(self.name)
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
-        let expected = "LineString or MultiLineString";
-        let line = |coords| RoadLine {
-            coords,
-            class: class.clone(),
-            oneway,
-            no_walk,
-            name: name.clone(),
-        };
-        Ok(Some(match geometry(ctx, &mut f, crs, expected)? {
-            Geometry::LineString(l) => FeatureLines::One(line(l.0)),
-            Geometry::MultiLineString(ml) => {
-                FeatureLines::Many(ml.0.into_iter().map(|l| line(l.0)).collect())
-            }
-            g => return Err(wrong(ctx, &g, expected)),
-        }))
-    })?;
+        Ok(match g {
+            Geometry::LineString(l) => FeatureLines::One(RoadLine {
+                coords: l.0,
+                class,
+                oneway,
+                no_walk,
+                name,
+            }),
+            Geometry::MultiLineString(ml) => FeatureLines::Many(
+                ml.0.into_iter()
+                    .map(|l| RoadLine {
+                        coords: l.0,
+                        class: class.clone(),
+                        oneway,
+                        no_walk,
+                        name: name.clone(),
+                    })
+                    .collect(),
+            ),
+            g => return Err(g),
+        })
+    }
+}
+
+/// The lines of all features, in feature order.
+fn flatten(per_feature: Vec<FeatureLines>) -> Vec<RoadLine> {
     let count = per_feature
         .iter()
         .map(|f| match f {
@@ -732,7 +825,7 @@ pub fn load_roads(spec: &LayerSpec) -> Result<Vec<RoadLine>, InputError> {
             FeatureLines::Many(v) => lines.extend(v),
         }
     }
-    Ok(lines)
+    lines
 }
 
 /// The lines of one road feature: a LineString (most features, no list of its own) or the
@@ -746,6 +839,186 @@ enum FeatureLines {
 mod tests {
     use super::*;
 
+    fn roads_spec(dir: &Path, text: &str) -> LayerSpec {
+        let path = dir.join("roads.geojson");
+        std::fs::write(&path, text).unwrap();
+        let mut spec = LayerSpec::at(path, Crs::Wgs84);
+        spec.fields.insert("class".into(), "道路等级".into());
+        spec.fields.insert("oneway".into(), "单行".into());
+        spec.fields.insert("name".into(), "名称".into());
+        spec
+    }
+
+    /// The fast path's lines, checked against the general reader's.
+    fn fast_and_general(
+        spec: &LayerSpec,
+    ) -> (Option<Vec<RoadLine>>, Result<Vec<RoadLine>, String>) {
+        let fields = RoadFields::of(spec);
+        let fast = load_roads_fast(spec, &fields);
+        let general = load_roads_general(spec, &fields).map_err(|e| e.to_string());
+        (fast, general)
+    }
+
+    fn feature(props: &str, geometry: &str) -> String {
+        format!(r#"{{"type":"Feature","properties":{props},"geometry":{geometry}}}"#)
+    }
+
+    /// Files of the shapes bureaus and tools write, every one read by the fast path exactly as
+    /// the general reader reads it.
+    #[test]
+    fn the_fast_road_reader_gives_the_general_readers_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = r#"{"type":"LineString","coordinates":[[116.0,29.7],[116.001,29.7005]]}"#;
+        let mut features = vec![
+            feature(r#"{"道路等级":"primary","单行":"是","名称":" 八一大道 "}"#, line),
+            // Escaped keys and values (Python's json.dumps writes \uXXXX), a surrogate pair.
+            feature(
+                r#"{"\u9053\u8def\u7b49\u7ea7":"foot\u0077ay","\u540d\u79f0":"a \"b\" \ud83d\ude00\n\/"}"#,
+                line,
+            ),
+            // Numbers of every JSON form, a third coordinate, blanks everywhere.
+            feature(
+                r#"{ "单行" : 1 , "foot" : "no" }"#,
+                r#"{ "type" : "LineString" , "coordinates" : [ [ 1.16e2 , 2970E-2 , 15 ] , [116, 29.7000000000000001, -0.0] , [ 116.00000000000001 , 29.71 ] ] }"#,
+            ),
+            feature("null", r#"{"coordinates":[[116.0,29.7],[116.001,29.7005]],"type":"LineString","bbox":[1,2,3,4]}"#),
+            feature("{}", r#"{"type":"MultiLineString","coordinates":[[[116.0,29.7],[116.001,29.7005]],[],[[116.002,29.7],[116.003,29.7]]]}"#),
+            feature(r#"{"单行":-1,"道路等级":{"a":[1,{"b":null}]}}"#, r#"{"type":"MultiLineString","coordinates":[]}"#),
+            feature(r#"{"道路等级":["x"],"单行":true,"名称":null}"#, r#"{"type":"LineString","coordinates":[]}"#),
+            feature(r#"{"道路等级":false,"名称":12345678901234567890123}"#, r#"{"type":"MultiLineString","coordinates":[[]]}"#),
+            // Members the reader skips, a duplicated member (the later wins), a numeric id.
+            r#"{"id":1e300,"type":"Feature","properties":{"名称":"first"},"extra":[true,false,null,{}],"geometry":{"type":"LineString","coordinates":[[116.0,29.7],[116.1,29.8]]},"properties":{"名称":"second, {not a feature}"}}"#.to_string(),
+        ];
+        // Enough features for every chunk, with `,{` inside strings to mislead the chunk guesses.
+        for i in 0..300 {
+            features.push(feature(
+                &format!(r#"{{"名称":"r,{{{i}","道路等级":"residential","单行":"否"}}"#),
+                &format!(r#"{{"type":"LineString","coordinates":[[116.{i:03},29.7],[116.{i:03}5,29.70{i:03}]]}}"#),
+            ));
+        }
+        let text = format!(
+            "\u{feff}{{\"type\":\"FeatureCollection\",\"name\":\"roads\",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:OGC:1.3:CRS84\"}}}},\"features\":[\n{}\n],\"bbox\":[0,0,1,1]}}\n",
+            features.join(",\n")
+        );
+        let spec = roads_spec(dir.path(), &text);
+        let (fast, general) = fast_and_general(&spec);
+        let general = general.unwrap();
+        assert_eq!(general.len(), 9 + 300 + 1);
+        assert_eq!(
+            format!("{:?}", fast.expect("the fast path reads it")),
+            format!("{general:?}")
+        );
+        assert_eq!(general[1].class, "footway");
+        assert!(general[2].no_walk, "foot = no");
+        assert_eq!(general[1].name.as_deref(), Some("a \"b\" 😀\n/"));
+        assert_eq!(general[2].coords[0], Coord { x: 116.0, y: 29.7 });
+    }
+
+    /// What the fast path declines (the general reader then reports it or reads it).
+    #[test]
+    fn the_fast_road_reader_declines_what_it_does_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = r#"{"type":"LineString","coordinates":[[116.0,29.7],[116.001,29.7005]]}"#;
+        let collection = |f: &str| format!(r#"{{"type":"FeatureCollection","features":[{f}]}}"#);
+        let cases = [
+            collection(&feature(
+                "{}",
+                r#"{"type":"Point","coordinates":[116.0,29.7]}"#,
+            )),
+            collection(&feature("{}", "null")),
+            collection(&feature(
+                "{}",
+                r#"{"type":"LineString","coordinates":[["116",29.7],[116.1,29.7]]}"#,
+            )),
+            collection(&feature(
+                "{}",
+                r#"{"type":"LineString","coordinates":[[116.0,NaN],[116.1,29.7]]}"#,
+            )),
+            collection(&feature(
+                "{}",
+                r#"{"type":"LineString","coordinates":[[116.0,1e400],[116.1,29.7]]}"#,
+            )),
+            collection(&feature(
+                "{}",
+                r#"{"type":"LineString","coordinates":[[116.0,95.0],[116.1,29.7]]}"#,
+            )),
+            collection(&feature(
+                "{}",
+                r#"{"type":"LineString","coordinates":[[116.0],[116.1,29.7]]}"#,
+            )),
+            collection(&feature(r#"{"名称":"\ud800"}"#, line)),
+            collection(&feature("{\"名称\":\"a\u{1}b\"}", line)),
+            collection(&format!("{},", feature("{}", line))),
+            collection(""),
+            collection(&feature("{}", line)).replace("FeatureCollection", "Feature"),
+            collection(&feature("{}", line))[..60].to_string(),
+            feature("{}", line),
+            format!("{} x", collection(&feature("{}", line))),
+        ];
+        for text in cases {
+            let spec = roads_spec(dir.path(), &text);
+            let (fast, general) = fast_and_general(&spec);
+            assert!(fast.is_none(), "the fast path read {text}: {general:?}");
+        }
+    }
+
+    /// Random damage to a file: whatever the fast path accepts, the general reader reads the
+    /// same way.
+    #[test]
+    fn the_fast_road_reader_never_accepts_what_the_general_reader_reads_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = format!(
+            r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+            feature(
+                r#"{"道路等级":"primary","单行":"是","名称":"八一\u5927道","x":[1,2]}"#,
+                r#"{"type":"LineString","coordinates":[[116.0,29.7],[116.001,29.7005,3]]}"#
+            ),
+            feature(
+                "null",
+                r#"{"type":"MultiLineString","coordinates":[[[116.0,29.7],[116.001,29.7005]],[]]}"#
+            ),
+            feature(
+                r#"{"单行":-1}"#,
+                r#"{"type":"LineString","coordinates":[[1e2,2.5e1],[-0,0.5]]}"#
+            )
+        )
+        .into_bytes();
+        let alphabet = b"{}[],:\"\\ 0123456789.-+eEtrufalsn\x01\xff";
+        let mut rng = crate::rng::SplitMix64::new(15);
+        let mut accepted = 0;
+        for _ in 0..1500 {
+            let mut bytes = base.clone();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(bytes.len());
+                match rng.below(3) {
+                    0 => bytes[at] = alphabet[rng.below(alphabet.len())],
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, alphabet[rng.below(alphabet.len())]),
+                }
+            }
+            let path = dir.path().join("roads.geojson");
+            std::fs::write(&path, &bytes).unwrap();
+            let mut spec = LayerSpec::at(path, Crs::Wgs84);
+            spec.fields.insert("class".into(), "道路等级".into());
+            spec.fields.insert("oneway".into(), "单行".into());
+            spec.fields.insert("name".into(), "名称".into());
+            let (fast, general) = fast_and_general(&spec);
+            if let Some(fast) = fast {
+                accepted += 1;
+                let text = String::from_utf8_lossy(&bytes);
+                let general =
+                    general.unwrap_or_else(|e| panic!("{text}: fast read it, general: {e}"));
+                assert_eq!(format!("{fast:?}"), format!("{general:?}"), "{text}");
+            }
+        }
+        assert!(
+            accepted > 100,
+            "too few damaged files still valid ({accepted})"
+        );
+    }
+
     #[test]
     fn oneway_values() {
         let t = |s: &str| FieldValue::Text(s.into());
@@ -754,6 +1027,11 @@ mod tests {
         assert_eq!(parse_oneway(&FieldValue::Bool(true)), OneWay::Forward);
         assert_eq!(parse_oneway(&t("-1")), OneWay::Backward);
         assert_eq!(parse_oneway(&t("否")), OneWay::No);
+        assert_eq!(parse_oneway(&t(" YES ")), OneWay::Forward);
+        assert_eq!(parse_oneway(&t("Reverse")), OneWay::Backward);
+        assert_eq!(parse_oneway(&t(" 单行")), OneWay::Forward);
+        assert_eq!(parse_oneway(&t("ΣT")), OneWay::No);
+        assert_eq!(parse_oneway(&FieldValue::Bool(false)), OneWay::No);
         assert_eq!(parse_oneway(&FieldValue::Absent), OneWay::No);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod features;
 pub mod geojson;
+pub mod geojson_lines;
 pub mod gpkg;
 pub mod layer;
 pub mod osm;

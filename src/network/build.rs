@@ -390,33 +390,41 @@ impl RoadGraph {
     }
 }
 
-/// Compressed rows of arcs; closed directions are left out.
+/// Compressed rows of arcs; closed directions are left out. A counting sort by row: two passes
+/// over the edges, and within a row the arcs keep edge order (u → v before v → u), so searches
+/// are deterministic.
 fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u32)>) {
-    let mut arcs: Vec<(u32, u32, f64, u32)> = Vec::with_capacity(edges.len() * 2);
-    for (i, e) in edges.iter().enumerate() {
-        for (from, to, minutes) in [(e.u, e.v, e.minutes_uv), (e.v, e.u, e.minutes_vu)] {
-            if minutes.is_finite() {
+    let rows_and_arcs = |e: &Edge| {
+        [(e.u, e.v, e.minutes_uv), (e.v, e.u, e.minutes_vu)]
+            .into_iter()
+            .filter(|(_, _, minutes)| minutes.is_finite())
+            .map(move |(from, to, minutes)| {
                 if incoming {
-                    arcs.push((to, from, minutes, i as u32));
+                    (to, from, minutes)
                 } else {
-                    arcs.push((from, to, minutes, i as u32));
+                    (from, to, minutes)
                 }
-            }
-        }
-    }
-    // Stable order by row keeps input order within a row: searches are deterministic.
-    arcs.sort_by_key(|a| a.0);
+            })
+    };
     let mut offsets = vec![0u32; n + 1];
-    for a in &arcs {
-        offsets[a.0 as usize + 1] += 1;
+    for e in edges {
+        for (row, _, _) in rows_and_arcs(e) {
+            offsets[row as usize + 1] += 1;
+        }
     }
     for i in 0..n {
         offsets[i + 1] += offsets[i];
     }
-    (
-        offsets,
-        arcs.into_iter().map(|(_, b, m, e)| (b, m, e)).collect(),
-    )
+    let mut fill: Vec<u32> = offsets[..n].to_vec();
+    let mut arcs = vec![(0u32, 0.0f64, 0u32); offsets[n] as usize];
+    for (i, e) in edges.iter().enumerate() {
+        for (row, other, minutes) in rows_and_arcs(e) {
+            let at = &mut fill[row as usize];
+            arcs[*at as usize] = (other, minutes, i as u32);
+            *at += 1;
+        }
+    }
+    (offsets, arcs)
 }
 
 /// Merges vertices closer than [`MERGE_TOLERANCE_M`] through a hash grid of twice that cell
@@ -429,6 +437,11 @@ fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u3
 /// not matter.
 struct NodeMerger {
     grid: HashMap<(i64, i64), u32, BuildHasherDefault<CellHasher>>,
+    /// Nodes by their exact position (the bits of x and y). A vertex exactly on a node joins
+    /// it whatever else is near (distance 0 is the nearest, and no two nodes share a
+    /// position), so most vertices of a road network, the shared ends of its segments, need
+    /// one lookup here instead of the cells' chains.
+    exact: HashMap<(u64, u64), u32, BuildHasherDefault<CellHasher>>,
     /// Per node, the next node of its cell (`u32::MAX` ends the chain).
     next: Vec<u32>,
 }
@@ -462,6 +475,7 @@ impl NodeMerger {
     fn new() -> NodeMerger {
         NodeMerger {
             grid: HashMap::default(),
+            exact: HashMap::default(),
             next: Vec::new(),
         }
     }
@@ -494,6 +508,10 @@ impl NodeMerger {
         lonlat: Coord<f64>,
         may_join: impl Fn(u32, f64) -> bool,
     ) -> u32 {
+        let key = (xy.x.to_bits(), xy.y.to_bits());
+        if let Some(&n) = self.exact.get(&key) {
+            return n;
+        }
         let ((cx, cy), [rx, ry]) = NodeMerger::cell(xy);
         let mut best: Option<(f64, u32)> = None;
         for dx in rx {
@@ -519,6 +537,7 @@ impl NodeMerger {
         let n = nodes.len() as u32;
         nodes.push(xy);
         nodes_lonlat.push(lonlat);
+        self.exact.insert(key, n);
         let previous = self.grid.insert((cx, cy), n);
         self.next.push(previous.unwrap_or(u32::MAX));
         n

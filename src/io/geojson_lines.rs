@@ -1,0 +1,734 @@
+//! The fast path for line layers (roads) in GeoJSON: a byte scanner that reads a
+//! FeatureCollection of LineString / MultiLineString features straight into coordinates and
+//! the requested fields, in parallel chunks of the features array.
+//!
+//! A city's roads file is by far the largest input (66 MB for 310,000 segments), and reading it
+//! through serde_json's visitors took about a third of a whole `audit`. This scanner handles the
+//! common shape of such files and nothing else: whenever it meets anything it does not handle
+//! (another geometry type, a bad position, a null geometry, invalid or unusual JSON, a missing
+//! member), it gives up and returns `None`, and the caller reads the file with the general
+//! reader (`geojson.rs`), which then reports the problem with its usual message. So the fast
+//! path never decides an error, and for every file it accepts it returns exactly the features
+//! the general reader would: numbers are parsed correctly rounded (as serde_json does with its
+//! `float_roundtrip` feature, which the build enables), strings are unescaped as JSON says,
+//! later duplicate members win as they do there.
+//!
+//! Parallel chunks: the features array is cut at guessed feature boundaries (a `{` after a
+//! `,`); each chunk is scanned on its own core, and a chunk's guessed start is accepted only
+//! when the chunk before it ends a feature exactly there. A wrong guess (the `,{` was inside a
+//! string) means one sequential scan instead. Chunks are joined in file order, so the result
+//! does not depend on the number of threads.
+
+use std::borrow::Cow;
+
+use geo::{Coord, Geometry, LineString, MultiLineString};
+use rayon::prelude::*;
+
+use super::features::{DeclaredCrs, FieldValue, ReadRequest};
+
+/// Nesting deeper than this is left to the general reader (serde_json allows 128).
+const MAX_DEPTH: usize = 100;
+
+/// A FeatureCollection whose members before `features` have been read.
+pub struct Collection<'a> {
+    bytes: &'a [u8],
+    /// The `crs` member given before the features (the general reader applies only those).
+    pub declared_crs: Option<DeclaredCrs>,
+    /// Whether `"type": "FeatureCollection"` came before the features.
+    type_seen: Option<bool>,
+    /// The first byte after the features array's `[`.
+    features_at: usize,
+}
+
+/// One feature as the scanner read it: the requested values (in request order) and its line
+/// geometry, still in the layer's own coordinates.
+pub struct LineFeature {
+    pub fields: Vec<FieldValue>,
+    pub geometry: Geometry<f64>,
+}
+
+/// Opens a FeatureCollection: reads the members before `features`. `None` when the bytes are
+/// not a plain FeatureCollection with a features array.
+pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut s = Scan {
+        b: bytes,
+        at: 0,
+        checked: false,
+    };
+    s.ws();
+    s.expect(b'{')?;
+    let mut declared_crs = None;
+    let mut type_seen = None;
+    s.ws();
+    if s.peek()? == b'}' {
+        return None;
+    }
+    loop {
+        let key = s.key()?;
+        match key.as_ref() {
+            b"features" => {
+                s.expect(b'[')?;
+                return Some(Collection {
+                    bytes,
+                    declared_crs,
+                    type_seen,
+                    features_at: s.at,
+                });
+            }
+            b"type" => type_seen = Some(s.string()?.as_ref() == "FeatureCollection"),
+            b"crs" => declared_crs = s.crs()?,
+            // The members of a bare Feature: the general reader's business.
+            b"properties" | b"geometry" | b"id" => return None,
+            _ => s.skip_value(1)?,
+        }
+        s.ws();
+        match s.next()? {
+            b',' => s.ws(),
+            _ => return None,
+        }
+    }
+}
+
+impl Collection<'_> {
+    /// Every feature mapped through `map` (in file order), or `None` when the file is not of
+    /// the shape this scanner reads or `map` refuses a feature. `map` gets the feature's values
+    /// and geometry, whether it is the layer's first feature, and the list to add its items to.
+    pub fn map_features<T: Send>(
+        &self,
+        request: &ReadRequest,
+        map: impl Fn(LineFeature, bool, &mut Vec<T>) -> Option<()> + Sync,
+    ) -> Option<Vec<T>> {
+        if request.keep_rest {
+            return None;
+        }
+        let b = self.bytes;
+        let mut s = Scan {
+            b,
+            at: self.features_at,
+            checked: false,
+        };
+        s.ws();
+        let first = s.at;
+        if s.peek()? != b'{' {
+            // An empty array (an empty layer) or not an array of objects.
+            return None;
+        }
+        // Guessed chunk starts: about two chunks per thread, each at a `{` that follows a `,`.
+        let chunks = (rayon::current_num_threads() * 2).clamp(1, 64);
+        let len = b.len() - first;
+        let mut starts = vec![first];
+        for k in 1..chunks {
+            let from = first + len * k / chunks;
+            if let Some(at) = guess_feature_start(b, from.max(*starts.last()? + 1)) {
+                if at > *starts.last()? {
+                    starts.push(at);
+                }
+            }
+        }
+        starts.dedup();
+        let scanned: Vec<Option<Chunk<T>>> = (0..starts.len())
+            .into_par_iter()
+            .map(|k| scan_chunk(b, starts[k], starts.get(k + 1).copied(), request, &map))
+            .collect();
+        let verified = scanned.iter().enumerate().all(|(k, chunk)| {
+            // A chunk that ran into the array's end before the next guessed start fails too.
+            chunk
+                .as_ref()
+                .is_some_and(|c| c.end.is_some() == (k + 1 == starts.len()))
+        });
+        let mut out: Vec<T> = Vec::new();
+        let mut end = None;
+        if verified {
+            let total = scanned.iter().flatten().map(|c| c.items.len()).sum();
+            out.reserve_exact(total);
+            for chunk in scanned.into_iter().flatten() {
+                end = chunk.end;
+                out.extend(chunk.items);
+            }
+        }
+        if !verified {
+            // One chunk over the whole array (a guessed start was inside a string, or the file
+            // is not of this scanner's shape; then this fails too).
+            let chunk = scan_chunk(b, first, None, request, &map)?;
+            out = chunk.items;
+            end = chunk.end;
+        }
+        // The members after the features array, and the end of the document.
+        let mut s = Scan {
+            b,
+            at: end?,
+            checked: false,
+        };
+        let mut type_seen = self.type_seen;
+        loop {
+            s.ws();
+            match s.next()? {
+                b'}' => break,
+                b',' => {
+                    s.ws();
+                    let key = s.key()?;
+                    match key.as_ref() {
+                        b"type" => type_seen = Some(s.string()?.as_ref() == "FeatureCollection"),
+                        b"crs" => {
+                            // Read (and checked) but not applied: it came after the features.
+                            s.crs()?;
+                        }
+                        b"features" | b"properties" | b"geometry" | b"id" => return None,
+                        _ => s.skip_value(1)?,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        s.ws();
+        if s.at != b.len() || type_seen != Some(true) {
+            return None;
+        }
+        Some(out)
+    }
+}
+
+/// What one chunk of the features array gave: its mapped features, and where the document goes
+/// on after the array's `]` when the chunk reached it.
+struct Chunk<T> {
+    items: Vec<T>,
+    end: Option<usize>,
+}
+
+/// Scans features from `start` until the array ends or the next chunk's start is reached
+/// exactly at a feature boundary (`None` when it is passed inside a feature).
+fn scan_chunk<T>(
+    b: &[u8],
+    start: usize,
+    stop: Option<usize>,
+    request: &ReadRequest,
+    map: &(impl Fn(LineFeature, bool, &mut Vec<T>) -> Option<()> + Sync),
+) -> Option<Chunk<T>> {
+    // The chunk's bytes are checked as UTF-8 at once (a chunk starts at a `{`, a character
+    // boundary; the last one runs to the end of the file).
+    std::str::from_utf8(&b[start..stop.unwrap_or(b.len())]).ok()?;
+    let mut s = Scan {
+        b,
+        at: start,
+        checked: true,
+    };
+    let mut items = Vec::new();
+    let mut first = start_is_first(b, start);
+    loop {
+        let feature = s.feature(request)?;
+        map(feature, first, &mut items)?;
+        first = false;
+        s.ws();
+        match s.next()? {
+            b',' => {
+                s.ws();
+                if let Some(stop) = stop {
+                    if s.at >= stop {
+                        return (s.at == stop).then_some(Chunk { items, end: None });
+                    }
+                }
+            }
+            b']' => {
+                if stop.is_some() {
+                    return None;
+                }
+                return Some(Chunk {
+                    items,
+                    end: Some(s.at),
+                });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Whether a chunk starting at `start` starts with the array's first feature (only `[` and
+/// whitespace before it).
+fn start_is_first(b: &[u8], start: usize) -> bool {
+    b[..start]
+        .iter()
+        .rev()
+        .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+        == Some(&b'[')
+}
+
+/// The first `{` at or after `from` whose previous non-blank byte is a `,`: probably the start
+/// of a feature (checked when the chunks are joined).
+fn guess_feature_start(b: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at < b.len() {
+        if b[at] == b'{' {
+            let prev = b[..at]
+                .iter()
+                .rev()
+                .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
+            if prev == Some(&b',') {
+                return Some(at);
+            }
+        }
+        at += 1;
+    }
+    None
+}
+
+/// A position in the document.
+struct Scan<'a> {
+    b: &'a [u8],
+    at: usize,
+    /// The bytes being scanned are known to be valid UTF-8 (a chunk checks its whole range
+    /// at once), so strings need no check of their own.
+    checked: bool,
+}
+
+/// The coordinates of a line geometry before its type is known.
+enum LineCoords {
+    /// `[]`: an empty LineString or MultiLineString.
+    Empty,
+    /// A list of positions (a LineString).
+    Line(Vec<Coord<f64>>),
+    /// A list of lists of positions (a MultiLineString).
+    Parts(Vec<Vec<Coord<f64>>>),
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.at += 1;
+        Some(c)
+    }
+
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// A member's key (its bytes, unescaped) and the `:` after it, with the blanks around.
+    fn key(&mut self) -> Option<Cow<'a, [u8]>> {
+        let k = self.raw_string()?;
+        self.ws();
+        self.expect(b':')?;
+        self.ws();
+        Some(k)
+    }
+
+    /// A string (at its opening quote), unescaped, as bytes that are valid UTF-8; `None` for
+    /// an invalid one (bad escape, a control character, invalid UTF-8, a lone surrogate).
+    fn raw_string(&mut self) -> Option<Cow<'a, [u8]>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        loop {
+            let c = self.next()?;
+            match c {
+                b'"' => {
+                    let raw = &self.b[start..self.at - 1];
+                    if !self.checked {
+                        std::str::from_utf8(raw).ok()?;
+                    }
+                    return Some(Cow::Borrowed(raw));
+                }
+                b'\\' => {
+                    self.at = start;
+                    return self.escaped_string().map(|s| Cow::Owned(s.into_bytes()));
+                }
+                0..=0x1f => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// A string as text.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        Some(match self.raw_string()? {
+            Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).ok()?),
+            Cow::Owned(b) => Cow::Owned(String::from_utf8(b).ok()?),
+        })
+    }
+
+    /// The slow path of [`Scan::string`]: from the first byte after the opening quote.
+    fn escaped_string(&mut self) -> Option<String> {
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let c = self.next()?;
+            match c {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let e = self.next()?;
+                    let simple = match e {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let ch = if (0xD800..0xDC00).contains(&hi) {
+                                self.expect(b'\\')?;
+                                self.expect(b'u')?;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return None;
+                                }
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                            } else {
+                                char::from_u32(hi)?
+                            };
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                            continue;
+                        }
+                        _ => return None,
+                    };
+                    out.push(simple);
+                }
+                0..=0x1f => return None,
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.b.get(self.at..self.at + 4)?;
+        self.at += 4;
+        let text = std::str::from_utf8(digits).ok()?;
+        if !text.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(text, 16).ok()
+    }
+
+    /// A string skipped: only checked.
+    fn skip_string(&mut self) -> Option<()> {
+        self.raw_string().map(|_| ())
+    }
+
+    /// The bytes of a number, checked against JSON's grammar.
+    fn number_text(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        let digits = |s: &mut Scan| {
+            let from = s.at;
+            while let Some(b'0'..=b'9') = s.peek() {
+                s.at += 1;
+            }
+            (s.at > from).then_some(())
+        };
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => digits(self)?,
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            digits(self)?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            digits(self)?;
+        }
+        // Only ASCII digits and signs were taken.
+        std::str::from_utf8(&self.b[start..self.at]).ok()
+    }
+
+    /// A number as f64, correctly rounded; `None` when it is out of range.
+    fn number(&mut self) -> Option<f64> {
+        let v: f64 = self.number_text()?.parse().ok()?;
+        v.is_finite().then_some(v)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.b.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// Any JSON value skipped (checked, not kept).
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' => {
+                self.at += 1;
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.at += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_string()?;
+                    self.ws();
+                    self.expect(b':')?;
+                    self.ws();
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.at += 1;
+                self.ws();
+                if self.peek()? == b']' {
+                    self.at += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number_text().map(|_| ()),
+        }
+    }
+
+    /// A property value as the general reader keeps it.
+    fn field_value(&mut self) -> Option<FieldValue> {
+        Some(match self.peek()? {
+            b'"' => FieldValue::Text(self.string()?.into_owned()),
+            b'{' => {
+                self.skip_value(1)?;
+                FieldValue::Other("an object".into())
+            }
+            b'[' => {
+                self.skip_value(1)?;
+                FieldValue::Other("an array".into())
+            }
+            b't' => {
+                self.literal(b"true")?;
+                FieldValue::Bool(true)
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                FieldValue::Bool(false)
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                FieldValue::Null
+            }
+            _ => FieldValue::Number(self.number()?),
+        })
+    }
+
+    /// The 2008 `crs` member, read by the general reader's own rules.
+    fn crs(&mut self) -> Option<Option<DeclaredCrs>> {
+        let start = self.at;
+        self.skip_value(1)?;
+        serde_json::from_slice::<super::geojson::CrsMember>(&self.b[start..self.at])
+            .ok()
+            .map(|m| m.0)
+    }
+
+    /// One feature object: its requested values and line geometry.
+    fn feature(&mut self, request: &ReadRequest) -> Option<LineFeature> {
+        self.expect(b'{')?;
+        self.ws();
+        let mut fields = None;
+        let mut geometry = None;
+        if self.peek()? == b'}' {
+            return None; // no geometry
+        }
+        loop {
+            let key = self.key()?;
+            match key.as_ref() {
+                b"properties" => fields = Some(self.properties(request)?),
+                b"geometry" => geometry = Some(self.line_geometry()?),
+                // Read as a value (a number out of range fails there as it does in the general
+                // reader), then dropped: a line layer's features need no id.
+                b"id" => {
+                    self.field_value()?;
+                }
+                _ => self.skip_value(1)?,
+            }
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        Some(LineFeature {
+            fields: fields.unwrap_or_else(|| vec![FieldValue::Absent; request.fields.len()]),
+            geometry: geometry?,
+        })
+    }
+
+    fn properties(&mut self, request: &ReadRequest) -> Option<Vec<FieldValue>> {
+        let mut fields = vec![FieldValue::Absent; request.fields.len()];
+        if self.peek()? == b'n' {
+            self.literal(b"null")?;
+            return Some(fields);
+        }
+        self.expect(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(fields);
+        }
+        loop {
+            let key = self.key()?;
+            let at = request
+                .fields
+                .iter()
+                .position(|f| f.name.as_bytes() == &*key);
+            match at {
+                Some(i) => fields[i] = self.field_value()?,
+                None => self.skip_value(1)?,
+            }
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b'}' => return Some(fields),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A LineString or MultiLineString geometry object.
+    fn line_geometry(&mut self) -> Option<Geometry<f64>> {
+        self.expect(b'{')?;
+        self.ws();
+        let mut kind: Option<Cow<'a, [u8]>> = None;
+        let mut coords = None;
+        if self.peek()? == b'}' {
+            return None;
+        }
+        loop {
+            let key = self.key()?;
+            match key.as_ref() {
+                b"type" => kind = Some(self.raw_string()?),
+                b"coordinates" => coords = Some(self.line_coords()?),
+                b"geometries" => return None,
+                _ => self.skip_value(1)?,
+            }
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        Some(match (kind?.as_ref(), coords?) {
+            (b"LineString", LineCoords::Empty) => Geometry::LineString(LineString::new(Vec::new())),
+            (b"LineString", LineCoords::Line(c)) => Geometry::LineString(LineString::new(c)),
+            (b"MultiLineString", LineCoords::Empty) => {
+                Geometry::MultiLineString(MultiLineString::new(Vec::new()))
+            }
+            (b"MultiLineString", LineCoords::Parts(p)) => Geometry::MultiLineString(
+                MultiLineString::new(p.into_iter().map(LineString::new).collect()),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// A position `[x, y]` or `[x, y, z, ...]` (further numbers are dropped).
+    fn position(&mut self) -> Option<Coord<f64>> {
+        self.expect(b'[')?;
+        self.ws();
+        let x = self.number()?;
+        self.ws();
+        self.expect(b',')?;
+        self.ws();
+        let y = self.number()?;
+        loop {
+            self.ws();
+            match self.next()? {
+                b']' => return Some(Coord { x, y }),
+                b',' => {
+                    self.ws();
+                    self.number()?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A list of positions, at its `[`.
+    fn positions(&mut self) -> Option<Vec<Coord<f64>>> {
+        self.expect(b'[')?;
+        self.ws();
+        let mut out = Vec::new();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(out);
+        }
+        loop {
+            out.push(self.position()?);
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b']' => return Some(out),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The coordinates of a line geometry: a list of positions or a list of such lists.
+    fn line_coords(&mut self) -> Option<LineCoords> {
+        self.expect(b'[')?;
+        self.ws();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(LineCoords::Empty);
+        }
+        // The first element says which: `[` then a number is a position, `[` then `[` or `]`
+        // a list of positions.
+        self.expect(b'[')?;
+        self.ws();
+        let inner = self.peek()?;
+        self.at -= 1;
+        while self.b[self.at] != b'[' {
+            self.at -= 1;
+        }
+        if matches!(inner, b'[' | b']') {
+            let mut parts = Vec::new();
+            loop {
+                parts.push(self.positions()?);
+                self.ws();
+                match self.next()? {
+                    b',' => self.ws(),
+                    b']' => return Some(LineCoords::Parts(parts)),
+                    _ => return None,
+                }
+            }
+        }
+        let mut line = Vec::new();
+        loop {
+            line.push(self.position()?);
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b']' => return Some(LineCoords::Line(line)),
+                _ => return None,
+            }
+        }
+    }
+}
