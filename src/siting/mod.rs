@@ -34,10 +34,11 @@
 //! Lagrangian closes the gap, limited by [`SitingOptions::max_nodes`] and the time limit. When
 //! weights and costs are integers the bound is rounded up, so gap 0 is a proof of optimality.
 //!
-//! Measured (release, 2-core machine): all 40 OR-Library p-median instances proven optimal
-//! (the slowest, pmed36, in 17 s; the rest within 4.1 s; root bound only: ≤ 0.65 s each and
-//! within 0.06 % of the optimum). Synthetic city of 10,000 demands × 50,000 candidates:
-//! MCLP p = 100 gap 0.97 % in 7.3 s, p-median p = 100 gap 0.37 % in 6.4 s (`benches/siting.rs`).
+//! Measured (release, shared 2-core machine under load): all 40 OR-Library p-median instances
+//! proven optimal, 40.5 s together (the slowest, pmed36, in 13 s; 37 of 40 under 2 s; table in
+//! the README, `examples/orlib_table.rs`). Synthetic city of 10,000 demands × 50,000
+//! candidates at a 0.1 % gap target, 60 s limit: MCLP p = 100 gap 0.72 %, p-median p = 100 gap
+//! 0.23 % (`benches/siting.rs`).
 //!
 //! LSCP is solved by an exact search instead (`cover_bnb`): set-covering reductions (forced
 //! candidates, dominated rows and candidates, `reduce`), independent components, and per
