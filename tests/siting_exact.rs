@@ -162,7 +162,20 @@ fn check_lscp(seed: u64, costed: bool) -> (usize, usize) {
 }
 
 fn check_lscp_on(pr: SitingProblem, seed: u64) -> (usize, usize) {
-    let sol = solve(&pr, &Model::Lscp, &SitingOptions::default()).unwrap();
+    check_lscp_with(pr, seed, &SitingOptions::default())
+}
+
+/// Options that send every component, however small, down the large-component path
+/// (interior-point LP bound, neighbourhood search, Lagrangian branch-and-bound).
+fn large_path() -> SitingOptions {
+    SitingOptions {
+        large_component_rows: 0,
+        ..SitingOptions::default()
+    }
+}
+
+fn check_lscp_with(pr: SitingProblem, seed: u64, options: &SitingOptions) -> (usize, usize) {
+    let sol = solve(&pr, &Model::Lscp, options).unwrap();
     assert_eq!(sol.objective, lscp_brute(&pr), "seed {seed}");
     assert_eq!(sol.gap, 0.0, "seed {seed}");
     assert!(sol.proven_optimal);
@@ -193,6 +206,8 @@ proptest! {
     fn lscp_exact_equals_brute_force(seed in any::<u64>(), costed in any::<bool>()) {
         check_lscp(seed, costed);
         check_lscp_on(random_cover_problem(seed), seed);
+        check_lscp_with(random_cover_problem(seed), seed, &large_path());
+        check_lscp_with(spatial_problem(seed, costed), seed, &large_path());
     }
 
     #[test]
@@ -227,9 +242,20 @@ fn reductions_and_branching_are_exercised() {
         let (_, nodes) = check_lscp_on(random_cover_problem(seed), seed);
         branched += usize::from(nodes > 1);
     }
-    println!("{reduced} of 60 spatial instances reduced, {branched} of 60 random ones branched");
+    // The same random instances down the large-component path: its Lagrangian
+    // branch-and-bound must branch on some of them too, and still prove the optimum.
+    let mut large_branched = 0;
+    for seed in 0..60u64 {
+        let (_, nodes) = check_lscp_with(random_cover_problem(seed), seed, &large_path());
+        large_branched += usize::from(nodes > 1);
+    }
+    println!(
+        "{reduced} of 60 spatial instances reduced, {branched} of 60 random ones branched \
+         ({large_branched} on the large-component path)"
+    );
     assert!(reduced >= 50, "{reduced}");
     assert!(branched >= 5, "{branched}");
+    assert!(large_branched >= 5, "{large_branched}");
 }
 
 /// A hand-checked instance: demands 0–3 on a line; candidate 0 reaches {0,1}, 1 reaches

@@ -87,7 +87,7 @@ impl Search<'_> {
 /// Components with more rows than this get the large-component search: microlp's simplex needs
 /// minutes on the city instance's one large component (4,366 rows × 7,396 candidates after the
 /// reductions).
-const LP_MAX_ROWS: usize = 1500;
+pub(crate) const LP_MAX_ROWS: usize = 1500;
 
 /// Large-neighbourhood steps per row of a large component (a count, never a time).
 const LNS_STEPS_PER_ROW: usize = 4;
@@ -167,6 +167,7 @@ fn large_component(
         rel_gap: 0.0,
         max_offset: None,
         repair_every: 20,
+        repair_below_root: true,
     };
     let mut relax = CoverRelax { data, start: u_lp };
     let out = Driver::new(&mut relax, opts, ub, best).run();
@@ -300,13 +301,15 @@ pub(crate) struct CoverSearch {
     pub certificate: Certificate,
 }
 
-/// Reductions, components, then [`solve_component`] on each (in parallel; each component's
-/// result depends only on its own data and node budget, so the thread count changes nothing).
+/// Reductions, components, then [`solve_component`] on each, or [`large_component`] on one with
+/// more than `large_component_rows` rows (in parallel; each component's result depends only on
+/// its own data and node budget, so the thread count changes nothing).
 pub(crate) fn search(
     n_cand: usize,
     cost: &[f64],
     rows: &[Vec<u32>],
     max_nodes: usize,
+    large_component_rows: usize,
     deadline: Option<Instant>,
 ) -> Result<CoverSearch, String> {
     use rayon::prelude::*;
@@ -327,7 +330,7 @@ pub(crate) fn search(
             let sub_cost: Vec<f64> = cols.iter().map(|&c| red.cost[c as usize]).collect();
             let data = CoverData::new(cols.len(), sub_cost, sub_rows);
             let greedy = data.complete(&[]);
-            let res = if data.n_rows() <= LP_MAX_ROWS {
+            let res = if data.n_rows() <= large_component_rows {
                 match solve_component(&data, greedy.clone(), max_nodes, deadline) {
                     Ok(r) => r,
                     // The LP was cut short by the time limit: the Lagrangian search instead.

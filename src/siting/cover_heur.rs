@@ -275,6 +275,13 @@ pub(crate) struct Cover<'a> {
     pos: Vec<u32>,
 }
 
+/// How the neighbourhood of a row grows (see `Cover::open_sites_near`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Through {
+    OpenSites,
+    AllSites,
+}
+
 fn slot(pos: &[u32], r: u32) -> Option<usize> {
     let p = pos[r as usize];
     (p != u32::MAX).then_some(p as usize)
@@ -316,6 +323,49 @@ impl<'a> Cover<'a> {
             .collect()
     }
 
+    /// Up to `max_close` open sites near row `seed`, breadth first over rows: from each row
+    /// reached, its open candidates are taken, and the search moves on to the rows of the open
+    /// candidates only (`Through::OpenSites`, a tight neighbourhood) or of every candidate
+    /// (`Through::AllSites`, reaching across gaps between open sites).
+    fn open_sites_near(
+        &self,
+        seed: usize,
+        max_close: usize,
+        through: Through,
+        mark: &mut [u32],
+        stamp: &mut u32,
+    ) -> Vec<u32> {
+        let data = self.data;
+        *stamp += 1;
+        let st = *stamp;
+        let mut close: Vec<u32> = Vec::new();
+        let mut frontier: Vec<u32> = vec![seed as u32];
+        mark[seed] = st;
+        let mut qi = 0;
+        while qi < frontier.len() {
+            let r = frontier[qi] as usize;
+            qi += 1;
+            for &j in data.cands_of(r) {
+                let newly_closed = self.open[j as usize] && !close.contains(&j);
+                if newly_closed {
+                    close.push(j);
+                    if close.len() >= max_close {
+                        return close;
+                    }
+                }
+                if newly_closed || through == Through::AllSites {
+                    for &r2 in data.rows_of(j as usize) {
+                        if mark[r2 as usize] != st {
+                            mark[r2 as usize] = st;
+                            frontier.push(r2);
+                        }
+                    }
+                }
+            }
+        }
+        close
+    }
+
     /// Large-neighbourhood step: closes the open sites near `seed`'s rows (two hops), re-covers
     /// the uncovered rows by a randomised Lagrangian greedy over the candidates that reach them
     /// (`tries` times), and keeps the best re-cover unless it costs more than what was closed.
@@ -330,31 +380,8 @@ impl<'a> Cover<'a> {
     ) -> f64 {
         let (noise, max_close, tries) = (NOISE, MAX_CLOSE, TRIES);
         let data = self.data;
-        *stamp += 1;
-        let st = *stamp;
         // Sites to close: open sites covering the rows of candidates near the seed row.
-        let mut close: Vec<u32> = Vec::new();
-        let mut frontier_rows: Vec<u32> = vec![seed as u32];
-        mark[seed] = st;
-        let mut qi = 0;
-        'grow: while qi < frontier_rows.len() {
-            let r = frontier_rows[qi] as usize;
-            qi += 1;
-            for &j in data.cands_of(r) {
-                if self.open[j as usize] && !close.contains(&j) {
-                    close.push(j);
-                    if close.len() >= max_close {
-                        break 'grow;
-                    }
-                    for &r2 in data.rows_of(j as usize) {
-                        if mark[r2 as usize] != st {
-                            mark[r2 as usize] = st;
-                            frontier_rows.push(r2);
-                        }
-                    }
-                }
-            }
-        }
+        let close = self.open_sites_near(seed, max_close, Through::OpenSites, mark, stamp);
         let closed_value: f64 = close.iter().map(|&j| data.cost[j as usize]).sum();
         for &j in &close {
             self.remove(j as usize);
@@ -482,30 +509,7 @@ impl<'a> Cover<'a> {
     /// new sites replace the closed ones when they cost no more. Returns the change in value.
     fn lns_exact(&mut self, seed: usize, mark: &mut [u32], stamp: &mut u32) -> f64 {
         let data = self.data;
-        *stamp += 1;
-        let st = *stamp;
-        let mut close: Vec<u32> = Vec::new();
-        let mut frontier: Vec<u32> = vec![seed as u32];
-        mark[seed] = st;
-        let mut qi = 0;
-        'grow: while qi < frontier.len() {
-            let r = frontier[qi] as usize;
-            qi += 1;
-            for &j in data.cands_of(r) {
-                if self.open[j as usize] && !close.contains(&j) {
-                    close.push(j);
-                    if close.len() >= EXACT_CLOSE {
-                        break 'grow;
-                    }
-                }
-                for &r2 in data.rows_of(j as usize) {
-                    if mark[r2 as usize] != st {
-                        mark[r2 as usize] = st;
-                        frontier.push(r2);
-                    }
-                }
-            }
-        }
+        let close = self.open_sites_near(seed, EXACT_CLOSE, Through::AllSites, mark, stamp);
         let closed_value: f64 = close.iter().map(|&j| data.cost[j as usize]).sum();
         for &j in &close {
             self.remove(j as usize);

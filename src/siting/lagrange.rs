@@ -65,6 +65,10 @@ pub(crate) struct LagOptions {
     pub max_offset: Option<f64>,
     /// Call `repair` on the Lagrangian site set every this many iterations (0: never).
     pub repair_every: usize,
+    /// Repair below the root too (during the subgradient steps and once per node). Off, the
+    /// nodes only bound and fix: on OR-Library pmed36 the repairs were 45 % of the time and
+    /// found nothing the root's iterated local search had not.
+    pub repair_below_root: bool,
 }
 
 /// What the driver found.
@@ -105,6 +109,7 @@ pub(crate) struct Driver<'a, R: Relaxation> {
     tried: std::collections::HashSet<u64>,
     repair_gap: usize,
     next_repair: usize,
+    below_root: bool,
 }
 
 impl<'a, R: Relaxation> Driver<'a, R> {
@@ -118,6 +123,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             iterations: 0,
             tried: std::collections::HashSet::new(),
             next_repair: 0,
+            below_root: false,
         }
     }
 
@@ -244,7 +250,10 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 since += 1;
             }
             // Repairs back off while they find nothing better.
-            if self.opts.repair_every > 0 && self.iterations >= self.next_repair {
+            if self.opts.repair_every > 0
+                && self.iterations >= self.next_repair
+                && (!self.below_root || self.opts.repair_below_root)
+            {
                 let sites: Vec<u32> = (0..n as u32).filter(|&j| selected[j as usize]).collect();
                 let base = self.opts.repair_every;
                 self.repair_gap = if self.try_repair(sites) {
@@ -314,6 +323,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             if self.relax.infeasible(&node.fix) {
                 continue;
             }
+            self.below_root = node.depth > 0;
             let iters = if node.depth == 0 {
                 self.opts.root_iterations
             } else {
@@ -324,7 +334,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             };
             // A node's bound is at least its parent's.
             let bound = res.bound.max(node.parent_bound).max(self.relax.floor());
-            if nodes == 1 || self.opts.repair_every > 0 {
+            if nodes == 1 || (self.opts.repair_every > 0 && self.opts.repair_below_root) {
                 let mut sites: Vec<u32> = res.selected.clone();
                 sites.extend(
                     node.fix

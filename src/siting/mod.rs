@@ -34,10 +34,11 @@
 //! Lagrangian closes the gap, limited by [`SitingOptions::max_nodes`] and the time limit. When
 //! weights and costs are integers the bound is rounded up, so gap 0 is a proof of optimality.
 //!
-//! Measured (release, 2-core machine): all 40 OR-Library p-median instances proven optimal
-//! (the slowest, pmed36, in 17 s; the rest within 4.1 s; root bound only: ≤ 0.65 s each and
-//! within 0.06 % of the optimum). Synthetic city of 10,000 demands × 50,000 candidates:
-//! MCLP p = 100 gap 0.97 % in 7.3 s, p-median p = 100 gap 0.37 % in 6.4 s (`benches/siting.rs`).
+//! Measured (release, shared 2-core machine under load): all 40 OR-Library p-median instances
+//! proven optimal, 40.5 s together (the slowest, pmed36, in 13 s; 37 of 40 under 2 s; table in
+//! the README, `examples/orlib_table.rs`). Synthetic city of 10,000 demands × 50,000
+//! candidates at a 0.1 % gap target, 60 s limit: MCLP p = 100 gap 0.72 %, p-median p = 100 gap
+//! 0.23 % (`benches/siting.rs`).
 //!
 //! LSCP is solved by an exact search instead (`cover_bnb`): set-covering reductions (forced
 //! candidates, dominated rows and candidates, `reduce`), independent components, and per
@@ -172,6 +173,11 @@ pub struct SitingOptions {
     /// false, the solver's own answer is reported whenever it proves optimality (a way to
     /// check the MILP against the heuristic); otherwise the better of the two is kept.
     pub exact_warm_start: bool,
+    /// LSCP: a component (after the reductions) with more rows than this takes the
+    /// large-component search (interior-point LP bound, neighbourhood search, Lagrangian
+    /// branch-and-bound) instead of microlp's LP branch-and-bound. Default 1,500; tests lower it
+    /// to check that path against brute force on small instances.
+    pub large_component_rows: usize,
 }
 
 impl Default for SitingOptions {
@@ -184,6 +190,7 @@ impl Default for SitingOptions {
             gap_target: 0.0,
             max_nodes: 2000,
             exact_warm_start: true,
+            large_component_rows: cover_bnb::LP_MAX_ROWS,
         }
     }
 }
@@ -404,12 +411,15 @@ fn lag_options(
     let big = nnz + n_cand > 2_000_000;
     LagOptions {
         root_iterations: if big { 400 } else { 800 },
-        node_iterations: if big { 60 } else { 120 },
+        node_iterations: 60,
         max_nodes: opt.max_nodes.max(1),
         deadline,
         rel_gap: opt.gap_target,
         max_offset: None,
         repair_every: if big { 100 } else { 20 },
+        // Large instances (city scale) still find better incumbents in the nodes; small ones
+        // (OR-Library) do not, and bound twice as fast without them.
+        repair_below_root: big,
     }
 }
 
@@ -599,6 +609,7 @@ fn solve_lscp(
         &cost,
         &rows,
         warm_options(opt).max_nodes.max(1),
+        opt.large_component_rows,
         deadline,
     )
     .map_err(bad)?;
