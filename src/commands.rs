@@ -113,13 +113,22 @@ fn add_bureau_outputs(study: &Study, out: &mut OutputSet) -> Result<()> {
     Ok(())
 }
 
-/// report.md from the report document (the commands without maps: audit, rules, areas).
-fn add_report_markdown(ctx: &ReportContext, out: &mut OutputSet) {
+/// The audit's data outputs with the stage's `sections` and the report entry in summary.json,
+/// and report.md from the report document (the commands without maps: audit, rules, areas).
+fn add_audit_report(
+    ctx: &ReportContext,
+    sections: Vec<crate::report::Section>,
+    out: &mut OutputSet,
+) -> Result<()> {
+    let mut sections = sections;
+    sections.push(ctx.options.section());
+    audit_outputs(ctx.study, ctx.audit, &sections, out)?;
     let doc = crate::report::document::build(ctx);
     out.add(
         "report.md",
         crate::report::document::markdown(&doc).into_bytes(),
     );
+    Ok(())
 }
 
 /// `carecircle audit`: the coverage audit of a scenario.
@@ -131,11 +140,11 @@ pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
     print_warnings(&study);
     let result = audit(&study);
     let mut out = OutputSet::new();
-    audit_outputs(&study, &result, &[report_options.section()], &mut out)?;
-    add_report_markdown(
+    add_audit_report(
         &ReportContext::of(&study, &result, &report_options),
+        Vec::new(),
         &mut out,
-    );
+    )?;
     add_bureau_outputs(&study, &mut out)?;
     let summary = audit_headline(&study, &result);
     // The outputs are bytes now: the layers and the graph are freed on another thread while
@@ -379,19 +388,14 @@ pub fn run_rules(
     let tally = crate::rules::Tally::of(&results);
     let mut out = OutputSet::new();
     let section = crate::rules::outputs(&set, &results, report_options.lang, &mut out)?;
-    audit_outputs(
-        &study,
-        &result,
-        &[section, report_options.section()],
-        &mut out,
-    )?;
-    add_report_markdown(
+    add_audit_report(
         &ReportContext {
             rules: Some((&set, &results)),
             ..ReportContext::of(&study, &result, &report_options)
         },
+        vec![section],
         &mut out,
-    );
+    )?;
     add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let summary = format!(
@@ -737,19 +741,14 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     bar.finish_and_clear();
     let mut out = OutputSet::new();
     let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
-    audit_outputs(
-        &study,
-        &result,
-        &[section, report_options.section()],
-        &mut out,
-    )?;
-    add_report_markdown(
+    add_audit_report(
         &ReportContext {
             areas: Some(&areas),
             ..ReportContext::of(&study, &result, &report_options)
         },
+        vec![section],
         &mut out,
-    );
+    )?;
     add_bureau_outputs(&study, &mut out)?;
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let mut summary = audit_headline(&study, &result);
