@@ -139,7 +139,7 @@ pub fn run_audit(scenario: &Path, out_dir: &Path) -> Result<Written> {
     let (study, report_options) = study_and_report_options(scenario, Study::from_scenario)?;
     print_warnings(&study);
     let result = audit(&study);
-    let mut out = OutputSet::new();
+    let mut out = OutputSet::for_dir(out_dir);
     add_audit_report(
         &ReportContext::of(&study, &result, &report_options),
         Vec::new(),
@@ -219,7 +219,7 @@ pub fn run_stages(
     print_warnings(&study);
     let result = audit(&study);
     let mut sections = Vec::new();
-    let mut out = OutputSet::new();
+    let mut out = OutputSet::for_dir(out_dir);
 
     // Capacity-aware accessibility (2SFCA family) per kind: access.csv, access_facilities.csv.
     let access = crate::access::accessibility(&study, &result, &study.scenario.access);
@@ -299,8 +299,8 @@ pub fn run_stages(
         access: Some(&access),
         ..ReportContext::of(&study, &result, &report_options)
     };
-    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
-    for n in &maps.notices {
+    let notices = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
+    for n in &notices {
         eprintln!("note: {n}");
     }
     // The analytics maps: accessibility per kind, and the residential parcels.
@@ -308,8 +308,15 @@ pub fn run_stages(
     if analytics_render.attribution.is_empty() {
         analytics_render.attribution = crate::render::default_attribution(&study);
     }
-    crate::render::analytics::access_maps(&study, &result, &access, &overlays, &analytics_render)?
-        .add_to(&mut out);
+    // Their notices (the font's) are those the maps above printed already.
+    crate::render::analytics::access_maps_into(
+        &study,
+        &result,
+        &access,
+        &overlays,
+        &analytics_render,
+        &mut out,
+    )?;
     crate::render::analytics::parcels_map(
         &study,
         &result,
@@ -386,7 +393,7 @@ pub fn run_rules(
     let result = audit(&study);
     let results = crate::rules::evaluate(&study, &result, &set);
     let tally = crate::rules::Tally::of(&results);
-    let mut out = OutputSet::new();
+    let mut out = OutputSet::for_dir(out_dir);
     let section = crate::rules::outputs(&set, &results, report_options.lang, &mut out)?;
     add_audit_report(
         &ReportContext {
@@ -675,7 +682,7 @@ pub fn run_site(
         );
         plans
     };
-    let mut out = OutputSet::new();
+    let mut out = OutputSet::for_dir(out_dir);
     let section = crate::report::sites::outputs(&study, &plans, &mut out)?;
     audit_outputs(
         &study,
@@ -691,8 +698,8 @@ pub fn run_site(
         plans: &plans,
         ..ReportContext::of(&study, &result, &report_options)
     };
-    let maps = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
-    for n in &maps.notices {
+    let notices = crate::html::maps_and_report(&ctx, &overlays, render, &mut out)?;
+    for n in &notices {
         eprintln!("note: {n}");
     }
     add_bureau_outputs(&study, &mut out)?;
@@ -739,7 +746,7 @@ pub fn run_areas(scenario: &Path, out_dir: &Path, bands: Option<&[f64]>) -> Resu
     let bar = crate::progress::bar(study.layers.facilities.len() as u64, "service areas");
     let areas = service_areas(&study, &options, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let mut out = OutputSet::new();
+    let mut out = OutputSet::for_dir(out_dir);
     let section = crate::report::service_areas::outputs(&study, &areas, &mut out)?;
     add_audit_report(
         &ReportContext {
@@ -817,7 +824,7 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
         }
     };
     let cmp = compare(&base, &plan);
-    let mut out = OutputSet::new();
+    let mut out = OutputSet::for_dir(out_dir);
     // compare.md in the plan scenario's report language (Chinese when it is not known).
     let lang = plan_study
         .as_ref()
@@ -829,7 +836,7 @@ pub fn run_compare(runs: &[PathBuf], scenarios: &[PathBuf], out_dir: &Path) -> R
             attribution: crate::render::default_attribution(study),
             ..crate::render::RenderOptions::default()
         };
-        let maps = crate::render::analytics::compare_maps(study, result, &cmp, &render)?;
+        let mut maps = crate::render::analytics::compare_maps(study, result, &cmp, &render)?;
         for n in &maps.notices {
             eprintln!("note: {n}");
         }

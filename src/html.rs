@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::error::Result;
-use crate::render::{draw_maps, MapSet, Overlays, RenderOptions};
+use crate::render::{draw_maps_into, Overlays, RenderOptions};
 use crate::report::document::{Block, Document, ReportContext};
 use crate::report::{table, OutputSet};
 
@@ -82,11 +82,11 @@ fn page_break_before(id: &str, first_kind: Option<&str>) -> bool {
 }
 
 /// The whole report.html: the document, with the interactive map where the document has it.
-/// `map_data` is the map's JSON.
+/// `map_data` is the map's data, serialised as JSON into the page.
 /// `tile_origin` is the origin of `[report] basemap`, when the scenario names one.
 pub fn report_html(
     doc: &Document,
-    map_data: &serde_json::Value,
+    map_data: &impl serde::Serialize,
     attribution: &str,
     tile_origin: Option<&str>,
 ) -> String {
@@ -138,14 +138,12 @@ pub fn report_html(
             Block::Map => {
                 // JSON inside a script element: no "<" at all, so no "</script>" or "<!--"
                 // in the data can end it early ("\u003c" is the same character to JSON).
-                let json = serde_json::to_string(map_data)
-                    .unwrap_or_else(|_| "{}".into())
-                    .replace('<', "\\u003c");
-                let _ = writeln!(
-                    h,
+                h.push_str(
                     "<div id=\"map-wrap\"><div id=\"map\"></div>\
-                     <script type=\"application/json\" id=\"map-data\">{json}</script></div>"
+                     <script type=\"application/json\" id=\"map-data\">",
                 );
+                h = push_script_json(h, map_data);
+                h.push_str("</script></div>\n");
             }
         }
     }
@@ -160,20 +158,54 @@ pub fn report_html(
     h
 }
 
+/// Appends `value` as JSON to `page` with every "<" written as "\u003c", straight into the
+/// page (a city's map data is tens of megabytes: no second copy of it).
+fn push_script_json(page: String, value: &impl serde::Serialize) -> String {
+    /// Passes bytes on, "<" escaped. "<" is ASCII, so it never sits inside a multi-byte
+    /// UTF-8 character, and in JSON it only occurs inside strings, where "\u003c" means it.
+    struct EscapeLt(Vec<u8>);
+    impl std::io::Write for EscapeLt {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            for part in buf.split_inclusive(|&b| b == b'<') {
+                match part.split_last() {
+                    Some((b'<', head)) => {
+                        self.0.extend_from_slice(head);
+                        self.0.extend_from_slice(b"\\u003c");
+                    }
+                    _ => self.0.extend_from_slice(part),
+                }
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = EscapeLt(page.into_bytes());
+    let start = out.0.len();
+    if serde_json::to_writer(&mut out, value).is_err() {
+        // Serialising the map's own types cannot fail; should it, the map gets no data
+        // rather than half of it.
+        out.0.truncate(start);
+        out.0.extend_from_slice(b"{}");
+    }
+    // The page was UTF-8 and serde_json writes UTF-8: nothing here is lossy.
+    String::from_utf8(out.0).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Draws the maps (PNG and SVG files) and writes report.html, report.md and report.xlsx into
-/// `out`; returns the maps (with the notices to show the user).
+/// `out`; returns the notices to show the user (the maps themselves moved into `out`).
 pub fn maps_and_report(
     ctx: &ReportContext,
     overlays: &Overlays,
     render: &RenderOptions,
     out: &mut OutputSet,
-) -> Result<MapSet> {
+) -> Result<Vec<String>> {
     let mut render = render.clone();
     if render.attribution.is_empty() {
         render.attribution = crate::render::default_attribution(ctx.study);
     }
-    let maps = draw_maps(ctx.study, ctx.audit, overlays, &render)?;
-    maps.add_to(out);
+    let notices = draw_maps_into(ctx.study, ctx.audit, overlays, &render, out)?;
     let doc = crate::report::document::build(ctx);
     let data = crate::report::map_data::map_data(ctx, overlays.boundary.as_ref());
     out.add(
@@ -197,7 +229,7 @@ pub fn maps_and_report(
             ctx.options.date,
         )?,
     );
-    Ok(maps)
+    Ok(notices)
 }
 
 #[cfg(test)]

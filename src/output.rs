@@ -86,9 +86,78 @@ pub struct Committed {
 }
 
 /// A set of output files written together.
+///
+/// Made with [`OutputSet::for_dir`], a file of [`SPILL_BYTES`] or more goes straight into the
+/// commit's staging folder inside the output folder (taking the folder's lock then), so that a
+/// city's maps and report (hundreds of megabytes) are not all held in memory until the commit.
+/// Nothing of it is visible as an output before the commit; a set dropped without committing
+/// removes its staging folder (and the output folder, when it made it and it is still empty).
 #[derive(Debug, Default)]
 pub struct OutputSet {
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Content)>,
+    /// The output folder the set will be committed into, when known in advance.
+    dir: Option<PathBuf>,
+    spill: Option<Spill>,
+}
+
+/// Files at least this large go to the staging folder as they are added (see [`OutputSet`]).
+pub const SPILL_BYTES: usize = 1 << 20;
+
+#[derive(Debug)]
+enum Content {
+    Bytes(Vec<u8>),
+    /// Written into the staging folder.
+    Staged,
+}
+
+/// The staging folder a set writes its large files into before the commit.
+#[derive(Debug)]
+struct Spill {
+    dir: PathBuf,
+    staging_name: String,
+    /// Whether the set created the output folder itself.
+    made_dir: bool,
+    /// Set when the switch journal is written: from then on the staging folder belongs to the
+    /// switch (a later run rolls it forward) and must not be removed.
+    switched: std::sync::atomic::AtomicBool,
+    lock: Option<DirLock>,
+}
+
+impl Spill {
+    fn open(dir: &Path) -> Result<Spill> {
+        let made_dir = !dir.exists();
+        std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+        let lock = DirLock::take(dir)?;
+        recover(dir)?;
+        let staging_name = format!("{STAGING_PREFIX}{}", std::process::id());
+        let staging = dir.join(&staging_name);
+        std::fs::create_dir(&staging).map_err(|e| write_err(&staging, e))?;
+        Ok(Spill {
+            dir: dir.to_path_buf(),
+            staging_name,
+            made_dir,
+            switched: std::sync::atomic::AtomicBool::new(false),
+            lock: Some(lock),
+        })
+    }
+
+    fn staging(&self) -> PathBuf {
+        self.dir.join(&self.staging_name)
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if self.switched.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(self.staging());
+        drop(self.lock.take());
+        if self.made_dir {
+            // Only when empty: a commit moved files in, or someone else wrote there.
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
 }
 
 /// One file in the manifest.
@@ -133,21 +202,53 @@ enum Stop {
 }
 
 impl OutputSet {
+    /// A set held in memory until the commit.
     pub fn new() -> OutputSet {
         OutputSet::default()
+    }
+
+    /// A set that will be committed into `dir`: its large files are staged there as they are
+    /// added (see [`OutputSet`]). Nothing is created in `dir` until the first such file.
+    pub fn for_dir(dir: &Path) -> OutputSet {
+        OutputSet {
+            dir: Some(dir.to_path_buf()),
+            ..OutputSet::default()
+        }
     }
 
     /// Adds (or replaces) a file.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.retain(|(n, _)| n != name);
-        self.files.push((name.to_string(), bytes));
+        let content = self.stage(name, &bytes).unwrap_or(Content::Bytes(bytes));
+        self.files.push((name.to_string(), content));
     }
 
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| b.as_slice())
+    /// Writes a large file into the staging folder. `None` keeps it in memory: a small file,
+    /// a set without a folder, or a folder that cannot be written now (the commit then
+    /// reports the error, with nothing visible written).
+    fn stage(&mut self, name: &str, bytes: &[u8]) -> Option<Content> {
+        if bytes.len() < SPILL_BYTES || !plain_name(name) || name == MANIFEST {
+            return None;
+        }
+        let dir = self.dir.clone()?;
+        if self.spill.is_none() {
+            self.spill = Some(Spill::open(&dir).ok()?);
+        }
+        let path = self.spill.as_ref()?.staging().join(name);
+        std::fs::write(&path, bytes).ok()?;
+        Some(Content::Staged)
+    }
+
+    /// A file's bytes (read back from the staging folder when it was staged).
+    pub fn get(&self, name: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let (_, content) = self.files.iter().find(|(n, _)| n == name)?;
+        match content {
+            Content::Bytes(b) => Some(std::borrow::Cow::Borrowed(b.as_slice())),
+            Content::Staged => {
+                let path = self.spill.as_ref()?.staging().join(name);
+                std::fs::read(path).ok().map(std::borrow::Cow::Owned)
+            }
+        }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -173,9 +274,18 @@ impl OutputSet {
                 "output name {name:?} is not a plain file name"
             )));
         }
-        std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-        let _lock = DirLock::take(dir)?;
-        recover(dir)?;
+        // The staging folder the set already wrote into, when it is this commit's folder.
+        let spilled = self.spill.as_ref().filter(|s| s.dir == dir);
+        let _lock = match spilled {
+            // Held since the first staged file, and recovery ran then.
+            Some(_) => None,
+            None => {
+                std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+                let lock = DirLock::take(dir)?;
+                recover(dir)?;
+                Some(lock)
+            }
+        };
 
         let mut names: Vec<&str> = self.names().filter(|n| *n != MANIFEST).collect();
         names.sort_unstable();
@@ -185,22 +295,40 @@ impl OutputSet {
             .filter(|n| n != MANIFEST && !new.contains(n.as_str()))
             .collect();
 
-        let staging_name = format!("{STAGING_PREFIX}{}", std::process::id());
+        let staging_name = match spilled {
+            Some(s) => s.staging_name.clone(),
+            None => format!("{STAGING_PREFIX}{}", std::process::id()),
+        };
         let staging = dir.join(&staging_name);
         let staged = (|| -> Result<()> {
-            std::fs::create_dir(&staging).map_err(|e| write_err(&staging, e))?;
+            if spilled.is_none() {
+                std::fs::create_dir(&staging).map_err(|e| write_err(&staging, e))?;
+            }
             // Files are written, synced and hashed in parallel (each waits on its own fsync);
             // the manifest lists them in name order whatever finishes first, and the first
             // failure in that order is the one reported.
             let files = names
                 .par_iter()
                 .map(|name| {
-                    let bytes = self.get(name).unwrap_or_default();
-                    write_synced(&staging.join(name), bytes)?;
+                    let path = staging.join(name);
+                    let content = self.files.iter().find(|(n, _)| n == name).map(|(_, c)| c);
+                    let (bytes, sha256) = match content {
+                        Some(Content::Staged) if spilled.is_some() => sha256_file(&path)
+                            .and_then(|h| {
+                                std::fs::File::open(&path)?.sync_all()?;
+                                Ok(h)
+                            })
+                            .map_err(|e| write_err(&path, e))?,
+                        _ => {
+                            let bytes = self.get(name).unwrap_or_default();
+                            write_synced(&path, &bytes)?;
+                            (bytes.len() as u64, hex(&Sha256::digest(&bytes)))
+                        }
+                    };
                     Ok(ManifestFile {
                         path: name.to_string(),
-                        bytes: bytes.len() as u64,
-                        sha256: hex(&Sha256::digest(bytes)),
+                        bytes,
+                        sha256,
                     })
                 })
                 .collect::<Vec<Result<ManifestFile>>>()
@@ -215,9 +343,10 @@ impl OutputSet {
             Ok(())
         })();
         if let Err(e) = staged {
-            if stop != Stop::BeforeJournal {
+            if stop != Stop::BeforeJournal && spilled.is_none() {
                 let _ = std::fs::remove_dir_all(&staging);
             }
+            // A spilled set removes its staging folder when it is dropped.
             return Err(e);
         }
 
@@ -232,6 +361,9 @@ impl OutputSet {
             .map_err(|e| Error::Other(format!("writing the switch journal: {e}")))?;
         let tmp = dir.join(format!("{JOURNAL}.{}.tmp", std::process::id()));
         write_synced(&tmp, &text)?;
+        if let Some(s) = spilled {
+            s.switched.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         std::fs::rename(&tmp, dir.join(JOURNAL)).map_err(|e| write_err(&dir.join(JOURNAL), e))?;
         sync_dir(dir);
 
@@ -256,6 +388,7 @@ impl OutputSet {
 }
 
 /// The folder's lock, released when dropped.
+#[derive(Debug)]
 struct DirLock {
     path: PathBuf,
 }
@@ -664,6 +797,83 @@ mod tests {
             listing(&out),
             ["coverage.csv", "outputs.json", "summary.json"]
         );
+    }
+
+    /// A file just over the spill size, distinct per seed.
+    fn large(seed: u8) -> Vec<u8> {
+        (0..SPILL_BYTES + 17)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect()
+    }
+
+    #[test]
+    fn a_set_for_its_folder_stages_large_files_and_commits_the_same_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let (held, spilled) = (dir.path().join("held"), dir.path().join("spilled"));
+        let files = [("map_a.svg", large(1)), ("small.csv", b"a,b\n".to_vec())];
+        let mut a = OutputSet::new();
+        let mut b = OutputSet::for_dir(&spilled);
+        for (n, bytes) in &files {
+            a.add(n, bytes.clone());
+            b.add(n, bytes.clone());
+        }
+        // The large file sits in the staging folder, invisible as an output, and reads back.
+        let staging = spilled.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        assert_eq!(listing(&staging), ["map_a.svg"]);
+        assert!(spilled.join(LOCK).exists());
+        assert_eq!(b.get("map_a.svg").unwrap().as_ref(), files[0].1.as_slice());
+        // Replacing a staged file by a small one keeps the small one.
+        b.add("map_a.svg", b"x".to_vec());
+        b.add("map_a.svg", files[0].1.clone());
+        a.commit(&held).unwrap();
+        b.commit(&spilled).unwrap();
+        assert_eq!(manifest_of(&held).files, manifest_of(&spilled).files);
+        assert!(complete(&spilled));
+        drop(b);
+        assert_eq!(
+            listing(&spilled),
+            ["map_a.svg", "outputs.json", "small.csv"]
+        );
+    }
+
+    #[test]
+    fn a_staged_set_dropped_without_commit_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("fresh");
+        let mut set = OutputSet::for_dir(&fresh);
+        set.add("report.html", large(2));
+        assert!(fresh.exists());
+        drop(set);
+        assert!(!fresh.exists(), "the folder it made is removed");
+        // In a folder with an earlier run, that run stays complete and alone.
+        let earlier = dir.path().join("earlier");
+        set_of(&earlier, "old");
+        let mut set = OutputSet::for_dir(&earlier);
+        set.add("report.html", large(3));
+        drop(set);
+        assert!(complete(&earlier));
+        assert_eq!(listing(&earlier), ["outputs.json", "summary.json"]);
+    }
+
+    #[test]
+    fn a_second_set_staging_into_a_folder_in_use_is_refused_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut first = OutputSet::for_dir(&out);
+        first.add("a.svg", large(4));
+        let mut second = OutputSet::for_dir(&out);
+        second.add("b.svg", large(5));
+        let err = second.commit(&out).unwrap_err();
+        assert!(err.to_string().contains("another carecircle run"), "{err}");
+        drop(second);
+        first.commit(&out).unwrap();
+        assert!(out.join(LOCK).exists(), "held until the set is dropped");
+        drop(first);
+        assert_eq!(listing(&out), ["a.svg", "outputs.json"]);
+    }
+
+    fn set_of(dir: &Path, text: &str) {
+        set(&[("summary.json", text)]).commit(dir).unwrap();
     }
 
     #[test]

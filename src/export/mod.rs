@@ -193,7 +193,7 @@ pub fn add_bureau_outputs(
     let mut layers = Vec::new();
     for name in &names {
         let bytes = out.get(name).unwrap_or_default();
-        let layer = layer_of_geojson(name.trim_end_matches(".geojson"), bytes)?;
+        let layer = layer_of_geojson(name.trim_end_matches(".geojson"), &bytes)?;
         layers.push(layer.in_crs(options.crs));
     }
     let mut notes = String::new();

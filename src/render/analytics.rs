@@ -8,10 +8,11 @@ use geo::Geometry;
 use super::font::{LabelFont, Notices};
 use super::maps::{Context, Shading};
 use super::scene::Rgba;
-use super::{MapSet, Overlays, RenderOptions};
+use super::{Map, MapSet, Overlays, RenderOptions};
 use crate::access::AccessReport;
 use crate::coverage::Audit;
 use crate::error::Result;
+use crate::report::OutputSet;
 use crate::rules::{RuleResult, Scope, Status};
 use crate::study::Study;
 
@@ -58,6 +59,31 @@ pub fn access_maps(
     overlays: &Overlays,
     opts: &RenderOptions,
 ) -> Result<MapSet> {
+    let mut maps = Vec::new();
+    let notices = access_maps_each(study, audit, access, overlays, opts, &mut |m| maps.push(m))?;
+    Ok(MapSet { maps, notices })
+}
+
+/// [`access_maps`] into an output set, each map as soon as it is drawn; returns the notices.
+pub fn access_maps_into(
+    study: &Study,
+    audit: &Audit,
+    access: &AccessReport,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+    out: &mut OutputSet,
+) -> Result<Vec<String>> {
+    access_maps_each(study, audit, access, overlays, opts, &mut |m| m.add_to(out))
+}
+
+fn access_maps_each(
+    study: &Study,
+    audit: &Audit,
+    access: &AccessReport,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+    each: &mut dyn FnMut(Map),
+) -> Result<Vec<String>> {
     let mut notices = Notices::default();
     let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
     // The district boundary only: service areas and new sites would hide the shading.
@@ -66,7 +92,6 @@ pub fn access_maps(
         ..Overlays::default()
     };
     let ctx = Context::new(study, audit, &overlays, opts, font.as_ref());
-    let mut maps = Vec::new();
     for k in &access.kinds {
         let fills = k
             .community_access
@@ -94,7 +119,7 @@ pub fn access_maps(
             (ACCESS_CLASSES[4], format!("≥ {}", per_1000(1.5 * k.norm))),
         ];
         let elderly_over: f64 = k.over_subscribed.iter().map(|&c| audit.elderly[c]).sum();
-        maps.push(ctx.shaded_map(&Shading {
+        each(ctx.shaded_map(&Shading {
             name: format!("map_access_{}", k.kind.as_str()),
             kind: k.kind,
             title: format!(
@@ -116,10 +141,7 @@ pub fn access_maps(
             overlay: Vec::new(),
         })?);
     }
-    Ok(MapSet {
-        maps,
-        notices: notices.0,
-    })
+    Ok(notices.0)
 }
 
 /// Per parcel: fail when a rule checked for it fails, pass when every one passes, else not

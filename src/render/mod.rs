@@ -109,12 +109,20 @@ pub struct MapSet {
 }
 
 impl MapSet {
-    /// Adds `<name>.png` and `<name>.svg` of every map to an output set.
-    pub fn add_to(&self, out: &mut OutputSet) {
-        for m in &self.maps {
-            out.add(&format!("{}.png", m.name), m.png.clone());
-            out.add(&format!("{}.svg", m.name), m.svg.clone().into_bytes());
+    /// Moves `<name>.png` and `<name>.svg` of every map into an output set (the notices
+    /// stay). A city's SVG maps are tens of megabytes each: they are moved, not copied.
+    pub fn add_to(&mut self, out: &mut OutputSet) {
+        for m in std::mem::take(&mut self.maps) {
+            m.add_to(out);
         }
+    }
+}
+
+impl Map {
+    /// Moves `<name>.png` and `<name>.svg` into an output set.
+    pub fn add_to(self, out: &mut OutputSet) {
+        out.add(&format!("{}.png", self.name), self.png);
+        out.add(&format!("{}.svg", self.name), self.svg.into_bytes());
     }
 }
 
@@ -142,6 +150,30 @@ pub fn draw_maps(
     overlays: &Overlays,
     opts: &RenderOptions,
 ) -> Result<MapSet> {
+    let mut maps = Vec::new();
+    let notices = draw_maps_each(study, audit, overlays, opts, &mut |m| maps.push(m))?;
+    Ok(MapSet { maps, notices })
+}
+
+/// [`draw_maps`] into an output set: each map's files go in as soon as it is drawn, so a
+/// city's maps (tens of megabytes of SVG each) are not all held at once. Returns the notices.
+pub fn draw_maps_into(
+    study: &Study,
+    audit: &Audit,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+    out: &mut OutputSet,
+) -> Result<Vec<String>> {
+    draw_maps_each(study, audit, overlays, opts, &mut |m| m.add_to(out))
+}
+
+fn draw_maps_each(
+    study: &Study,
+    audit: &Audit,
+    overlays: &Overlays,
+    opts: &RenderOptions,
+    each: &mut dyn FnMut(Map),
+) -> Result<Vec<String>> {
     let mut notices = Notices::default();
     let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
     let kinds = mapped_kinds(audit);
@@ -156,23 +188,19 @@ pub fn draw_maps(
         indicatif::ProgressBar::hidden()
     };
     let ctx = maps::Context::new(study, audit, overlays, opts, font.as_ref());
-    let mut out = Vec::new();
     for &kind in &kinds {
         bar.set_message(format!("drawing map_coverage_{kind}"));
-        out.push(ctx.coverage_map(kind)?);
+        each(ctx.coverage_map(kind)?);
         bar.inc(1);
     }
     for &kind in &sited {
         bar.set_message(format!("drawing map_sites_{kind}"));
-        out.push(ctx.sites_map(kind)?);
+        each(ctx.sites_map(kind)?);
         bar.inc(1);
     }
     bar.finish_and_clear();
     missing_glyph_notice(&ctx, font.as_ref(), &mut notices);
-    Ok(MapSet {
-        maps: out,
-        notices: notices.0,
-    })
+    Ok(notices.0)
 }
 
 /// The coverage map of one kind (PNG and SVG), e.g. for a command that maps a single kind.

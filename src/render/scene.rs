@@ -111,7 +111,10 @@ impl Scene {
 
     /// Draws the scene as an SVG document; text stays text.
     pub fn to_svg(&self, font: Option<&LabelFont>) -> Result<String> {
-        let mut out = String::new();
+        // Reserved up front: a city's SVG is tens of megabytes, and growing it by doubling
+        // holds the old and the new buffer at once. Reserved but unwritten pages are never
+        // touched, so a generous bound costs no memory.
+        let mut out = String::with_capacity(self.svg_size_bound());
         {
             let root = SVGBackend::with_string(&mut out, (self.width.max(1), self.height.max(1)))
                 .into_drawing_area();
@@ -120,7 +123,29 @@ impl Scene {
             root.present()
                 .map_err(|e| Error::Other(format!("drawing an SVG map: {e}")))?;
         }
+        out.shrink_to_fit();
         Ok(out)
+    }
+
+    /// More bytes than the SVG of the scene takes (each element's markup, each point at most
+    /// "-12345,-12345 ").
+    fn svg_size_bound(&self) -> usize {
+        const ELEMENT: usize = 200;
+        const POINT: usize = 16;
+        4096 + self
+            .items
+            .iter()
+            .map(|item| match item {
+                Item::Polygon { points, .. } | Item::Line { points, .. } => {
+                    ELEMENT + POINT * points.len()
+                }
+                Item::Circle { .. } | Item::Rect { .. } => ELEMENT,
+                // The halo draws the text four more times.
+                Item::Text { text, halo, .. } => {
+                    (ELEMENT + 6 * text.len()) * if halo.is_some() { 5 } else { 1 }
+                }
+            })
+            .sum::<usize>()
     }
 
     fn draw<DB: DrawingBackend>(
