@@ -7,7 +7,9 @@
 //! 2. writes every file, and `outputs.json` (tool version, command, scenario, every input with
 //!    its SHA-256, every file of the run with its SHA-256), into a staging folder
 //!    `DIR/.carecircle-staging-PID/`; a failure here removes the staging folder and leaves the
-//!    earlier set untouched;
+//!    earlier set untouched. (A set made with [`OutputSet::for_dir`] takes the lock, recovers
+//!    and opens this folder earlier, at its first large file, and writes such files there as
+//!    the stages produce them; see [`OutputSet`].);
 //! 3. writes the switch journal `DIR/.carecircle-switch.json` (atomically: temporary file, then
 //!    rename). This is the commit point: from now on the new set wins;
 //! 4. removes the old `outputs.json`, moves the staged files into `DIR`, removes the files of
