@@ -92,7 +92,8 @@ fn access_maps_each(
         ..Overlays::default()
     };
     let ctx = Context::new(study, audit, &overlays, opts, font.as_ref());
-    for k in &access.kinds {
+    let bar = indicatif::ProgressBar::hidden();
+    super::for_maps(study, &access.kinds, &bar, each, |k| {
         let fills = k
             .community_access
             .iter()
@@ -119,7 +120,7 @@ fn access_maps_each(
             (ACCESS_CLASSES[4], format!("≥ {}", per_1000(1.5 * k.norm))),
         ];
         let elderly_over: f64 = k.over_subscribed.iter().map(|&c| audit.elderly[c]).sum();
-        each(ctx.shaded_map(&Shading {
+        ctx.shaded_map(&Shading {
             name: format!("map_access_{}", k.kind.as_str()),
             kind: k.kind,
             title: format!(
@@ -139,8 +140,8 @@ fn access_maps_each(
             legend_title: format!("每千名老年人 per 1000 elderly ({})", k.unit.words()),
             legend,
             overlay: Vec::new(),
-        })?);
-    }
+        })
+    })?;
     Ok(notices.0)
 }
 

@@ -1,8 +1,8 @@
 //! The layout of the coverage map and the before/after siting map: panels, layers, labels,
 //! legend, scale bar, north arrow, title and attribution, as a [`Scene`] in pixels.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use geo::{Coord, Geometry, LineString, Orient, Polygon};
 
@@ -161,7 +161,8 @@ pub(super) struct Context<'a> {
     /// Facilities and proposed sites: the north arrow and scale bar never go over one when
     /// another corner is free of them.
     marks: Vec<Coord<f64>>,
-    missing: RefCell<BTreeSet<char>>,
+    /// Characters the font lacks (maps may be drawn on two threads).
+    missing: Mutex<BTreeSet<char>>,
 }
 
 impl<'a> Context<'a> {
@@ -242,13 +243,16 @@ impl<'a> Context<'a> {
                 .map(|f| f.location.0)
                 .chain(overlays.new_sites.iter().map(|(_, _, p)| p.0))
                 .collect(),
-            missing: RefCell::new(BTreeSet::new()),
+            missing: Mutex::new(BTreeSet::new()),
         }
     }
 
     /// Characters of the drawn text that the label font lacks.
     pub(super) fn missing_glyphs(&self) -> Vec<char> {
-        self.missing.borrow().iter().copied().collect()
+        self.missing
+            .lock()
+            .map(|m| m.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     fn coverage_of(&self, kind: FacilityKind) -> Option<&'a KindCoverage> {
@@ -398,9 +402,8 @@ impl<'a> Context<'a> {
 
     fn note_glyphs(&self, text: &str) {
         if let Some(f) = self.font {
-            let mut missing = self.missing.borrow_mut();
-            for c in text.chars().filter(|&c| !f.has_glyph(c)) {
-                missing.insert(c);
+            if let Ok(mut missing) = self.missing.lock() {
+                missing.extend(text.chars().filter(|&c| !f.has_glyph(c)));
             }
         }
     }
@@ -471,8 +474,7 @@ impl<'a> Context<'a> {
             y1: h - FOOT_H,
         };
         self.legend(&mut scene, legend, kind, panels);
-        let png = scene.to_png(self.font)?;
-        let svg = scene.to_svg(self.font)?;
+        let (png, svg) = scene.to_png_and_svg(self.font)?;
         Ok(Map {
             name,
             kind,

@@ -126,6 +126,40 @@ impl Map {
     }
 }
 
+/// Maps drawn at once: two, one per core, on a district; one at a time on a network of more
+/// than [`ONE_AT_A_TIME_ROAD_POINTS`] road points, whose maps hold hundreds of megabytes each
+/// while drawn. Either way each map is drawn alone from the same data, so the files are the
+/// same; only the order of the work differs.
+const ONE_AT_A_TIME_ROAD_POINTS: usize = 200_000;
+
+/// Draws the maps of `jobs` (`draw` for each) and hands them to `each` in the jobs' order,
+/// two at a time where the network is small (see [`ONE_AT_A_TIME_ROAD_POINTS`]).
+pub(crate) fn for_maps<J: Sync>(
+    study: &Study,
+    jobs: &[J],
+    bar: &indicatif::ProgressBar,
+    each: &mut dyn FnMut(Map),
+    draw: impl Fn(&J) -> Result<Map> + Sync,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let road_points: usize = study.layers.roads.iter().map(|r| r.coords.len()).sum();
+    let at_once = if road_points > ONE_AT_A_TIME_ROAD_POINTS {
+        1
+    } else {
+        2
+    };
+    for group in jobs.chunks(at_once) {
+        let drawn: Vec<Result<Map>> = group.par_iter().map(&draw).collect();
+        for map in drawn {
+            let map = map?;
+            bar.set_message(format!("drew {}", map.name));
+            each(map);
+            bar.inc(1);
+        }
+    }
+    Ok(())
+}
+
 /// The kinds that get maps: those with a target, or every audited kind when none has one.
 pub fn mapped_kinds(audit: &Audit) -> Vec<FacilityKind> {
     let with_target: Vec<FacilityKind> = audit
@@ -188,16 +222,18 @@ fn draw_maps_each(
         indicatif::ProgressBar::hidden()
     };
     let ctx = maps::Context::new(study, audit, overlays, opts, font.as_ref());
-    for &kind in &kinds {
-        bar.set_message(format!("drawing map_coverage_{kind}"));
-        each(ctx.coverage_map(kind)?);
-        bar.inc(1);
-    }
-    for &kind in &sited {
-        bar.set_message(format!("drawing map_sites_{kind}"));
-        each(ctx.sites_map(kind)?);
-        bar.inc(1);
-    }
+    let jobs: Vec<(&str, FacilityKind)> = kinds
+        .iter()
+        .map(|&k| ("coverage", k))
+        .chain(sited.iter().map(|&k| ("sites", k)))
+        .collect();
+    for_maps(study, &jobs, &bar, each, |&(what, kind)| {
+        if what == "coverage" {
+            ctx.coverage_map(kind)
+        } else {
+            ctx.sites_map(kind)
+        }
+    })?;
     bar.finish_and_clear();
     missing_glyph_notice(&ctx, font.as_ref(), &mut notices);
     Ok(notices.0)

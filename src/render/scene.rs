@@ -95,6 +95,12 @@ impl Scene {
         self.items.push(item);
     }
 
+    /// The PNG and the SVG of the scene, drawn side by side.
+    pub fn to_png_and_svg(&self, font: Option<&LabelFont>) -> Result<(Vec<u8>, String)> {
+        let (png, svg) = rayon::join(|| self.to_png(font), || self.to_svg(font));
+        Ok((png?, svg?))
+    }
+
     /// Draws the scene as a PNG (8-bit RGB).
     pub fn to_png(&self, font: Option<&LabelFont>) -> Result<Vec<u8>> {
         let (w, h) = (self.width.max(1), self.height.max(1));

@@ -65,12 +65,13 @@ impl Context<'_> {
             y1: h - FOOT_H,
         };
         self.shaded_legend(&mut scene, legend, s);
+        let (png, svg) = scene.to_png_and_svg(self.font)?;
         Ok(Map {
             name: s.name.clone(),
             kind: s.kind,
             title: s.title.clone(),
-            png: scene.to_png(self.font)?,
-            svg: scene.to_svg(self.font)?,
+            png,
+            svg,
             width,
             height,
             frames: vec![frame],
