@@ -123,8 +123,10 @@ pub struct FacilityArea {
     /// Index into `study.layers.facilities`.
     pub facility: usize,
     pub minutes: f64,
-    /// On the local plane (metres); see [`ServiceAreas::to_wgs84`].
+    /// On the local plane (metres).
     pub polygon: MultiPolygon<f64>,
+    /// The same in WGS-84 lon/lat, snap-rounded for the outputs (see [`to_wgs84`]).
+    pub wgs84: MultiPolygon<f64>,
     pub area_km2: f64,
     pub population: f64,
     pub elderly: f64,
@@ -153,6 +155,8 @@ pub struct KindArea {
     pub facilities: usize,
     /// On the local plane (metres).
     pub polygon: MultiPolygon<f64>,
+    /// The same in WGS-84 lon/lat, snap-rounded for the outputs (see [`to_wgs84`]).
+    pub wgs84: MultiPolygon<f64>,
     pub area_km2: f64,
     /// Area inside the district, km², and its share of the district area.
     pub district_area_km2: f64,
@@ -343,7 +347,14 @@ pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64
             .line_cap(LineCap::Round(ROUND_STEP_RAD))
             .line_join(LineJoin::Round(ROUND_STEP_RAD))
     };
-    let grouped = if segments.len() <= ONE_OVERLAY_SEGMENTS {
+    let one: usize = std::env::var("TMP_ONE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ONE_OVERLAY_SEGMENTS);
+    if std::env::var("TMP_STAT").is_ok() {
+        eprintln!("SEG {}", segments.len());
+    }
+    let grouped = if segments.len() <= one {
         vec![segments.to_vec()]
     } else {
         spatial_groups(segments, lateral_m)
@@ -816,6 +827,7 @@ pub fn service_areas(
                         facility: i,
                         minutes,
                         area_km2: polygon.unsigned_area() / 1e6,
+                        wgs84: to_wgs84(&study.graph, &polygon),
                         polygon,
                         population,
                         elderly,
@@ -875,6 +887,7 @@ pub fn service_areas(
                 minutes,
                 facilities: members.len(),
                 area_km2: polygon.unsigned_area() / 1e6,
+                wgs84: to_wgs84(&study.graph, &polygon),
                 polygon,
                 district_area_km2: in_district / 1e6,
                 district_area_share: share(in_district, district_area),

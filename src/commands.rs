@@ -237,11 +237,9 @@ pub fn run_stages(
     let mut overlays = overlays.clone();
     for k in &areas.kinds {
         if (k.minutes - study.scenario.limit_for(k.kind)).abs() < 1e-9 {
-            overlays.service_areas.push((
-                k.kind,
-                k.minutes,
-                crate::areas::to_wgs84(&study.graph, &k.polygon),
-            ));
+            overlays
+                .service_areas
+                .push((k.kind, k.minutes, k.wgs84.clone()));
         }
     }
 

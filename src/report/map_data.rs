@@ -5,8 +5,8 @@
 //! are WGS-84, rounded to 1e-5 degrees (about a metre); under a GCJ-02 basemap (`[report]
 //! basemap_crs = "gcj02"`) they are shifted into GCJ-02, so that they line up with the tiles.
 //!
-//! The geometry (roads, service areas, boundary) is written straight from the study while the
-//! JSON is serialised, never built as a `serde_json::Value` tree first: on a city that tree of
+//! The geometry (roads, service areas, boundary) is written straight from the study and the
+//! service areas while the JSON is serialised, never built as a `serde_json::Value` tree first: on a city that tree of
 //! every road vertex and service-area ring took over a gigabyte for a 60 MB text.
 
 use geo::MultiPolygon;
@@ -14,9 +14,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
-use crate::areas::to_wgs84;
 use crate::i18n::{self as m, kind_name};
-use crate::network::RoadGraph;
 use crate::report::document::{site_label, ReportContext};
 
 fn r5(x: f64) -> f64 {
@@ -79,24 +77,6 @@ impl Serialize for Rings<'_> {
     }
 }
 
-/// A service area on the local plane, written as WGS-84 rings: the conversion happens while
-/// it is serialised, one polygon at a time, so no second copy of every area is held.
-struct PlaneShape<'a> {
-    graph: &'a RoadGraph,
-    polygon: &'a MultiPolygon<f64>,
-    at: Coords,
-}
-
-impl Serialize for PlaneShape<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Rings {
-            shape: &to_wgs84(self.graph, self.polygon),
-            at: self.at,
-        }
-        .serialize(s)
-    }
-}
-
 /// A kind's dissolved area (`f` absent) or one facility's area (`k` absent) at `m` minutes.
 #[derive(Serialize)]
 struct Area<'a> {
@@ -105,7 +85,7 @@ struct Area<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     f: Option<usize>,
     m: f64,
-    g: PlaneShape<'a>,
+    g: Rings<'a>,
 }
 
 /// Every road of the study as lines.
@@ -196,11 +176,7 @@ impl Serialize for MapData<'_> {
         let mut areas = Vec::new();
         let mut facility_areas = Vec::new();
         if let Some(a) = ctx.areas {
-            let shape = |polygon| PlaneShape {
-                graph: &study.graph,
-                polygon,
-                at,
-            };
+            let shape = |shape| Rings { shape, at };
             for k in &a.kinds {
                 if k.polygon.0.is_empty() {
                     continue;
@@ -209,7 +185,7 @@ impl Serialize for MapData<'_> {
                     k: Some(k.kind.as_str()),
                     f: None,
                     m: k.minutes,
-                    g: shape(&k.polygon),
+                    g: shape(&k.wgs84),
                 });
             }
             for fa in &a.facilities {
@@ -221,7 +197,7 @@ impl Serialize for MapData<'_> {
                         k: None,
                         f: Some(fa.facility),
                         m: fa.minutes,
-                        g: shape(&fa.polygon),
+                        g: shape(&fa.wgs84),
                     });
                 }
             }

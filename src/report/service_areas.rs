@@ -4,7 +4,7 @@
 use geo::Geometry;
 use serde_json::{json, Map, Value};
 
-use crate::areas::{to_wgs84, FacilityArea, ServiceAreas};
+use crate::areas::{FacilityArea, ServiceAreas};
 use crate::error::Result;
 use crate::report::{self, round_to, OutputSet, Section};
 use crate::study::Study;
@@ -28,7 +28,7 @@ pub fn geojson(study: &Study, areas: &ServiceAreas) -> Vec<u8> {
         p.insert("circle_km2".into(), json!(round_to(a.circle_km2, 4)));
         p.insert("ratio_to_circle".into(), json!(round_to(a.ratio(), 4)));
         p.insert("lateral_m".into(), json!(areas.options.lateral_m));
-        let g = Geometry::MultiPolygon(to_wgs84(&study.graph, &a.polygon));
+        let g = Geometry::MultiPolygon(a.wgs84.clone());
         features.push((report::output_geometry(&g), p));
     }
     for k in &areas.kinds {
@@ -55,7 +55,7 @@ pub fn geojson(study: &Study, areas: &ServiceAreas) -> Vec<u8> {
         );
         p.insert("elderly_share".into(), json!(round_to(k.elderly_share, 4)));
         p.insert("lateral_m".into(), json!(areas.options.lateral_m));
-        let g = Geometry::MultiPolygon(to_wgs84(&study.graph, &k.polygon));
+        let g = Geometry::MultiPolygon(k.wgs84.clone());
         features.push((report::output_geometry(&g), p));
     }
     report::feature_collection(features)
