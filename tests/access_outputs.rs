@@ -11,7 +11,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use common::*;
 use serde_json::{json, Value};
@@ -26,18 +25,7 @@ fn run_district() -> (tempfile::TempDir, std::path::PathBuf) {
     ) + "\n[access]\nnorm_per_1000 = { day_care = 150, canteen = 50 }\n";
     let (dir, path) = write_district(&communities(), &fs, &roads(), &scenario);
     let out = dir.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(["run", "--scenario"])
-        .arg(&path)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    carecircle_ok(&["run"], &path, &out);
     (dir, out)
 }
 

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use carecircle::study::Study;
 use carecircle::{Error, Problem};
 use common::*;
@@ -21,13 +19,7 @@ fn load_with(layer: &str, text: &str) -> (Problem, String, String) {
         Ok(_) => panic!("expected an error for {layer}"),
     };
     let out = dir.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(["audit", "--scenario"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run carecircle");
+    let run = carecircle(&["audit"], &scenario, &out);
     assert_eq!(run.status.code(), Some(2), "exit status for {layer}");
     assert!(!out.exists(), "no output may be written on bad input");
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();

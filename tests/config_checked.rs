@@ -4,21 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use common::*;
-
-fn carecircle(args: &[&str], scenario: &Path, out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(args)
-        .arg("--scenario")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run carecircle")
-}
 
 /// The hand district with `extra` appended to its scenario.
 fn district_with(extra: &str) -> (tempfile::TempDir, PathBuf) {

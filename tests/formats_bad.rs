@@ -5,9 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{demo_copy, demo_dir};
+use common::{carecircle, demo_copy, demo_dir};
 
 use carecircle::coverage::audit;
 use carecircle::crs::Crs;
@@ -47,13 +46,7 @@ fn problem_of(scenario: &Path) -> (Problem, String) {
         Ok(_) => panic!("expected an error"),
     };
     let out = scenario.parent().unwrap().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(["audit", "--scenario"])
-        .arg(scenario)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = carecircle(&["audit"], &scenario, &out);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(!out.exists(), "nothing may be written on bad input");

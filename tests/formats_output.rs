@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use common::{demo_copy, demo_dir};
+use common::{carecircle_ok, demo_copy, demo_dir};
 
 use carecircle::io::features::{FeatureSink, LayerInfo, RawFeature, ReadRequest};
 use carecircle::io::scenario::LayerSpec;
@@ -18,19 +17,7 @@ fn run_with_output(output: &str) -> (tempfile::TempDir, PathBuf) {
     let text = std::fs::read_to_string(&scenario).unwrap();
     std::fs::write(&scenario, format!("{text}\n{output}")).unwrap();
     let out = tmp.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(["audit", "--scenario"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    carecircle_ok(&["audit"], &scenario, &out);
     (tmp, out)
 }
 

@@ -4,21 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::*;
 use serde_json::Value;
-
-fn carecircle(args: &[&str], scenario: &Path, out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(args)
-        .arg("--scenario")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run carecircle")
-}
 
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -57,13 +45,7 @@ fn out_equal_to_the_scenario_folder_is_refused_and_the_inputs_stay() {
 fn audit_after_run_removes_the_stale_files_and_writes_a_manifest() {
     let (dir, scenario) = hand_district();
     let out = dir.path().join("out");
-    let run = carecircle(&["run"], &scenario, &out);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    carecircle_ok(&["run"], &scenario, &out);
     let after_run = names(&out);
     assert!(
         after_run.contains(&"sites.csv".to_string()),

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use serde_json::Value;
 
@@ -33,19 +31,7 @@ fn csv_cells_are_neutralised_and_svg_maps_stay_well_formed_xml() {
     }
     let (dir, scenario) = write_district(&cs, &fs, &roads(), SCENARIO);
     let out = dir.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(["run", "--scenario"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    carecircle_ok(&["run"], &scenario, &out);
 
     let mut csvs = 0;
     let mut svgs = 0;

@@ -79,16 +79,11 @@ fn district() -> (tempfile::TempDir, std::path::PathBuf) {
     write_district(&cs, &fs, &roads(), SCENARIO_RULES)
 }
 
-fn carecircle(args: &[&str], scenario: &Path, out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .arg("rules")
-        .arg("--scenario")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .output()
-        .expect("run carecircle")
+/// `carecircle rules ARGS --scenario SCENARIO --out OUT`.
+fn rules(args: &[&str], scenario: &Path, out: &Path) -> Output {
+    let mut all = vec!["rules"];
+    all.extend_from_slice(args);
+    carecircle(&all, scenario, out)
 }
 
 /// rules.csv rows as (rule, subject_id) → record.
@@ -135,13 +130,7 @@ fn vr<'a>(rows: &'a [csv::StringRecord], rule: &str, subject: &str) -> (&'a str,
 fn builtin_rules_on_the_hand_district() {
     let (dir, scenario) = district();
     let out = dir.path().join("out");
-    let run = carecircle(&[], &scenario, &out);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let run = carecircle_ok(&["rules"], &scenario, &out);
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("rules (cn-eldercare): "), "{stdout}");
     let rs = rows(&out);
@@ -264,7 +253,7 @@ fn builtin_rules_on_the_hand_district() {
 fn fail_on_violation_exits_3_after_writing() {
     let (dir, scenario) = district();
     let out = dir.path().join("out");
-    let run = carecircle(&["--fail-on-violation"], &scenario, &out);
+    let run = rules(&["--fail-on-violation"], &scenario, &out);
     assert_eq!(run.status.code(), Some(3));
     assert!(out.join("rules.csv").exists());
     assert!(out.join("report.md").exists());
@@ -277,7 +266,7 @@ fn fail_on_violation_exits_3_after_writing() {
     )
     .unwrap();
     let ruleset = dir.path().join("ok.toml");
-    let run = carecircle(
+    let run = rules(
         &[
             "--fail-on-violation",
             "--ruleset",
@@ -302,7 +291,7 @@ fn missing_fields_are_not_checked_and_do_not_fail() {
     // The plain hand district maps none of the rule fields; its report is in Chinese.
     let (dir, scenario) = hand_district();
     let out = dir.path().join("out");
-    let run = carecircle(&[], &scenario, &out);
+    let run = rules(&[], &scenario, &out);
     assert_eq!(run.status.code(), Some(0));
     let rs = rows(&out);
     for c in ["c1", "c2", "c3", "c4"] {
@@ -326,7 +315,7 @@ fn bad_rule_file_exits_2_and_writes_nothing() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[[rule]]\nid = \"x\"\nkind = \"quota\"\n").unwrap();
     let out = dir.path().join("out");
-    let run = carecircle(&["--ruleset", bad.to_str().unwrap()], &scenario, &out);
+    let run = rules(&["--ruleset", bad.to_str().unwrap()], &scenario, &out);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(

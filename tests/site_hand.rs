@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use carecircle::coverage::audit;
 use carecircle::model::FacilityKind;
 use carecircle::site_plan::{plan_sites, SitingRequest};
@@ -74,24 +72,10 @@ fn site_command_writes_sites_and_lists_unreachable_communities() {
     ];
     write(dir.path(), "candidates.geojson", &fc(cands));
     let out = dir.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args([
-            "site",
-            "--kind",
-            "日间照料中心",
-            "--model",
-            "lscp",
-            "--scenario",
-        ])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    carecircle_ok(
+        &["site", "--kind", "日间照料中心", "--model", "lscp"],
+        &scenario,
+        &out,
     );
     let csv = std::fs::read_to_string(out.join("sites.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
@@ -115,20 +99,11 @@ fn site_command_writes_sites_and_lists_unreachable_communities() {
 
     // mclp without --p is refused with a message, and nothing is written.
     let out2 = dir.path().join("out2");
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args([
-            "site",
-            "--kind",
-            "day_care",
-            "--model",
-            "mclp",
-            "--scenario",
-        ])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out2)
-        .output()
-        .unwrap();
+    let run = carecircle(
+        &["site", "--kind", "day_care", "--model", "mclp"],
+        &scenario,
+        &out2,
+    );
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("--p"));
     assert!(!out2.exists());

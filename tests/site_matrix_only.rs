@@ -127,13 +127,7 @@ fn without_roads_and_without_a_matrix_the_error_says_what_to_give() {
     assert!(e.contains("--matrix"), "{e}");
     assert!(!out.exists());
     // Other commands need the roads too.
-    let run = Command::new(env!("CARGO_BIN_EXE_carecircle"))
-        .args(["audit", "--scenario"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = carecircle(&["audit"], &scenario, &out);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("[layers.roads] is missing"));
     assert!(!out.exists());

@@ -15,6 +15,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use carecircle::crs::LocalPlane;
 use geo::Coord;
@@ -208,4 +209,28 @@ pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     }
     let scenario = tmp.path().join("scenario.toml");
     (tmp, scenario)
+}
+
+/// Runs the binary as a user would: `carecircle ARGS --scenario SCENARIO --out OUT`.
+pub fn carecircle(args: &[&str], scenario: &Path, out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_carecircle"))
+        .args(args)
+        .arg("--scenario")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run carecircle")
+}
+
+/// [`carecircle`], which must succeed (exit 0); its stderr is the failure message.
+pub fn carecircle_ok(args: &[&str], scenario: &Path, out: &Path) -> Output {
+    let run = carecircle(args, scenario, out);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "carecircle {args:?}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run
 }
