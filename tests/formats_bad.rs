@@ -46,7 +46,7 @@ fn problem_of(scenario: &Path) -> (Problem, String) {
         Ok(_) => panic!("expected an error"),
     };
     let out = scenario.parent().unwrap().join("out");
-    let run = carecircle(&["audit"], &scenario, &out);
+    let run = carecircle(&["audit"], scenario, &out);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(!out.exists(), "nothing may be written on bad input");
