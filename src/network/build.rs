@@ -234,11 +234,12 @@ impl RoadGraph {
                     Vertex {
                         xy: plane.project(lonlat),
                         step_m,
+                        finite: finite(lonlat),
                     }
                 })
             })
             .collect();
-        let positions = Positions::of(lines, &line_speed, &vertices, path);
+        let positions = Positions::of(&vertices, path);
 
         let mut merger = NodeMerger::new();
         let mut nodes: Vec<Coord<f64>> = Vec::with_capacity(positions.count);
@@ -335,8 +336,7 @@ impl RoadGraph {
                         // merged nodes (which is this vertex's own segment when both nodes
                         // stand exactly on the two vertices).
                         let (from, to) = (nodes_lonlat[p as usize], nodes_lonlat[node as usize]);
-                        let straight_m = if same_bits(from, prev_lonlat) && same_bits(to, *lonlat)
-                        {
+                        let straight_m = if same_bits(from, prev_lonlat) && same_bits(to, *lonlat) {
                             vertex.step_m
                         } else {
                             segment_length_m(from, to)
@@ -537,6 +537,8 @@ struct Vertex {
     /// The length of the segment from the line's previous vertex (0 for a first vertex or
     /// after a position that is not finite).
     step_m: f64,
+    /// Whether its lon/lat are finite (the others are left out of the graph).
+    finite: bool,
 }
 
 /// `Positions::of_vertex` of a vertex whose position is not finite.
@@ -562,27 +564,14 @@ struct Positions {
 const CROWDED_M: f64 = 1.5 * MERGE_TOLERANCE_M;
 
 impl Positions {
-    fn of(
-        lines: &[RoadLine],
-        line_speed: &[Option<f64>],
-        vertices: &[Vertex],
-        path: MergePath,
-    ) -> Positions {
-        let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
+    fn of(vertices: &[Vertex], path: MergePath) -> Positions {
         // (x bits, y bits, vertex) of every finite vertex, sorted: equal positions side by side.
-        let lonlats = lines
-            .iter()
-            .zip(line_speed)
-            .filter(|(_, s)| s.is_some())
-            .flat_map(|(l, _)| l.coords.iter());
-        let mut keys: Vec<(u64, u64, u32)> = Vec::with_capacity(vertices.len());
-        keys.extend(
-            lonlats
-                .zip(vertices)
-                .enumerate()
-                .filter(|(_, (lonlat, _))| finite(lonlat))
-                .map(|(i, (_, v))| (v.xy.x.to_bits(), v.xy.y.to_bits(), i as u32)),
-        );
+        let mut keys: Vec<(u64, u64, u32)> = vertices
+            .par_iter()
+            .enumerate()
+            .filter(|(_, v)| v.finite)
+            .map(|(i, v)| (v.xy.x.to_bits(), v.xy.y.to_bits(), i as u32))
+            .collect();
         keys.par_sort_unstable();
         let mut of_vertex = vec![NO_POSITION; vertices.len()];
         let mut unique: Vec<Coord<f64>> = Vec::new();
@@ -653,7 +642,9 @@ fn crowded_positions(positions: &[Coord<f64>]) -> Vec<bool> {
                 .map(|&((_, col), i)| {
                     let mut crowded = false;
                     for (n, entries) in neighbours.iter().enumerate() {
-                        while from[n] < entries.len() && entries[from[n]].0 .1 < col.saturating_sub(1) {
+                        while from[n] < entries.len()
+                            && entries[from[n]].0 .1 < col.saturating_sub(1)
+                        {
                             from[n] += 1;
                         }
                         crowded |= entries[from[n]..]
