@@ -489,7 +489,34 @@ fn manifest(run: &RunInfo, files: Vec<ManifestFile>) -> Result<Vec<u8>> {
 }
 
 /// The size and SHA-256 (lower-case hex) of a file, read in pieces.
+///
+/// A run hashes its inputs twice (the report's title block at the start, `outputs.json` at the
+/// end), and a city's roads are tens of MB: a file hashed before in this process, whose size and
+/// modification time have not changed since, is not read again.
 pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Stamp = (PathBuf, u64, Option<std::time::SystemTime>);
+    static HASHED: OnceLock<Mutex<HashMap<Stamp, String>>> = OnceLock::new();
+    let meta = std::fs::metadata(path)?;
+    let stamp: Stamp = (path.to_path_buf(), meta.len(), meta.modified().ok());
+    let hashed = HASHED.get_or_init(Default::default);
+    if stamp.2.is_some() {
+        if let Some(sha256) = hashed.lock().ok().and_then(|m| m.get(&stamp).cloned()) {
+            return Ok((stamp.1, sha256));
+        }
+    }
+    let (bytes, sha256) = sha256_read(path)?;
+    if stamp.2.is_some() && bytes == stamp.1 {
+        if let Ok(mut m) = hashed.lock() {
+            m.insert(stamp, sha256.clone());
+        }
+    }
+    Ok((bytes, sha256))
+}
+
+/// [`sha256_file`] without the memory of earlier hashes.
+fn sha256_read(path: &Path) -> std::io::Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
