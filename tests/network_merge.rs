@@ -298,7 +298,9 @@ fn the_partitioned_merge_equals_the_grid_for_every_vertex() {
             .wrapping_add(1442695040888963407);
         (state >> 33) % n
     };
-    let jitter = [0.0, 0.0, 0.0, 0.1, -0.3, 0.49, 0.5, 0.51, 0.74, 0.76, 1.2, 2.0];
+    let jitter = [
+        0.0, 0.0, 0.0, 0.1, -0.3, 0.49, 0.5, 0.51, 0.74, 0.76, 1.2, 2.0,
+    ];
     // A lattice of 25 m whose points the lines share exactly, some pushed off by a jitter.
     let mut lines = Vec::new();
     for k in 0..4000 {
@@ -343,7 +345,10 @@ fn the_partitioned_merge_equals_the_grid_for_every_vertex() {
         let (grid, grid_w) = build(MergePath::EveryVertex);
         assert!(grid.node_count() > 1000, "{} nodes", grid.node_count());
         assert_eq!(format!("{:?}", fast.nodes), format!("{:?}", grid.nodes));
-        assert_eq!(format!("{:?}", fast.nodes_lonlat), format!("{:?}", grid.nodes_lonlat));
+        assert_eq!(
+            format!("{:?}", fast.nodes_lonlat),
+            format!("{:?}", grid.nodes_lonlat)
+        );
         assert_eq!(format!("{:?}", fast.edges), format!("{:?}", grid.edges));
         assert_eq!(fast.classes, grid.classes);
         assert_eq!(fast.out_arcs, grid.out_arcs);
