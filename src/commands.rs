@@ -122,8 +122,12 @@ fn add_audit_report(
 ) -> Result<()> {
     let mut sections = sections;
     sections.push(ctx.options.section());
-    audit_outputs(ctx.study, ctx.audit, &sections, out)?;
-    let doc = crate::report::document::build(ctx);
+    // The report document is built beside the data files.
+    let (outputs, doc) = rayon::join(
+        || audit_outputs(ctx.study, ctx.audit, &sections, out),
+        || crate::report::document::build(ctx),
+    );
+    outputs?;
     out.add(
         "report.md",
         crate::report::document::markdown(&doc).into_bytes(),

@@ -624,7 +624,46 @@ fn manifest(run: &RunInfo, files: Vec<ManifestFile>) -> Result<Vec<u8>> {
 }
 
 /// The size and SHA-256 (lower-case hex) of a file, read in pieces.
+///
+/// A run hashes its inputs twice (the report's title block at the start, `outputs.json` at the
+/// end), and a city's roads are tens of MB: a file hashed before in this process, whose size and
+/// modification time have not changed since, is not read again. A file modified in the last two
+/// seconds is always read (file times tick coarsely: two writes of the same size within one tick
+/// would carry the same time).
 pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, SystemTime};
+    type Stamp = (PathBuf, u64, Option<SystemTime>);
+    static HASHED: OnceLock<Mutex<HashMap<Stamp, String>>> = OnceLock::new();
+    let meta = std::fs::metadata(path)?;
+    let settled = |t: SystemTime| {
+        SystemTime::now()
+            .duration_since(t)
+            .is_ok_and(|age| age >= Duration::from_secs(2))
+    };
+    let stamp: Stamp = (
+        path.to_path_buf(),
+        meta.len(),
+        meta.modified().ok().filter(|&t| settled(t)),
+    );
+    let hashed = HASHED.get_or_init(Default::default);
+    if stamp.2.is_some() {
+        if let Some(sha256) = hashed.lock().ok().and_then(|m| m.get(&stamp).cloned()) {
+            return Ok((stamp.1, sha256));
+        }
+    }
+    let (bytes, sha256) = sha256_read(path)?;
+    if stamp.2.is_some() && bytes == stamp.1 {
+        if let Ok(mut m) = hashed.lock() {
+            m.insert(stamp, sha256.clone());
+        }
+    }
+    Ok((bytes, sha256))
+}
+
+/// [`sha256_file`] without the memory of earlier hashes.
+fn sha256_read(path: &Path) -> std::io::Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -765,6 +804,38 @@ mod tests {
             && manifest_of(dir).files.iter().all(|f| {
                 sha256_file(&dir.join(&f.path)).is_ok_and(|(b, h)| b == f.bytes && h == f.sha256)
             })
+    }
+
+    /// A file is hashed once while its size and time stay, but one modified in the last two
+    /// seconds is read every time.
+    #[test]
+    fn input_hashes_are_remembered_only_for_settled_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roads.geojson");
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        std::fs::write(&path, "abc").unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), (3, abc.to_string()));
+        // Rewritten at once with the same size: read again.
+        std::fs::write(&path, "abd").unwrap();
+        assert_ne!(sha256_file(&path).unwrap().1, abc);
+        // A settled file (an hour old) is remembered: the same size and time give the first
+        // hash even though the bytes changed in between.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let set_time = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(old).unwrap();
+        };
+        set_time("abc");
+        assert_eq!(sha256_file(&path).unwrap().1, abc);
+        set_time("abd");
+        assert_eq!(sha256_file(&path).unwrap().1, abc);
+        // Another size is another file.
+        set_time("abcd");
+        assert_eq!(
+            sha256_file(&path).unwrap().1,
+            "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+        );
     }
 
     #[test]

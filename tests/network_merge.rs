@@ -10,7 +10,7 @@ use std::path::Path;
 use carecircle::crs::{segment_length_m, LocalPlane};
 use carecircle::io::osm::read_osm_pbf;
 use carecircle::model::{OneWay, RoadLine};
-use carecircle::network::{Direction, RoadGraph, SearchSpace, Seed, TravelSpeeds};
+use carecircle::network::{Direction, MergePath, RoadGraph, SearchSpace, Seed, TravelSpeeds};
 use carecircle::Warnings;
 use geo::Coord;
 
@@ -281,4 +281,90 @@ fn merged_with_hub(graph: &RoadGraph, lines: &[RoadLine]) -> usize {
             (e.x - hub.x).hypot(e.y - hub.y) <= MERGE_TOLERANCE_M
         })
         .count()
+}
+
+/// The partitioned merge (isolated positions joined by exact position, only crowded ones
+/// through the grid) builds exactly the graph of the grid alone: the same nodes in the same
+/// order, the same edges with the same lengths, bit for bit. Lines here share ends exactly
+/// (a road network's usual shape), pass within the tolerance of each other, double back on
+/// themselves (switchbacks, closed ways), repeat vertices and carry positions that are not
+/// finite, with paths closed to driving and a few one-way roads driven.
+#[test]
+fn the_partitioned_merge_equals_the_grid_for_every_vertex() {
+    let mut state = 987654321u64;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let jitter = [
+        0.0, 0.0, 0.0, 0.1, -0.3, 0.49, 0.5, 0.51, 0.74, 0.76, 1.2, 2.0,
+    ];
+    // A lattice of 25 m whose points the lines share exactly, some pushed off by a jitter.
+    let mut lines = Vec::new();
+    for k in 0..4000 {
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        let (mut x, mut y) = (next(40) as f64 * 25.0, next(40) as f64 * 25.0);
+        for _ in 0..(2 + next(5)) {
+            let j = jitter[next(jitter.len() as u64) as usize];
+            let p = match next(10) {
+                // Back to a vertex already on this line (a switchback or a closed way).
+                0 if !points.is_empty() => points[next(points.len() as u64) as usize],
+                1 => (x + j * 0.3, y - j),
+                _ => (x + j, y),
+            };
+            points.push(p);
+            match next(4) {
+                0 => x += 25.0,
+                1 => y += 25.0,
+                2 => x -= 25.0,
+                _ => y -= 25.0,
+            }
+        }
+        let mut l = line(&points);
+        if k % 97 == 0 {
+            l.coords[1].x = f64::NAN;
+        }
+        // Paths are closed to driving, the rest open; some driven one way.
+        if k % 5 != 0 {
+            l.class = "residential".into();
+        }
+        if k % 13 == 0 {
+            l.oneway = OneWay::Forward;
+        }
+        lines.push(l);
+    }
+    for speeds in [TravelSpeeds::walk(60.0), TravelSpeeds::drive(500.0)] {
+        let build = |path| {
+            let mut w = Warnings::default();
+            let g = RoadGraph::build_with(&lines, &speeds, plane(), &mut w, path);
+            (g, w)
+        };
+        let (fast, fast_w) = build(MergePath::Partitioned);
+        let (grid, grid_w) = build(MergePath::EveryVertex);
+        assert!(grid.node_count() > 1000, "{} nodes", grid.node_count());
+        assert_eq!(format!("{:?}", fast.nodes), format!("{:?}", grid.nodes));
+        assert_eq!(
+            format!("{:?}", fast.nodes_lonlat),
+            format!("{:?}", grid.nodes_lonlat)
+        );
+        assert_eq!(format!("{:?}", fast.edges), format!("{:?}", grid.edges));
+        assert_eq!(fast.classes, grid.classes);
+        assert_eq!(fast.out_arcs, grid.out_arcs);
+        assert_eq!(fast.in_arcs, grid.in_arcs);
+        assert_eq!(
+            (fast.dropped_pieces, fast.dropped_edges),
+            (grid.dropped_pieces, grid.dropped_edges)
+        );
+        assert_eq!(fast_w.items.len(), grid_w.items.len());
+        // Merges did happen: fewer nodes than distinct positions.
+        let distinct: std::collections::BTreeSet<(u64, u64)> = lines
+            .iter()
+            .flat_map(|l| l.coords.iter())
+            .filter(|c| c.x.is_finite())
+            .map(|c| (c.x.to_bits(), c.y.to_bits()))
+            .collect();
+        assert!(grid.node_count() + grid.dropped_edges < distinct.len());
+    }
 }

@@ -272,6 +272,42 @@ fn guess_feature_start(b: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// A number of at most 15 digits and no exponent (a coordinate as files write them), exactly:
+/// its digits as an integer below 10^15 and the power of ten it is divided by are both exact
+/// doubles, so the one division is correctly rounded, the value `str::parse` gives (Clinger's
+/// fast path). `None` for any other number, which `str::parse` then reads. `bytes` is a number
+/// already checked against JSON's grammar.
+fn short_decimal(bytes: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + (c - b'0') as u64;
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+                if let Some(f) = fraction.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    let v = mantissa as f64 / POW10[fraction.unwrap_or(0)];
+    Some(if negative { -v } else { v })
+}
+
 /// A position in the document.
 struct Scan<'a> {
     b: &'a [u8],
@@ -416,6 +452,13 @@ impl<'a> Scan<'a> {
 
     /// The bytes of a number, checked against JSON's grammar.
     fn number_text(&mut self) -> Option<&'a str> {
+        let bytes = self.number_bytes()?;
+        // Only ASCII digits and signs were taken.
+        std::str::from_utf8(bytes).ok()
+    }
+
+    /// [`Scan::number_text`] as bytes.
+    fn number_bytes(&mut self) -> Option<&'a [u8]> {
         let start = self.at;
         let digits = |s: &mut Scan| {
             let from = s.at;
@@ -443,13 +486,16 @@ impl<'a> Scan<'a> {
             }
             digits(self)?;
         }
-        // Only ASCII digits and signs were taken.
-        std::str::from_utf8(&self.b[start..self.at]).ok()
+        Some(&self.b[start..self.at])
     }
 
     /// A number as f64, correctly rounded; `None` when it is out of range.
     fn number(&mut self) -> Option<f64> {
-        let v: f64 = self.number_text()?.parse().ok()?;
+        let bytes = self.number_bytes()?;
+        if let Some(v) = short_decimal(bytes) {
+            return Some(v);
+        }
+        let v: f64 = std::str::from_utf8(bytes).ok()?.parse().ok()?;
         v.is_finite().then_some(v)
     }
 
@@ -729,6 +775,70 @@ impl<'a> Scan<'a> {
                 b']' => return Some(LineCoords::Line(line)),
                 _ => return None,
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_decimal;
+
+    /// The exact path gives `str::parse`'s value, bit for bit (the sign of zero too), and
+    /// declines what it cannot do exactly.
+    #[test]
+    fn short_decimals_parse_as_the_standard_parser_does() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut exact = 0;
+        for _ in 0..200_000 {
+            let len = 1 + next(17) as usize;
+            let mut text = String::new();
+            if next(3) == 0 {
+                text.push('-');
+            }
+            let dot = next(len as u64 + 1) as usize;
+            for i in 0..len {
+                if i == dot && i > 0 {
+                    text.push('.');
+                }
+                // JSON's grammar: no leading zero before more integer digits.
+                let lead = i == 0 && dot != 1 && len > 1;
+                let d = if lead { 1 + next(9) } else { next(10) };
+                text.push(char::from(b'0' + d as u8));
+            }
+            let want: f64 = text.parse().unwrap();
+            match short_decimal(text.as_bytes()) {
+                Some(got) => {
+                    exact += 1;
+                    assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+                }
+                None => assert!(
+                    text.bytes().filter(u8::is_ascii_digit).count() > 15,
+                    "{text}"
+                ),
+            }
+        }
+        assert!(exact > 150_000, "{exact}");
+        for (text, want) in [
+            ("0", 0.0f64),
+            ("-0", -0.0),
+            ("-0.0", -0.0),
+            ("115.9999488", 115.9999488),
+            ("29.6998038", 29.6998038),
+            ("0.1", 0.1),
+            ("123456789012345", 123456789012345.0),
+            ("0.00000000000001", 1e-14),
+        ] {
+            let got = short_decimal(text.as_bytes()).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+        }
+        for text in ["1e5", "2.5E-3", "1234567890123456", "0.1234567890123456"] {
+            assert_eq!(short_decimal(text.as_bytes()), None, "{text}");
         }
     }
 }

@@ -676,6 +676,9 @@ pub fn parse_oneway(v: &FieldValue) -> OneWay {
         FieldValue::Text(s) => {
             let t = s.trim();
             let unchanged = t.chars().all(|c| {
+                if c.is_ascii() {
+                    return !c.is_ascii_uppercase();
+                }
                 let mut lower = c.to_lowercase();
                 lower.next() == Some(c) && lower.next().is_none()
             });
@@ -709,7 +712,7 @@ fn load_roads_general(spec: &LayerSpec, fields: &RoadFields) -> Result<Vec<RoadL
         let expected = "LineString or MultiLineString";
         let g = geometry(ctx, &mut f, crs, expected)?;
         fields
-            .lines(v, g)
+            .lines(v, g, None)
             .map(Some)
             .map_err(|g| wrong(ctx, &g, expected))
     })?;
@@ -725,24 +728,64 @@ fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine
     if Format::of(&spec.path).ok()? != Format::GeoJson {
         return None;
     }
-    let bytes = super::read_input(&spec.path, super::input_limits()).ok()?;
+    let bytes = read_in_halves(&spec.path)?;
     let collection = geojson_lines::open(&bytes)?;
     let crs = resolve_crs(spec, collection.declared_crs.as_ref()).ok()?;
-    collection.map_features(&fields.request, |f, first, out| {
+    // The class text is moved into the line rather than copied when no other field reads it.
+    let class_at = fields.request.position(fields.class);
+    let class_alone = [fields.oneway, "foot", fields.name]
+        .iter()
+        .all(|n| fields.request.position(n) != class_at);
+    collection.map_features(&fields.request, |mut f, first, out| {
         if first {
             check_fit(crs, &f.geometry).ok()?;
         }
         let g = to_wgs84(f.geometry, crs).ok()?;
+        let class = match class_at {
+            Some(i) if class_alone => match &mut f.fields[i] {
+                FieldValue::Text(s) if !s.is_empty() && s.trim().len() == s.len() => {
+                    Some(std::mem::take(s))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         let values = Values {
             request: &fields.request,
             fields: &f.fields,
         };
-        match fields.lines(&values, g).ok()? {
+        match fields.lines(&values, g, class).ok()? {
             FeatureLines::One(l) => out.push(l),
             FeatureLines::Many(v) => out.extend(v),
         }
         Some(())
     })
+}
+
+/// The whole file, its two halves read on both cores (a city's roads are tens of MB); `None`
+/// on any problem (the general reader then reads the file and reports it).
+#[cfg(unix)]
+fn read_in_halves(path: &std::path::Path) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let (file, len) = super::open_input(path, super::input_limits()).ok()?;
+    let len = usize::try_from(len).ok()?;
+    let mut bytes = vec![0u8; len];
+    let half = len / 2;
+    let (front, back) = bytes.split_at_mut(half);
+    let (a, b) = rayon::join(
+        || file.read_exact_at(front, 0),
+        || file.read_exact_at(back, half as u64),
+    );
+    a.ok()?;
+    b.ok()?;
+    // Nothing was added while it was read.
+    let mut more = [0u8; 1];
+    (file.read_at(&mut more, len as u64).ok()? == 0).then_some(bytes)
+}
+
+#[cfg(not(unix))]
+fn read_in_halves(path: &std::path::Path) -> Option<Vec<u8>> {
+    super::read_input(path, super::input_limits()).ok()
 }
 
 /// The fields a road layer reads, by their names in the file.
@@ -777,8 +820,16 @@ impl RoadFields<'_> {
 
     /// The lines of one feature from its values and its geometry (in WGS-84); the geometry
     /// back when it is not a line.
-    fn lines(&self, v: &Values, g: Geometry<f64>) -> Result<FeatureLines, Geometry<f64>> {
-        let class = v.text(self.class).unwrap_or_else(|| "road".to_string());
+    fn lines(
+        &self,
+        v: &Values,
+        g: Geometry<f64>,
+        class: Option<String>,
+    ) -> Result<FeatureLines, Geometry<f64>> {
+        // `class`: the class field's text when the caller has already taken it out of `v`.
+        let class = class
+            .or_else(|| v.text(self.class))
+            .unwrap_or_else(|| "road".to_string());
         let oneway = parse_oneway(v.get(self.oneway));
         let no_walk = closed_to_walking(&class) || v.text("foot").as_deref() == Some("no");
         let name = v

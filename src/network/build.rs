@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use geo::Coord;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::crs::{segment_length_m, LocalPlane};
@@ -190,17 +191,71 @@ impl RoadGraph {
         plane: LocalPlane,
         warnings: &mut Warnings,
     ) -> RoadGraph {
+        RoadGraph::build_with(lines, speeds, plane, warnings, MergePath::Partitioned)
+    }
+
+    /// The graph through the merge path given: [`MergePath::Partitioned`] is what
+    /// [`RoadGraph::build_on`] uses; [`MergePath::EveryVertex`] sends every vertex through the
+    /// merge grid, as the graph was built before the partition (the tests compare the two).
+    #[doc(hidden)]
+    pub fn build_with(
+        lines: &[RoadLine],
+        speeds: &TravelSpeeds,
+        plane: LocalPlane,
+        warnings: &mut Warnings,
+        path: MergePath,
+    ) -> RoadGraph {
+        // The vertices of the lines open to the mode, projected and with the length of the
+        // segment that ends at each, computed on both cores; what stays sequential below (the
+        // merge, in line order, which decides node numbers) only looks these up.
+        let line_speed: Vec<Option<f64>> = lines.iter().map(|l| speeds.speed_on(l)).collect();
+        let mut first_vertex = Vec::with_capacity(lines.len() + 1);
+        let mut total = 0usize;
+        for (line, speed) in lines.iter().zip(&line_speed) {
+            first_vertex.push(total);
+            if speed.is_some() {
+                total += line.coords.len();
+            }
+        }
+        first_vertex.push(total);
+        let vertices: Vec<Vertex> = lines
+            .par_iter()
+            .zip(&line_speed)
+            .flat_map_iter(|(line, speed)| {
+                let coords: &[Coord<f64>] = if speed.is_some() { &line.coords } else { &[] };
+                coords.iter().enumerate().map(move |(i, &lonlat)| {
+                    let finite = |c: Coord<f64>| c.x.is_finite() && c.y.is_finite();
+                    let step_m = match i.checked_sub(1).map(|p| coords[p]) {
+                        Some(prev) if finite(prev) && finite(lonlat) => {
+                            segment_length_m(prev, lonlat)
+                        }
+                        _ => 0.0,
+                    };
+                    Vertex {
+                        xy: plane.project(lonlat),
+                        step_m,
+                        finite: finite(lonlat),
+                    }
+                })
+            })
+            .collect();
+        let positions = Positions::of(&vertices, path);
+
         let mut merger = NodeMerger::new();
-        let mut nodes: Vec<Coord<f64>> = Vec::new();
-        let mut nodes_lonlat: Vec<Coord<f64>> = Vec::new();
+        let mut nodes: Vec<Coord<f64>> = Vec::with_capacity(positions.count);
+        let mut nodes_lonlat: Vec<Coord<f64>> = Vec::with_capacity(positions.count);
+        // The node of each isolated position, once its first vertex has made it.
+        let mut node_of_position = vec![u32::MAX; positions.count];
         let mut class_index: HashMap<String, u16> = HashMap::new();
         let mut classes: Vec<String> = Vec::new();
-        let mut edges: Vec<Edge> = Vec::new();
+        // Lines of a class usually come together: the last class looked up is kept at hand.
+        let mut last_class: Option<(&str, u16)> = None;
+        let mut edges: Vec<Edge> = Vec::with_capacity(total);
         let mut skipped_lines = 0usize;
         let mut visited: HashMap<u32, f64, BuildHasherDefault<CellHasher>> = HashMap::default();
 
-        for line in lines {
-            let Some(speed) = speeds.speed_on(line) else {
+        for (k, line) in lines.iter().enumerate() {
+            let Some(speed) = line_speed[k] else {
                 continue;
             };
             let drive = speeds.mode == TravelMode::Drive;
@@ -209,53 +264,84 @@ impl RoadGraph {
                 (true, OneWay::Backward) => (false, true),
                 _ => (true, true),
             };
-            let class = match class_index.get(line.class.as_str()) {
-                Some(&c) => c,
-                None => {
-                    let c = classes.len().min(u16::MAX as usize) as u16;
-                    classes.push(line.class.clone());
-                    class_index.insert(line.class.clone(), c);
+            let class = match last_class {
+                Some((name, c)) if name == line.class => c,
+                _ => {
+                    let c = match class_index.get(line.class.as_str()) {
+                        Some(&c) => c,
+                        None => {
+                            let c = classes.len().min(u16::MAX as usize) as u16;
+                            classes.push(line.class.clone());
+                            class_index.insert(line.class.clone(), c);
+                            c
+                        }
+                    };
+                    last_class = Some((line.class.as_str(), c));
                     c
                 }
             };
             // Along-way position (metres) at which this line visited each node, so that a
             // vertex never merges into a node the line itself reaches only the long way round
-            // (a switchback whose legs pass within the tolerance).
-            visited.clear();
+            // (a switchback whose legs pass within the tolerance). Only nodes of crowded
+            // positions are ever candidates of a merge, so only they are recorded.
+            if !visited.is_empty() {
+                visited.clear();
+            }
             let mut prev: Option<(u32, Coord<f64>)> = None;
             let mut along_m = 0.0;
             // Length of the line since the previous node: segments collapsed by a merge are
             // carried into the next edge, so no edge is shorter than the line it stands for.
             let mut pending_m = 0.0;
             let mut segments = 0usize;
-            for lonlat in &line.coords {
-                if !(lonlat.x.is_finite() && lonlat.y.is_finite()) {
+            let first = first_vertex[k];
+            for (i, lonlat) in line.coords.iter().enumerate() {
+                let at = first + i;
+                let position = positions.of_vertex[at];
+                if position == NO_POSITION {
+                    // Not a finite position.
                     prev = None;
                     pending_m = 0.0;
                     continue;
                 }
-                if let Some((_, prev_lonlat)) = prev {
-                    let step = segment_length_m(prev_lonlat, *lonlat);
-                    along_m += step;
-                    pending_m += step;
+                let vertex = &vertices[at];
+                if prev.is_some() {
+                    along_m += vertex.step_m;
+                    pending_m += vertex.step_m;
                 }
-                let xy = plane.project(*lonlat);
-                let node = merger.node_for(xy, &mut nodes, &mut nodes_lonlat, *lonlat, |n, d| {
-                    // A node this line already passed may be joined only when the line itself
-                    // leads there within the tolerance, or the line comes back to the very
-                    // same point (a closed way, a figure eight).
-                    visited
-                        .get(&n)
-                        .is_none_or(|&at| along_m - at <= SAME_LINE_SLACK_M || d == 0.0)
-                });
-                if let Some((p, _)) = prev {
+                let crowded = positions.crowded[position as usize];
+                let node = if crowded {
+                    merger.node_for(vertex.xy, &mut nodes, &mut nodes_lonlat, *lonlat, |n, d| {
+                        // A node this line already passed may be joined only when the line
+                        // itself leads there within the tolerance, or the line comes back to
+                        // the very same point (a closed way, a figure eight).
+                        visited
+                            .get(&n)
+                            .is_none_or(|&at| along_m - at <= SAME_LINE_SLACK_M || d == 0.0)
+                    })
+                } else {
+                    // No other position lies within the tolerance: the first vertex here makes
+                    // the node and every later one is exactly on it, as the merge grid would
+                    // decide.
+                    let slot = &mut node_of_position[position as usize];
+                    if *slot == u32::MAX {
+                        *slot = nodes.len() as u32;
+                        nodes.push(vertex.xy);
+                        nodes_lonlat.push(*lonlat);
+                    }
+                    *slot
+                };
+                if let Some((p, prev_lonlat)) = prev {
                     if p != node {
                         // Never shorter than the line, nor than the straight line between the
-                        // merged nodes.
-                        let length_m = pending_m.max(segment_length_m(
-                            nodes_lonlat[p as usize],
-                            nodes_lonlat[node as usize],
-                        ));
+                        // merged nodes (which is this vertex's own segment when both nodes
+                        // stand exactly on the two vertices).
+                        let (from, to) = (nodes_lonlat[p as usize], nodes_lonlat[node as usize]);
+                        let straight_m = if same_bits(from, prev_lonlat) && same_bits(to, *lonlat) {
+                            vertex.step_m
+                        } else {
+                            segment_length_m(from, to)
+                        };
+                        let length_m = pending_m.max(straight_m);
                         pending_m = 0.0;
                         let minutes = length_m / speed;
                         edges.push(Edge {
@@ -272,13 +358,16 @@ impl RoadGraph {
                 } else {
                     pending_m = 0.0;
                 }
-                visited.insert(node, along_m);
+                if crowded {
+                    visited.insert(node, along_m);
+                }
                 prev = Some((node, *lonlat));
             }
             if segments == 0 {
                 skipped_lines += 1;
             }
         }
+        drop(vertices);
         if skipped_lines > 0 {
             warnings.push(
                 WarningKind::SkippedRoad,
@@ -291,19 +380,23 @@ impl RoadGraph {
         for e in &edges {
             uf.union(e.u, e.v);
         }
-        let mut piece_edges: HashMap<u32, usize> = HashMap::new();
+        // Edges per piece, by the piece's root.
+        let mut piece_edges = vec![0usize; nodes.len()];
         for e in &edges {
-            *piece_edges.entry(uf.find(e.u)).or_default() += 1;
+            piece_edges[uf.find(e.u) as usize] += 1;
         }
+        let pieces = piece_edges.iter().filter(|&&n| n > 0).count();
         let main_root = piece_edges
             .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(&root, _)| root);
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+            .map(|(root, _)| root as u32);
         let mut dropped_pieces = 0;
         let mut dropped_edges = 0;
         let mut dropped_length_m = 0.0;
         if let Some(main_root) = main_root {
-            dropped_pieces = piece_edges.len() - 1;
+            dropped_pieces = pieces - 1;
             for e in &edges {
                 if uf.find(e.u) != main_root {
                     dropped_edges += 1;
@@ -427,6 +520,156 @@ fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u3
     (offsets, arcs)
 }
 
+/// Which vertices go through the merge grid.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergePath {
+    /// Only the vertices of crowded positions (another position within the tolerance); the
+    /// others are joined by exact position.
+    Partitioned,
+    /// Every vertex.
+    EveryVertex,
+}
+
+/// A vertex of a line open to the mode, on the local plane.
+struct Vertex {
+    xy: Coord<f64>,
+    /// The length of the segment from the line's previous vertex (0 for a first vertex or
+    /// after a position that is not finite).
+    step_m: f64,
+    /// Whether its lon/lat are finite (the others are left out of the graph).
+    finite: bool,
+}
+
+/// `Positions::of_vertex` of a vertex whose position is not finite.
+const NO_POSITION: u32 = u32::MAX;
+
+/// The distinct positions (exact plane coordinates) of the vertices, and which of them are
+/// crowded: another position lies within [`CROWDED_M`].
+///
+/// Vertices at an isolated position cannot merge with anything but the node at that very
+/// position, which the position's first vertex makes: for them the merge grid's answer is known
+/// without asking it. A road network's vertices are mostly such shared segment ends, so only
+/// the few crowded ones take the grid, and the partition itself sorts on both cores.
+struct Positions {
+    /// Per vertex, its position's index (`NO_POSITION` when not finite).
+    of_vertex: Vec<u32>,
+    /// Per position, whether it is crowded.
+    crowded: Vec<bool>,
+    count: usize,
+}
+
+/// Positions closer than this are crowded; more than the merge tolerance, so that no rounding
+/// of the distance can leave a pair the grid would merge outside it.
+const CROWDED_M: f64 = 1.5 * MERGE_TOLERANCE_M;
+
+impl Positions {
+    fn of(vertices: &[Vertex], path: MergePath) -> Positions {
+        // (x bits, y bits, vertex) of every finite vertex, sorted: equal positions side by side.
+        let mut keys: Vec<(u64, u64, u32)> = vertices
+            .par_iter()
+            .enumerate()
+            .filter(|(_, v)| v.finite)
+            .map(|(i, v)| (v.xy.x.to_bits(), v.xy.y.to_bits(), i as u32))
+            .collect();
+        keys.par_sort_unstable();
+        let mut of_vertex = vec![NO_POSITION; vertices.len()];
+        let mut unique: Vec<Coord<f64>> = Vec::new();
+        let mut last = None;
+        for &(x, y, i) in &keys {
+            if last != Some((x, y)) {
+                last = Some((x, y));
+                unique.push(Coord {
+                    x: f64::from_bits(x),
+                    y: f64::from_bits(y),
+                });
+            }
+            of_vertex[i as usize] = (unique.len() - 1) as u32;
+        }
+        drop(keys);
+        let crowded = match path {
+            MergePath::EveryVertex => vec![true; unique.len()],
+            MergePath::Partitioned => crowded_positions(&unique),
+        };
+        Positions {
+            of_vertex,
+            crowded,
+            count: unique.len(),
+        }
+    }
+}
+
+/// Per position, whether another one lies within [`CROWDED_M`]: positions sorted by cells of
+/// twice that size (row, then column), each compared with those of its own and the eight
+/// neighbouring cells. Within a row the positions come in column order, so the neighbouring
+/// rows are walked with pointers that only move forward (no search per position).
+fn crowded_positions(positions: &[Coord<f64>]) -> Vec<bool> {
+    const CELL: f64 = 2.0 * CROWDED_M;
+    let cell = |c: Coord<f64>| ((c.y / CELL).floor() as i64, (c.x / CELL).floor() as i64);
+    let mut by_cell: Vec<((i64, i64), u32)> = positions
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (cell(c), i as u32))
+        .collect();
+    by_cell.par_sort_unstable();
+    // The rows: (row, first entry, end).
+    let mut rows: Vec<(i64, usize, usize)> = Vec::new();
+    for (k, &((row, _), _)) in by_cell.iter().enumerate() {
+        match rows.last_mut() {
+            Some(last) if last.0 == row => last.2 = k + 1,
+            _ => rows.push((row, k, k + 1)),
+        }
+    }
+    let near = |i: u32, j: u32| {
+        let (p, q) = (positions[i as usize], positions[j as usize]);
+        i != j && ((q.x - p.x).powi(2) + (q.y - p.y).powi(2)).sqrt() <= CROWDED_M
+    };
+    let flags: Vec<Vec<bool>> = (0..rows.len())
+        .into_par_iter()
+        .map(|r| {
+            let (row, start, end) = rows[r];
+            // This row and the rows just above and below, when there are positions in them.
+            let mut neighbours: Vec<&[((i64, i64), u32)]> = vec![&by_cell[start..end]];
+            if r > 0 && rows[r - 1].0 == row.wrapping_sub(1) {
+                neighbours.push(&by_cell[rows[r - 1].1..rows[r - 1].2]);
+            }
+            if r + 1 < rows.len() && rows[r + 1].0 == row.wrapping_add(1) {
+                neighbours.push(&by_cell[rows[r + 1].1..rows[r + 1].2]);
+            }
+            let mut from = vec![0usize; neighbours.len()];
+            by_cell[start..end]
+                .iter()
+                .map(|&((_, col), i)| {
+                    let mut crowded = false;
+                    for (n, entries) in neighbours.iter().enumerate() {
+                        while from[n] < entries.len()
+                            && entries[from[n]].0 .1 < col.saturating_sub(1)
+                        {
+                            from[n] += 1;
+                        }
+                        crowded |= entries[from[n]..]
+                            .iter()
+                            .take_while(|e| e.0 .1 <= col.saturating_add(1))
+                            .any(|e| near(i, e.1));
+                    }
+                    crowded
+                })
+                .collect()
+        })
+        .collect();
+    let mut crowded = vec![false; positions.len()];
+    for (&(_, i), flag) in by_cell.iter().zip(flags.into_iter().flatten()) {
+        crowded[i as usize] = flag;
+    }
+    crowded
+}
+
+/// Whether two coordinates are the same bits (so a length computed from one is the length
+/// computed from the other).
+fn same_bits(a: Coord<f64>, b: Coord<f64>) -> bool {
+    a.x.to_bits() == b.x.to_bits() && a.y.to_bits() == b.y.to_bits()
+}
+
 /// Merges vertices closer than [`MERGE_TOLERANCE_M`] through a hash grid of twice that cell
 /// size: a vertex joins the nearest allowed node within tolerance in its own or a neighbouring
 /// cell.
@@ -539,7 +782,11 @@ impl NodeMerger {
         nodes_lonlat.push(lonlat);
         self.exact.insert(key, n);
         let previous = self.grid.insert((cx, cy), n);
-        self.next.push(previous.unwrap_or(u32::MAX));
+        // Nodes made outside the grid (isolated positions) have no chain entry of their own.
+        if self.next.len() <= n as usize {
+            self.next.resize(n as usize + 1, u32::MAX);
+        }
+        self.next[n as usize] = previous.unwrap_or(u32::MAX);
         n
     }
 }

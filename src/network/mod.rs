@@ -6,7 +6,7 @@ pub mod candidates;
 mod search;
 mod snap;
 
-pub use build::{RoadGraph, TravelMode, TravelSpeeds};
+pub use build::{MergePath, RoadGraph, TravelMode, TravelSpeeds};
 pub use search::{
     nearest_sources, reach_table, Direction, NearestSource, SearchSpace, Seed, SourceSet,
 };

@@ -191,17 +191,29 @@ impl MinHeap {
 /// proportional to what the last search touched, not to the graph.
 #[derive(Debug, Clone)]
 pub struct SearchSpace {
-    minutes: Vec<f64>,
-    source: Vec<u32>,
+    /// Per node, its minutes and nearest source side by side: the search reads both of a
+    /// node at once, and a city's nodes do not fit in the cache, so one line per node.
+    labels: Vec<Label>,
     touched: Vec<u32>,
     heap: MinHeap,
 }
 
+/// A node's minutes and nearest source (`u32::MAX`: none yet).
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    minutes: f64,
+    source: u32,
+}
+
+const UNREACHED: Label = Label {
+    minutes: f64::INFINITY,
+    source: u32::MAX,
+};
+
 impl SearchSpace {
     pub fn new(graph: &RoadGraph) -> SearchSpace {
         SearchSpace {
-            minutes: vec![f64::INFINITY; graph.node_count()],
-            source: vec![u32::MAX; graph.node_count()],
+            labels: vec![UNREACHED; graph.node_count()],
             touched: Vec::new(),
             heap: MinHeap::default(),
         }
@@ -209,26 +221,24 @@ impl SearchSpace {
 
     fn reset(&mut self) {
         for &n in &self.touched {
-            self.minutes[n as usize] = f64::INFINITY;
-            self.source[n as usize] = u32::MAX;
+            self.labels[n as usize] = UNREACHED;
         }
         self.touched.clear();
         self.heap.clear();
     }
 
     fn offer(&mut self, node: u32, minutes: f64, source: u32) {
-        let n = node as usize;
-        let better = match minutes.total_cmp(&self.minutes[n]) {
+        let label = &mut self.labels[node as usize];
+        let better = match minutes.total_cmp(&label.minutes) {
             Ordering::Less => true,
-            Ordering::Equal => source < self.source[n],
+            Ordering::Equal => source < label.source,
             Ordering::Greater => false,
         };
         if better {
-            if self.minutes[n].is_infinite() && self.source[n] == u32::MAX {
+            if label.minutes.is_infinite() && label.source == u32::MAX {
                 self.touched.push(node);
             }
-            self.minutes[n] = minutes;
-            self.source[n] = source;
+            *label = Label { minutes, source };
             self.heap.push(HeapItem::new(minutes, source, node));
         }
     }
@@ -246,14 +256,15 @@ impl SearchSpace {
         self.reset();
         let bound = limit_min + EPS_MIN;
         for s in seeds {
-            if s.minutes <= bound && (s.node as usize) < self.minutes.len() {
+            if s.minutes <= bound && (s.node as usize) < self.labels.len() {
                 self.offer(s.node, s.minutes, s.source);
             }
         }
         while let Some(item) = self.heap.pop() {
             let (node, minutes, source) = (item.node(), item.minutes(), item.source());
             let n = node as usize;
-            if minutes != self.minutes[n] || source != self.source[n] {
+            let label = self.labels[n];
+            if minutes != label.minutes || source != label.source {
                 continue; // stale entry
             }
             let arcs = match dir {
@@ -271,12 +282,12 @@ impl SearchSpace {
 
     /// Minutes of a node after [`SearchSpace::run`] (infinite when not reached).
     pub fn minutes(&self, node: u32) -> f64 {
-        self.minutes[node as usize]
+        self.labels[node as usize].minutes
     }
 
     /// The nearest source of a node after a run (`None` when not reached).
     pub fn source(&self, node: u32) -> Option<u32> {
-        let s = self.source[node as usize];
+        let s = self.labels[node as usize].source;
         (s != u32::MAX).then_some(s)
     }
 

@@ -6,8 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::areas::{FacilityArea, ServiceAreas};
 use crate::coverage::Audit;
 use crate::error::Result;
@@ -137,11 +135,9 @@ fn shown_name(p: &Path) -> String {
 /// The SHA-256 of a regular input file, streamed (no copy of the file in memory); `None` for
 /// anything the layer readers refuse too (a pipe, a device, a file over the size limit).
 fn sha256_of(p: &Path) -> Option<String> {
-    let (file, _) = crate::io::open_input(p, crate::io::input_limits()).ok()?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut std::io::BufReader::new(file), &mut hasher).ok()?;
-    let digest = hasher.finalize();
-    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+    // Within the input limits, hashed once per process (outputs.json hashes the inputs again).
+    crate::io::open_input(p, crate::io::input_limits()).ok()?;
+    crate::output::sha256_file(p).ok().map(|(_, sha256)| sha256)
 }
 
 /// Today in UTC (or the day of `SOURCE_DATE_EPOCH`, for reproducible builds).
