@@ -65,6 +65,7 @@ mod cover;
 mod cover_bnb;
 mod cover_heur;
 mod cover_lp;
+mod cover_rwls;
 mod exact;
 pub mod joint;
 mod lagrange;
