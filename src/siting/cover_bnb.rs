@@ -129,25 +129,6 @@ fn large_component(
     deadline: Option<Instant>,
 ) -> ComponentResult {
     let timed_out = || deadline.is_some_and(|d| Instant::now() >= d);
-    if let Ok(path) = std::env::var("CARECIRCLE_DUMP_COVER") {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        writeln!(f, "{} {}", data.n_rows(), data.n_cand).unwrap();
-        for r in 0..data.n_rows() {
-            let c: Vec<String> = data.cands_of(r).iter().map(|j| j.to_string()).collect();
-            writeln!(f, "{}", c.join(" ")).unwrap();
-        }
-        writeln!(
-            f,
-            "{}",
-            greedy
-                .iter()
-                .map(|j| j.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-        .unwrap();
-    }
     let mut best = greedy;
     let mut ub = data.value(&best);
     // The interior point's set-up and each of its iterations cannot be interrupted: on the
