@@ -462,7 +462,7 @@ pub(crate) fn lns_exact(
         return best;
     }
     for step in 0..steps {
-        if step % 8 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
         let seed = rng.below(data.n_rows());
