@@ -461,7 +461,7 @@ pub(crate) fn lns_exact(
     if data.n_rows() == 0 {
         return best;
     }
-    for step in 0..steps {
+    for _ in 0..steps {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
