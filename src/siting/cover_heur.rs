@@ -24,9 +24,6 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -275,13 +272,6 @@ pub(crate) struct Cover<'a> {
     pos: Vec<u32>,
 }
 
-/// How the neighbourhood of a row grows (see `Cover::open_sites_near`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Through {
-    OpenSites,
-    AllSites,
-}
-
 fn slot(pos: &[u32], r: u32) -> Option<usize> {
     let p = pos[r as usize];
     (p != u32::MAX).then_some(p as usize)
@@ -324,14 +314,12 @@ impl<'a> Cover<'a> {
     }
 
     /// Up to `max_close` open sites near row `seed`, breadth first over rows: from each row
-    /// reached, its open candidates are taken, and the search moves on to the rows of the open
-    /// candidates only (`Through::OpenSites`, a tight neighbourhood) or of every candidate
-    /// (`Through::AllSites`, reaching across gaps between open sites).
+    /// reached, its open candidates are taken, and the search moves on to the rows of every
+    /// candidate (reaching across gaps between open sites).
     fn open_sites_near(
         &self,
         seed: usize,
         max_close: usize,
-        through: Through,
         mark: &mut [u32],
         stamp: &mut u32,
     ) -> Vec<u32> {
@@ -353,154 +341,15 @@ impl<'a> Cover<'a> {
                         return close;
                     }
                 }
-                if newly_closed || through == Through::AllSites {
-                    for &r2 in data.rows_of(j as usize) {
-                        if mark[r2 as usize] != st {
-                            mark[r2 as usize] = st;
-                            frontier.push(r2);
-                        }
+                for &r2 in data.rows_of(j as usize) {
+                    if mark[r2 as usize] != st {
+                        mark[r2 as usize] = st;
+                        frontier.push(r2);
                     }
                 }
             }
         }
         close
-    }
-
-    /// Large-neighbourhood step: closes the open sites near `seed`'s rows (two hops), re-covers
-    /// the uncovered rows by a randomised Lagrangian greedy over the candidates that reach them
-    /// (`tries` times), and keeps the best re-cover unless it costs more than what was closed.
-    /// Returns the change in value (≤ 0 when kept).
-    fn lns(
-        &mut self,
-        seed: usize,
-        u: &[f64],
-        rng: &mut Rng,
-        mark: &mut [u32],
-        stamp: &mut u32,
-    ) -> f64 {
-        let (noise, max_close, tries) = (NOISE, MAX_CLOSE, TRIES);
-        let data = self.data;
-        // Sites to close: open sites covering the rows of candidates near the seed row.
-        let close = self.open_sites_near(seed, max_close, Through::OpenSites, mark, stamp);
-        let closed_value: f64 = close.iter().map(|&j| data.cost[j as usize]).sum();
-        for &j in &close {
-            self.remove(j as usize);
-        }
-        let mut unc: Vec<u32> = Vec::new();
-        for &j in &close {
-            for &r in data.rows_of(j as usize) {
-                if self.count[r as usize] == 0 && !unc.contains(&r) {
-                    unc.push(r);
-                }
-            }
-        }
-        let mut cands: Vec<u32> = Vec::new();
-        for &r in &unc {
-            cands.extend_from_slice(data.cands_of(r as usize));
-        }
-        cands.sort_unstable();
-        cands.dedup();
-        let mut best: Option<(f64, Vec<u32>)> = None;
-        let mut local_count: Vec<u32> = vec![0; unc.len()];
-        // Row → position in `unc`.
-        for (k, &r) in unc.iter().enumerate() {
-            self.pos[r as usize] = k as u32;
-        }
-        let row_pos = &self.pos;
-        let mut uu: Vec<f64> = vec![0.0; unc.len()];
-        for t in 0..tries {
-            for (k, &r) in unc.iter().enumerate() {
-                let eps = if t == 0 {
-                    0.0
-                } else {
-                    noise * (2.0 * rng.unit() - 1.0)
-                };
-                uu[k] = u[r as usize] * (1.0 + eps);
-            }
-            local_count.iter_mut().for_each(|c| *c = 0);
-            let mut left = unc.len();
-            let mut picked: Vec<u32> = Vec::new();
-            let mut value = 0.0;
-            while left > 0 {
-                let mut bestj = None;
-                let mut bests = f64::INFINITY;
-                for &j in &cands {
-                    let mut mu = 0usize;
-                    let mut g = data.cost[j as usize];
-                    for &r in data.rows_of(j as usize) {
-                        if let Some(k) = slot(row_pos, r) {
-                            if local_count[k] == 0 {
-                                mu += 1;
-                                g -= uu[k];
-                            }
-                        }
-                    }
-                    if mu == 0 {
-                        continue;
-                    }
-                    let s = if g > 0.0 {
-                        g / mu as f64
-                    } else {
-                        g * mu as f64
-                    };
-                    if s < bests {
-                        bests = s;
-                        bestj = Some(j);
-                    }
-                }
-                let j = bestj.expect("every row has a candidate");
-                picked.push(j);
-                value += data.cost[j as usize];
-                for &r in data.rows_of(j as usize) {
-                    if let Some(k) = slot(row_pos, r) {
-                        if local_count[k] == 0 {
-                            left -= 1;
-                        }
-                        local_count[k] += 1;
-                    }
-                }
-            }
-            // Redundant among picked (rows outside unc are covered anyway).
-            let mut k = picked.len();
-            while k > 0 {
-                k -= 1;
-                let j = picked[k];
-                let red = data
-                    .rows_of(j as usize)
-                    .iter()
-                    .all(|r| match slot(row_pos, *r) {
-                        Some(p) => local_count[p] >= 2,
-                        None => true,
-                    });
-                if red {
-                    for r in data.rows_of(j as usize) {
-                        if let Some(p) = slot(row_pos, *r) {
-                            local_count[p] -= 1;
-                        }
-                    }
-                    value -= data.cost[j as usize];
-                    picked.swap_remove(k);
-                }
-            }
-            if best.as_ref().is_none_or(|b| value < b.0) {
-                best = Some((value, picked));
-            }
-        }
-        for &r in &unc {
-            self.pos[r as usize] = u32::MAX;
-        }
-        let (bv, bp) = best.unwrap();
-        if bv <= closed_value + 1e-9 {
-            for &j in &bp {
-                self.add(j as usize);
-            }
-            bv - closed_value
-        } else {
-            for &j in &close {
-                self.add(j as usize);
-            }
-            0.0
-        }
     }
 
     /// Exact large-neighbourhood step: closes the `EXACT_CLOSE` open sites nearest `seed` (breadth
@@ -509,7 +358,7 @@ impl<'a> Cover<'a> {
     /// new sites replace the closed ones when they cost no more. Returns the change in value.
     fn lns_exact(&mut self, seed: usize, mark: &mut [u32], stamp: &mut u32) -> f64 {
         let data = self.data;
-        let close = self.open_sites_near(seed, EXACT_CLOSE, Through::AllSites, mark, stamp);
+        let close = self.open_sites_near(seed, EXACT_CLOSE, mark, stamp);
         let closed_value: f64 = close.iter().map(|&j| data.cost[j as usize]).sum();
         for &j in &close {
             self.remove(j as usize);
@@ -592,12 +441,6 @@ impl<'a> Cover<'a> {
     }
 }
 
-/// Neighbourhood size (open sites closed per step), re-cover attempts per step and their
-/// multiplier noise: tuned on the city instance.
-const MAX_CLOSE: usize = 10;
-const TRIES: usize = 3;
-const NOISE: f64 = 0.1;
-
 /// Open sites closed per exact step, and the node limit of its sub-search.
 const EXACT_CLOSE: usize = 20;
 const EXACT_NODES: usize = 60;
@@ -618,44 +461,12 @@ pub(crate) fn lns_exact(
     if data.n_rows() == 0 {
         return best;
     }
-    for step in 0..steps {
-        if step % 8 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+    for _ in 0..steps {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
         let seed = rng.below(data.n_rows());
         c.lns_exact(seed, &mut mark, &mut stamp);
-        if c.value < best.0 - 1e-9 {
-            c.drop_redundant();
-            best = (c.value, c.sites());
-        }
-    }
-    best
-}
-
-/// `steps` large-neighbourhood steps from `start` (seeded, so the same inputs give the same
-/// cover); returns the best cover's value and sites.
-pub(crate) fn lns(
-    data: &CoverData,
-    u: &[f64],
-    start: &[u32],
-    steps: usize,
-    deadline: Option<Instant>,
-) -> (f64, Vec<u32>) {
-    let mut c = Cover::new(data, start);
-    c.drop_redundant();
-    let mut rng = Rng::new(0x5EED);
-    let mut mark = vec![0u32; data.n_rows()];
-    let mut stamp = 0;
-    let mut best = (c.value, c.sites());
-    if data.n_rows() == 0 {
-        return best;
-    }
-    for step in 0..steps {
-        if step % 256 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        let seed = rng.below(data.n_rows());
-        c.lns(seed, u, &mut rng, &mut mark, &mut stamp);
         if c.value < best.0 - 1e-9 {
             c.drop_redundant();
             best = (c.value, c.sites());

@@ -98,6 +98,11 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
                 let mut model = unsolved
                     .using(good_lp::highs)
                     .with_initial_solution(initial);
+                // HiGHS's own log (its dual bound is not passed on by good_lp), for
+                // measurements only.
+                if std::env::var_os("CARECIRCLE_HIGHS_LOG").is_some() {
+                    model.set_verbose(true);
+                }
                 if let Some(t) = time_limit {
                     model = model.with_time_limit(t.as_secs_f64());
                 }

@@ -65,6 +65,7 @@ mod cover;
 mod cover_bnb;
 mod cover_heur;
 mod cover_lp;
+mod cover_rwls;
 mod exact;
 pub mod joint;
 mod lagrange;
@@ -650,6 +651,47 @@ fn solve_lscp(
     }
     let mut sol = assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None);
     sol.certificate = Some(certificate);
+    Ok(sol)
+}
+
+/// LSCP by HiGHS alone: cold, on the unreduced instance, with the whole `time_limit` (the
+/// side-by-side figure of `examples/lscp_city.rs`; [`Method::ExactHighs`] instead runs the exact
+/// search first and hands HiGHS its incumbent and the time left). The bound is the objective
+/// when HiGHS proves optimality and 0 otherwise (good_lp does not pass HiGHS's dual bound on;
+/// set `CARECIRCLE_HIGHS_LOG=1` to see it in HiGHS's own log).
+#[cfg(feature = "highs")]
+pub fn solve_lscp_highs_cold(pr: &SitingProblem, time_limit: Duration) -> Result<SitingSolution> {
+    let start = Instant::now();
+    let ne = pr.n_existing;
+    let n_cand = pr.reach.n_sites - ne;
+    let (_, by_existing) = coverage_flags(pr);
+    let rows: Vec<Vec<u32>> = (0..pr.reach.n_demand)
+        .filter(|&i| !by_existing[i] && pr.weights[i] > 0.0)
+        .map(|i| {
+            pr.reach
+                .row(i)
+                .filter(|&(s, _)| s as usize >= ne)
+                .map(|(s, _)| s - ne as u32)
+                .collect::<Vec<u32>>()
+        })
+        .filter(|row| !row.is_empty())
+        .collect();
+    let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+    let data = CoverData::new(n_cand, cost, rows);
+    let res =
+        exact::solve_cover(&data, &[], Backend::Highs, Some(time_limit), false).map_err(bad)?;
+    let objective = data.value(&res.sites);
+    let a = Assembled {
+        chosen: res.sites,
+        objective,
+        bound: if res.optimal { objective } else { 0.0 },
+        method: Backend::Highs.name().into(),
+        nodes: 0,
+        iterations: 0,
+        flows: Vec::new(),
+    };
+    let mut sol = assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None);
+    sol.elapsed = start.elapsed();
     Ok(sol)
 }
 
