@@ -236,3 +236,31 @@ impl Relaxation for CoverRelax<'_> {
         self.data.integral
     }
 }
+
+/// Instances and checks shared by the set-cover tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::CoverData;
+    use crate::siting::cover_heur::Rng;
+
+    /// A random set cover: `m` rows over `n` candidates, each row 2–6 candidates, costs 1–3
+    /// (or all 1).
+    pub(crate) fn random_cover(seed: u64, m: usize, n: usize, unit: bool) -> CoverData {
+        let mut rng = Rng::new(seed);
+        let rows: Vec<Vec<u32>> = (0..m)
+            .map(|_| {
+                let k = 2 + rng.below(5);
+                (0..k).map(|_| rng.below(n) as u32).collect()
+            })
+            .collect();
+        let cost = (0..n)
+            .map(|_| if unit { 1.0 } else { 1.0 + rng.below(3) as f64 })
+            .collect();
+        CoverData::new(n, cost, rows)
+    }
+
+    /// Whether `sites` cover every row.
+    pub(crate) fn is_cover(data: &CoverData, sites: &[u32]) -> bool {
+        (0..data.n_rows()).all(|r| data.cands_of(r).iter().any(|j| sites.contains(j)))
+    }
+}

@@ -414,33 +414,7 @@ pub(crate) fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::siting::cover_heur::Rng;
-
-    /// A random set cover: `m` rows over `n` candidates, each row 2–6 candidates, costs 1–3
-    /// (or all 1).
-    fn random_cover(seed: u64, m: usize, n: usize, unit: bool) -> CoverData {
-        let mut rng = Rng::new(seed);
-        let rows: Vec<Vec<u32>> = (0..m)
-            .map(|_| {
-                let k = 2 + rng.below(5);
-                (0..k).map(|_| rng.below(n) as u32).collect()
-            })
-            .collect();
-        let cost = (0..n)
-            .map(|_| if unit { 1.0 } else { 1.0 + rng.below(3) as f64 })
-            .collect();
-        CoverData::new(n, cost, rows)
-    }
-
-    fn is_cover(data: &CoverData, sites: &[u32]) -> bool {
-        let mut covered = vec![false; data.n_rows()];
-        for &j in sites {
-            for &r in data.rows_of(j as usize) {
-                covered[r as usize] = true;
-            }
-        }
-        covered.iter().all(|&c| c)
-    }
+    use crate::siting::cover::testing::{is_cover, random_cover};
 
     /// The large-component path (interior-point LP, Lagrangian greedy, neighbourhood search,
     /// Lagrangian branch-and-bound) proves the same optimum as microlp's LP branch-and-bound.

@@ -319,21 +319,7 @@ pub(crate) fn improve(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Random set cover: `m` rows of 2–6 candidates among `n`, costs 1 or 1–3.
-    fn random_cover(seed: u64, m: usize, n: usize, unit: bool) -> CoverData {
-        let mut rng = Rng::new(seed);
-        let rows: Vec<Vec<u32>> = (0..m)
-            .map(|_| {
-                let k = 2 + rng.below(5);
-                (0..k).map(|_| rng.below(n) as u32).collect()
-            })
-            .collect();
-        let cost = (0..n)
-            .map(|_| if unit { 1.0 } else { 1.0 + rng.below(3) as f64 })
-            .collect();
-        CoverData::new(n, cost, rows)
-    }
+    use crate::siting::cover::testing::{is_cover, random_cover};
 
     /// The cheapest cover by enumerating every subset of the `n ≤ 20` candidates.
     fn brute_force(data: &CoverData) -> f64 {
@@ -353,17 +339,13 @@ mod tests {
         best
     }
 
-    fn covers(data: &CoverData, sites: &[u32]) -> bool {
-        (0..data.n_rows()).all(|r| data.cands_of(r).iter().any(|j| sites.contains(j)))
-    }
-
     #[test]
     fn odd_cycle_needs_two() {
         let data = CoverData::new(3, vec![1.0; 3], vec![vec![0, 1], vec![1, 2], vec![0, 2]]);
         let (v, c) = improve(&data, &[0, 1, 2], 1000, 1, None);
         assert_eq!(v, 2.0);
         assert_eq!(c.len(), 2);
-        assert!(covers(&data, &c));
+        assert!(is_cover(&data, &c));
     }
 
     /// Valid covers, never worse than the start, never below the optimum, the same on a second
@@ -377,7 +359,7 @@ mod tests {
             let data = random_cover(seed, 30 + (seed as usize % 4) * 10, 16, seed % 2 == 0);
             let greedy = data.complete(&[]);
             let (v, c) = improve(&data, &greedy, 20_000, seed, None);
-            assert!(covers(&data, &c), "seed {seed}");
+            assert!(is_cover(&data, &c), "seed {seed}");
             assert_eq!(data.value(&c), v, "seed {seed}");
             assert!(v <= data.value(&greedy), "seed {seed}");
             let opt = brute_force(&data);
