@@ -311,7 +311,7 @@ pub fn run_stages(
         analytics_render.attribution = crate::render::default_attribution(&study);
     }
     // Their notices (the font's) are those the maps above printed already.
-    crate::render::analytics::access_maps_into(
+    crate::render::analytics::access_maps(
         &study,
         &result,
         &access,

@@ -8,7 +8,7 @@ use geo::Geometry;
 use super::font::{LabelFont, Notices};
 use super::maps::{Context, Shading};
 use super::scene::Rgba;
-use super::{Map, MapSet, Overlays, RenderOptions};
+use super::{MapSet, Overlays, RenderOptions};
 use crate::access::AccessReport;
 use crate::coverage::Audit;
 use crate::error::Result;
@@ -51,38 +51,16 @@ fn per_1000(x: f64) -> String {
     format!("{:.1}", 1000.0 * x)
 }
 
-/// `map_access_<kind>` for every kind the accessibility was computed for.
+/// `map_access_<kind>` for every kind the accessibility was computed for, into an output set,
+/// each map as soon as it is drawn (a city's maps are tens of megabytes each); returns the
+/// notices.
 pub fn access_maps(
     study: &Study,
     audit: &Audit,
     access: &AccessReport,
     overlays: &Overlays,
     opts: &RenderOptions,
-) -> Result<MapSet> {
-    let mut maps = Vec::new();
-    let notices = access_maps_each(study, audit, access, overlays, opts, &mut |m| maps.push(m))?;
-    Ok(MapSet { maps, notices })
-}
-
-/// [`access_maps`] into an output set, each map as soon as it is drawn; returns the notices.
-pub fn access_maps_into(
-    study: &Study,
-    audit: &Audit,
-    access: &AccessReport,
-    overlays: &Overlays,
-    opts: &RenderOptions,
     out: &mut OutputSet,
-) -> Result<Vec<String>> {
-    access_maps_each(study, audit, access, overlays, opts, &mut |m| m.add_to(out))
-}
-
-fn access_maps_each(
-    study: &Study,
-    audit: &Audit,
-    access: &AccessReport,
-    overlays: &Overlays,
-    opts: &RenderOptions,
-    each: &mut dyn FnMut(Map),
 ) -> Result<Vec<String>> {
     let mut notices = Notices::default();
     let font = LabelFont::choose(opts.font.as_deref(), &mut notices);
@@ -93,7 +71,7 @@ fn access_maps_each(
     };
     let ctx = Context::new(study, audit, &overlays, opts, font.as_ref());
     let bar = indicatif::ProgressBar::hidden();
-    super::for_maps(study, &access.kinds, &bar, each, |k| {
+    super::for_maps(study, &access.kinds, &bar, &mut |m| m.add_to(out), |k| {
         let fills = k
             .community_access
             .iter()
