@@ -315,12 +315,10 @@ impl OutputSet {
                     let path = staging.join(name);
                     let content = self.files.iter().find(|(n, _)| n == name).map(|(_, c)| c);
                     let (bytes, sha256) = match content {
-                        Some(Content::Staged) if spilled.is_some() => sha256_file(&path)
-                            .and_then(|h| {
-                                std::fs::File::open(&path)?.sync_all()?;
-                                Ok(h)
-                            })
-                            .map_err(|e| write_err(&path, e))?,
+                        // An output, so not through the inputs' remembered hashes.
+                        Some(Content::Staged) if spilled.is_some() => {
+                            sha256_synced(&path).map_err(|e| write_err(&path, e))?
+                        }
                         _ => {
                             let bytes = self.get(name).unwrap_or_default();
                             write_synced(&path, &bytes)?;
@@ -664,7 +662,18 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
 
 /// [`sha256_file`] without the memory of earlier hashes.
 fn sha256_read(path: &Path) -> std::io::Result<(u64, String)> {
+    sha256_of(&mut std::fs::File::open(path)?)
+}
+
+/// The size and SHA-256 of a staged file, which is then synced (one open for both).
+fn sha256_synced(path: &Path) -> std::io::Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
+    let hashed = sha256_of(&mut file)?;
+    file.sync_all()?;
+    Ok(hashed)
+}
+
+fn sha256_of(file: &mut std::fs::File) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;
