@@ -39,6 +39,9 @@ impl Backend {
 pub(crate) struct MilpResult {
     pub sites: Vec<u32>,
     pub optimal: bool,
+    /// The solver's dual bound on the MILP's objective (HiGHS's `mip_dual_bound`; the objective
+    /// itself when optimal; `None` from microlp, which reports none).
+    pub bound: Option<f64>,
 }
 
 struct Milp {
@@ -63,6 +66,17 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
     } = milp;
     // A cold start passes no hint at all.
     let initial = if warm { initial } else { Vec::new() };
+    // HiGHS is driven directly (for its dual bound), so it needs each variable's column: the
+    // variables' order (good_lp keeps its own index private).
+    #[cfg(feature = "highs")]
+    let column: std::collections::HashMap<Variable, usize> = if backend == Backend::Highs {
+        vars.iter_variables_with_def()
+            .enumerate()
+            .map(|(i, (v, _))| (v, i))
+            .collect()
+    } else {
+        Default::default()
+    };
     let unsolved = if maximise {
         vars.maximise(objective)
     } else {
@@ -76,6 +90,7 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
             .map(|(j, _)| j as u32)
             .collect(),
         optimal: matches!(status, SolutionStatus::Optimal),
+        bound: None,
     };
     match backend {
         Backend::Microlp => {
@@ -95,22 +110,13 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
         Backend::Highs => {
             #[cfg(feature = "highs")]
             {
-                let mut model = unsolved
-                    .using(good_lp::highs)
-                    .with_initial_solution(initial);
-                // HiGHS's own log (its dual bound is not passed on by good_lp), for
-                // measurements only.
-                if std::env::var_os("CARECIRCLE_HIGHS_LOG").is_some() {
-                    model.set_verbose(true);
-                }
-                if let Some(t) = time_limit {
-                    model = model.with_time_limit(t.as_secs_f64());
-                }
-                let sol = model
-                    .with_all(constraints)
-                    .solve()
-                    .map_err(|e| e.to_string())?;
-                Ok(read(sol.status(), &|v| sol.value(v)))
+                highs_solve(
+                    unsolved.using(good_lp::highs).with_all(constraints),
+                    &y,
+                    &initial,
+                    &column,
+                    time_limit,
+                )
             }
             #[cfg(not(feature = "highs"))]
             {
@@ -123,6 +129,84 @@ fn run(milp: Milp, backend: Backend, time_limit: Option<Duration>) -> Result<Mil
             }
         }
     }
+}
+
+/// Solves through HiGHS directly (good_lp builds the model) so that HiGHS's dual bound can be
+/// read back: good_lp's own `solve` passes on the primal solution only, and a MILP stopped by
+/// its time limit has a bound worth printing beside carecircle's.
+#[cfg(feature = "highs")]
+fn highs_solve(
+    problem: good_lp::solvers::highs::HighsProblem,
+    y: &[Variable],
+    initial: &[(Variable, f64)],
+    column: &std::collections::HashMap<Variable, usize>,
+    time_limit: Option<Duration>,
+) -> Result<MilpResult, String> {
+    use highs::{HighsModelStatus, HighsSolutionStatus};
+    let mut model = problem.try_into_inner().map_err(|e| e.to_string())?;
+    model.make_quiet();
+    // HiGHS's own log, for measurements only.
+    if std::env::var_os("CARECIRCLE_HIGHS_LOG").is_some() {
+        model.set_option("output_flag", true);
+        model.set_option("log_to_console", true);
+    }
+    if let Some(t) = time_limit {
+        model.set_option("time_limit", t.as_secs_f64());
+    }
+    if !initial.is_empty() {
+        let mut start = vec![0.0; model.num_cols()];
+        for &(v, x) in initial {
+            start[column[&v]] = x;
+        }
+        model.set_solution(Some(&start), None, None, None);
+    }
+    let solved = model
+        .try_solve()
+        .map_err(|e| format!("HiGHS error while solving: {e:?}"))?;
+    // HiGHS calls a MIP "optimal" within its relative gap tolerance (1e-4 by default): only a
+    // gap of 0 is a proof here.
+    let gap = solved.mip_gap();
+    let optimal = match solved.status() {
+        HighsModelStatus::Optimal => !(gap.is_finite() && gap > 0.0),
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedMemoryLimit
+        | HighsModelStatus::ObjectiveBound
+        | HighsModelStatus::ObjectiveTarget => false,
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            return Err("HiGHS: the model is infeasible".into())
+        }
+        other => return Err(format!("HiGHS stopped without an answer ({other:?})")),
+    };
+    let dual_bound = solved.double_info_value(c"mip_dual_bound").ok();
+    if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
+        return Err(match dual_bound {
+            Some(b) if b.is_finite() => {
+                format!("HiGHS found no feasible solution before its limit (dual bound {b})")
+            }
+            _ => "HiGHS found no feasible solution before its limit".into(),
+        });
+    }
+    let solution = solved.get_solution();
+    let columns = solution.columns();
+    let sites = y
+        .iter()
+        .enumerate()
+        .filter(|&(_, v)| columns[column[v]] > 0.5)
+        .map(|(j, _)| j as u32)
+        .collect();
+    let bound = if optimal {
+        Some(solved.objective_value())
+    } else {
+        dual_bound.filter(|b| b.is_finite())
+    };
+    Ok(MilpResult {
+        sites,
+        optimal,
+        bound,
+    })
 }
 
 fn binaries(
@@ -193,9 +277,13 @@ pub(crate) fn solve_assign(
     }
     constraints.push(card.eq(data.k as f64));
     let compact = data.d_cost.iter().all(|&c| c == 0.0);
+    // Demands no candidate serves pay their fallback whatever is open: a constant the model
+    // leaves out and the bound puts back (the caller's value counts it).
+    let mut constant = 0.0;
     for i in 0..data.n_dem {
         let row = data.d_off[i]..data.d_off[i + 1];
         if row.is_empty() {
+            constant += data.fallback[i];
             continue;
         }
         let u = vars.add(variable().min(0.0).max(1.0));
@@ -217,7 +305,7 @@ pub(crate) fn solve_assign(
         }
         constraints.push(if compact { sum.geq(1.0) } else { sum.eq(1.0) });
     }
-    run(
+    let mut res = run(
         Milp {
             vars,
             y,
@@ -229,7 +317,9 @@ pub(crate) fn solve_assign(
         },
         backend,
         time_limit,
-    )
+    )?;
+    res.bound = res.bound.map(|b| b + constant);
+    Ok(res)
 }
 
 pub(crate) fn solve_capacitated(

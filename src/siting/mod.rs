@@ -645,6 +645,8 @@ fn solve_lscp(
             }
             if res.optimal {
                 a.bound = a.objective;
+            } else if let Some(bound) = res.bound {
+                a.bound = a.bound.max(cover_bound(&data, bound));
             }
         }
         a.method = b.name().into();
@@ -654,54 +656,98 @@ fn solve_lscp(
     Ok(sol)
 }
 
-/// LSCP by HiGHS alone: cold, on the unreduced instance, with the whole `time_limit` (the
-/// side-by-side figure of `examples/lscp_city.rs`; [`Method::ExactHighs`] instead runs the exact
-/// search first and hands HiGHS its incumbent and the time left). The bound is the objective
-/// when HiGHS proves optimality and 0 otherwise (good_lp does not pass HiGHS's dual bound on;
-/// set `CARECIRCLE_HIGHS_LOG=1` to see it in HiGHS's own log).
+/// A MILP dual bound on a set cover's cost, rounded up when every cost is an integer (the
+/// cover's value then is one too).
+fn cover_bound(data: &CoverData, bound: f64) -> f64 {
+    if data.cost.iter().all(|c| c.fract() == 0.0) {
+        (bound - 1e-6).ceil()
+    } else {
+        bound
+    }
+}
+
+/// A model solved by HiGHS alone: cold (no hint), on the model without carecircle's reductions
+/// (HiGHS presolves it itself), with the whole `time_limit`: the side-by-side figure of the
+/// benchmarks (`benches/siting.rs`, `examples/lscp_city.rs`). [`Method::ExactHighs`] instead
+/// runs carecircle's search first and hands HiGHS its incumbent and the time left. The bound is
+/// HiGHS's dual bound (`mip_dual_bound`). LSCP, MCLP without capacities and p-median.
 #[cfg(feature = "highs")]
-pub fn solve_lscp_highs_cold(pr: &SitingProblem, time_limit: Duration) -> Result<SitingSolution> {
+pub fn solve_highs_cold(
+    pr: &SitingProblem,
+    model: &Model,
+    time_limit: Duration,
+) -> Result<SitingSolution> {
     let start = Instant::now();
-    let ne = pr.n_existing;
-    let n_cand = pr.reach.n_sites - ne;
-    let (_, by_existing) = coverage_flags(pr);
-    let rows: Vec<Vec<u32>> = (0..pr.reach.n_demand)
-        .filter(|&i| !by_existing[i] && pr.weights[i] > 0.0)
-        .map(|i| {
-            pr.reach
-                .row(i)
-                .filter(|&(s, _)| s as usize >= ne)
-                .map(|(s, _)| s - ne as u32)
-                .collect::<Vec<u32>>()
-        })
-        .filter(|row| !row.is_empty())
-        .collect();
-    let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
-    let data = CoverData::new(n_cand, cost, rows);
-    let res =
-        exact::solve_cover(&data, &[], Backend::Highs, Some(time_limit), false).map_err(bad)?;
-    let objective = data.value(&res.sites);
-    let a = Assembled {
-        chosen: res.sites,
-        objective,
-        bound: if res.optimal { objective } else { 0.0 },
-        method: Backend::Highs.name().into(),
-        nodes: 0,
-        iterations: 0,
-        flows: Vec::new(),
+    let opt = SitingOptions::default();
+    let mut sol = match *model {
+        Model::Lscp => {
+            let ne = pr.n_existing;
+            let n_cand = pr.reach.n_sites - ne;
+            let (_, by_existing) = coverage_flags(pr);
+            let rows: Vec<Vec<u32>> = (0..pr.reach.n_demand)
+                .filter(|&i| !by_existing[i] && pr.weights[i] > 0.0)
+                .map(|i| {
+                    pr.reach
+                        .row(i)
+                        .filter(|&(s, _)| s as usize >= ne)
+                        .map(|(s, _)| s - ne as u32)
+                        .collect::<Vec<u32>>()
+                })
+                .filter(|row| !row.is_empty())
+                .collect();
+            let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+            let data = CoverData::new(n_cand, cost, rows);
+            let res = exact::solve_cover(&data, &[], Backend::Highs, Some(time_limit), false)
+                .map_err(bad)?;
+            let objective = data.value(&res.sites);
+            let a = Assembled {
+                chosen: res.sites,
+                objective,
+                bound: res.bound.map_or(0.0, |b| cover_bound(&data, b)),
+                method: Backend::Highs.name().into(),
+                nodes: 0,
+                iterations: 0,
+                flows: Vec::new(),
+            };
+            assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None)
+        }
+        Model::Mclp { p } | Model::PMedian { p } => {
+            let pmedian = matches!(model, Model::PMedian { .. });
+            let (data, table) = assign_data(pr, p, pmedian, &opt, false);
+            let res = exact::solve_assign(&data, &[], Backend::Highs, Some(time_limit), false)
+                .map_err(bad)?;
+            let value = State::new(&data, &res.sites).value();
+            let found = Found {
+                value,
+                // Every cost is >= 0: 0 is a bound when HiGHS gives none.
+                bound: res.bound.unwrap_or(0.0),
+                method: Backend::Highs.name().into(),
+                nodes: 0,
+                iterations: 0,
+            };
+            assign_solution(pr, pmedian, &data, table, &res.sites, found)
+        }
+        _ => {
+            return Err(Error::Usage(
+                "HiGHS alone is measured for LSCP, MCLP and p-median only".into(),
+            ))
+        }
     };
-    let mut sol = assemble(pr, "lscp", Sense::Minimise, a, &pr.reach, None);
     sol.elapsed = start.elapsed();
     Ok(sol)
 }
 
-fn solve_assign(
-    pr: &SitingProblem,
+/// The assignment engine's data for MCLP (`pmedian == false`) or p-median, and the table it
+/// reads. With `presolve`, candidates dominated by another go and (MCLP) demands with the same
+/// candidates act as one; without, the model is handed whole to another solver (HiGHS alone),
+/// which has its own presolve.
+fn assign_data<'p>(
+    pr: &'p SitingProblem,
     p: usize,
     pmedian: bool,
     opt: &SitingOptions,
-    deadline: Option<Instant>,
-) -> Result<SitingSolution> {
+    presolve: bool,
+) -> (AssignData, &'p ReachTable) {
     let ne = pr.n_existing;
     let n_cand = pr.reach.n_sites - ne;
     let table = if pmedian {
@@ -757,6 +803,9 @@ fn solve_assign(
         row.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         row.dedup_by_key(|e| e.0);
     }
+    if !presolve {
+        return (AssignData::new(n_cand, p, fallback, rows), table);
+    }
     let dominated = reduce::dominated_assign_columns(n_cand, &rows);
     for row in rows.iter_mut() {
         row.retain(|e| !dominated[e.0 as usize]);
@@ -767,10 +816,20 @@ fn solve_assign(
     } else {
         merge_identical_rows(fallback, rows)
     };
-    let data = AssignData::new(n_cand, p, fallback, rows);
+    (AssignData::new(n_cand, p, fallback, rows), table)
+}
+
+fn solve_assign(
+    pr: &SitingProblem,
+    p: usize,
+    pmedian: bool,
+    opt: &SitingOptions,
+    deadline: Option<Instant>,
+) -> Result<SitingSolution> {
+    let (data, table) = assign_data(pr, p, pmedian, opt, true);
     let state = assign::heuristic(&data, &[], deadline);
     let ub = state.value();
-    let lopt = lag_options(&warm_options(opt), deadline, data.d_cand.len(), n_cand);
+    let lopt = lag_options(&warm_options(opt), deadline, data.d_cand.len(), data.n_cand);
     let total: f64 = pr.weights.iter().sum();
     let lopt = LagOptions {
         max_offset: (!pmedian).then_some(total),
@@ -796,11 +855,49 @@ fn solve_assign(
         }
         if res.optimal {
             lb = value;
+        } else if let Some(bound) = res.bound {
+            lb = lb.max(bound);
         }
         method = b.name().into();
     }
+    let found = Found {
+        value,
+        bound: lb,
+        method,
+        nodes: out.nodes,
+        iterations: out.iterations,
+    };
+    Ok(assign_solution(pr, pmedian, &data, table, &best, found))
+}
+
+/// What a search over the assignment engine's data ends with (internal minimisation units).
+struct Found {
+    value: f64,
+    bound: f64,
+    method: String,
+    nodes: usize,
+    iterations: usize,
+}
+
+/// An MCLP or p-median answer from the assignment engine's sites and values.
+fn assign_solution(
+    pr: &SitingProblem,
+    pmedian: bool,
+    data: &AssignData,
+    table: &ReachTable,
+    best: &[u32],
+    found: Found,
+) -> SitingSolution {
+    let Found {
+        value,
+        bound: lb,
+        method,
+        nodes,
+        iterations,
+    } = found;
+    let total: f64 = pr.weights.iter().sum();
     // Drop sites that serve nobody (they change nothing).
-    let st = State::new(&data, &best);
+    let st = State::new(data, best);
     let useful: Vec<u32> = best
         .iter()
         .copied()
@@ -812,8 +909,8 @@ fn solve_assign(
             objective: value,
             bound: lb,
             method,
-            nodes: out.nodes,
-            iterations: out.iterations,
+            nodes,
+            iterations,
             flows: Vec::new(),
         }
     } else {
@@ -822,8 +919,8 @@ fn solve_assign(
             objective: total - value,
             bound: total - lb,
             method,
-            nodes: out.nodes,
-            iterations: out.iterations,
+            nodes,
+            iterations,
             flows: Vec::new(),
         }
     };
@@ -832,7 +929,7 @@ fn solve_assign(
     } else {
         ("mclp", Sense::Maximise)
     };
-    Ok(assemble(pr, name, sense, a, table, None))
+    assemble(pr, name, sense, a, table, None)
 }
 
 /// Merges demands with the same candidate list (MCLP, where every entry costs 0): one row with
