@@ -304,13 +304,19 @@ fn highs_alone_equals_brute_force() {
             .map(|s| covered_weight(&pr, &s))
             .fold(0.0, f64::max);
         assert_eq!(mclp.objective, best, "seed {seed}");
-        assert!((mclp.bound - best).abs() < 1e-6 * best.max(1.0), "seed {seed}");
+        assert!(
+            (mclp.bound - best).abs() < 1e-6 * best.max(1.0),
+            "seed {seed}"
+        );
         let pmed = solve_highs_cold(&pr, &Model::PMedian { p }, limit).unwrap();
         let best = subsets(n_cand(&pr), p)
             .map(|s| pmedian_cost(&pr, &s, 30.0))
             .fold(f64::INFINITY, f64::min);
         assert_eq!(pmed.objective, best, "seed {seed}");
-        assert!((pmed.bound - best).abs() < 1e-6 * best.max(1.0), "seed {seed}");
+        assert!(
+            (pmed.bound - best).abs() < 1e-6 * best.max(1.0),
+            "seed {seed}"
+        );
     }
 }
 

@@ -659,8 +659,15 @@ fn solve_lscp(
 /// A MILP dual bound on a set cover's cost, rounded up when every cost is an integer (the
 /// cover's value then is one too).
 fn cover_bound(data: &CoverData, bound: f64) -> f64 {
+    // Costs are >= 0, so 0 is a bound too (and no "-0" is printed).
+    let bound = if bound > 0.0 { bound } else { 0.0 };
     if data.cost.iter().all(|c| c.fract() == 0.0) {
-        (bound - 1e-6).ceil()
+        let rounded = (bound - 1e-6).ceil();
+        if rounded > 0.0 {
+            rounded
+        } else {
+            0.0
+        }
     } else {
         bound
     }
