@@ -66,6 +66,7 @@ mod cover_bnb;
 mod cover_heur;
 mod cover_lp;
 mod cover_rwls;
+mod cover_split;
 mod exact;
 pub mod joint;
 mod lagrange;
