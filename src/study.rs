@@ -46,23 +46,27 @@ pub struct Study {
     pub warnings: Warnings,
 }
 
-impl Study {
-    /// Loads a scenario file and everything it names. Errors name the file and the feature.
-    pub fn load(scenario_path: &Path) -> Result<Study> {
-        let scenario = Scenario::load(scenario_path)?;
-        Study::from_scenario(scenario)
-    }
+/// A scenario with its layers read from their files and checked, before the network is built:
+/// the point where the commands start hashing the input files for the report, on the core the
+/// sequential parts of the network build leave free (while the layers are read, both cores are
+/// busy reading).
+pub struct StudyInputs {
+    pub scenario: Scenario,
+    pub layers: Layers,
+    pub warnings: Warnings,
+    steps: Steps,
+}
 
-    /// Loads every layer the scenario names; the scenario must have a roads layer.
-    pub fn from_scenario(scenario: Scenario) -> Result<Study> {
+impl StudyInputs {
+    /// Reads every layer the scenario names; the scenario must have a roads layer.
+    pub fn read(scenario: Scenario) -> Result<StudyInputs> {
         scenario.roads_layer()?;
-        Study::from_scenario_without_roads(scenario)
+        StudyInputs::read_without_roads(scenario)
     }
 
-    /// Like [`Study::from_scenario`], but a scenario without `[layers.roads]` gives a study
-    /// with an empty network (nothing snapped): for `site --matrix`, whose travel times come
-    /// from the matrix.
-    pub fn from_scenario_without_roads(scenario: Scenario) -> Result<Study> {
+    /// Like [`StudyInputs::read`], but a scenario without `[layers.roads]` is read too (its
+    /// study has an empty network).
+    pub fn read_without_roads(scenario: Scenario) -> Result<StudyInputs> {
         let steps = Steps::new(5);
         let mut warnings = Warnings::default();
         steps.step("reading layers");
@@ -138,7 +142,37 @@ impl Study {
             parcels,
         };
         crate::io::validate::plausibility(&scenario, &layers, &mut warnings)?;
-        Study::from_layers(scenario, layers, warnings, &steps)
+        Ok(StudyInputs {
+            scenario,
+            layers,
+            warnings,
+            steps,
+        })
+    }
+
+    /// The study of these layers: the network built and every point snapped.
+    pub fn prepare(self) -> Result<Study> {
+        Study::from_layers(self.scenario, self.layers, self.warnings, &self.steps)
+    }
+}
+
+impl Study {
+    /// Loads a scenario file and everything it names. Errors name the file and the feature.
+    pub fn load(scenario_path: &Path) -> Result<Study> {
+        let scenario = Scenario::load(scenario_path)?;
+        Study::from_scenario(scenario)
+    }
+
+    /// Loads every layer the scenario names; the scenario must have a roads layer.
+    pub fn from_scenario(scenario: Scenario) -> Result<Study> {
+        StudyInputs::read(scenario)?.prepare()
+    }
+
+    /// Like [`Study::from_scenario`], but a scenario without `[layers.roads]` gives a study
+    /// with an empty network (nothing snapped): for `site --matrix`, whose travel times come
+    /// from the matrix.
+    pub fn from_scenario_without_roads(scenario: Scenario) -> Result<Study> {
+        StudyInputs::read_without_roads(scenario)?.prepare()
     }
 
     /// Prepares a study from layers already in memory (the benchmarks and tests use this).

@@ -487,22 +487,21 @@ impl RoadGraph {
 /// over the edges, and within a row the arcs keep edge order (u → v before v → u), so searches
 /// are deterministic.
 fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u32)>) {
-    let rows_and_arcs = |e: &Edge| {
-        [(e.u, e.v, e.minutes_uv), (e.v, e.u, e.minutes_vu)]
-            .into_iter()
-            .filter(|(_, _, minutes)| minutes.is_finite())
-            .map(move |(from, to, minutes)| {
-                if incoming {
-                    (to, from, minutes)
-                } else {
-                    (from, to, minutes)
-                }
-            })
+    // An edge's two arcs as (row, other end, minutes), u → v first; a closed direction has
+    // infinite minutes. Plain code rather than an iterator chain: the count and the fill run
+    // over every edge of a city twice per direction.
+    let arcs_of = |e: &Edge| {
+        let (uv, vu) = if incoming {
+            ((e.v, e.u, e.minutes_uv), (e.u, e.v, e.minutes_vu))
+        } else {
+            ((e.u, e.v, e.minutes_uv), (e.v, e.u, e.minutes_vu))
+        };
+        [uv, vu]
     };
     let mut offsets = vec![0u32; n + 1];
     for e in edges {
-        for (row, _, _) in rows_and_arcs(e) {
-            offsets[row as usize + 1] += 1;
+        for (row, _, minutes) in arcs_of(e) {
+            offsets[row as usize + 1] += u32::from(minutes.is_finite());
         }
     }
     for i in 0..n {
@@ -511,10 +510,12 @@ fn csr(n: usize, edges: &[Edge], incoming: bool) -> (Vec<u32>, Vec<(u32, f64, u3
     let mut fill: Vec<u32> = offsets[..n].to_vec();
     let mut arcs = vec![(0u32, 0.0f64, 0u32); offsets[n] as usize];
     for (i, e) in edges.iter().enumerate() {
-        for (row, other, minutes) in rows_and_arcs(e) {
-            let at = &mut fill[row as usize];
-            arcs[*at as usize] = (other, minutes, i as u32);
-            *at += 1;
+        for (row, other, minutes) in arcs_of(e) {
+            if minutes.is_finite() {
+                let at = &mut fill[row as usize];
+                arcs[*at as usize] = (other, minutes, i as u32);
+                *at += 1;
+            }
         }
     }
     (offsets, arcs)

@@ -1,6 +1,7 @@
 //! Snapping points onto the nearest edge.
 
 use geo::{Coord, Point};
+use rayon::prelude::*;
 
 use super::build::RoadGraph;
 use crate::crs::segment_length_m;
@@ -90,7 +91,6 @@ impl Snapper {
             offsets: vec![0; cols * rows + 1],
             edges: Vec::new(),
         };
-        // Count, then fill in edge order: each cell's list is sorted by edge index.
         let span = |s: &Snapper, i: usize| {
             let (a, b) = ends(i);
             let (c0, r0) = s.cell_of(Coord {
@@ -103,29 +103,77 @@ impl Snapper {
             });
             (c0, r0, c1, r1)
         };
-        for i in 0..graph.edges.len() {
-            let (c0, r0, c1, r1) = span(&snapper, i);
-            for r in r0..=r1 {
-                for c in c0..=c1 {
-                    snapper.offsets[r * cols + c + 1] += 1;
+        // Each edge's span of cells, on both cores.
+        let spans: Vec<[u32; 4]> = (0..graph.edges.len())
+            .into_par_iter()
+            .map(|i| {
+                let (c0, r0, c1, r1) = span(&snapper, i);
+                [c0 as u32, r0 as u32, c1 as u32, r1 as u32]
+            })
+            .collect();
+        // Count, then fill in edge order: each cell's list is sorted by edge index. The grid is
+        // cut into bands of rows, each counted and filled by one task that walks every span in
+        // edge order and keeps the cells of its own rows: a band's cells are one contiguous
+        // stretch of `edges`, and every cell's list is the same, whatever the number of bands.
+        let band_count = rayon::current_num_threads().clamp(1, 8).min(rows);
+        let band_rows = |b: usize| (b * rows / band_count, (b + 1) * rows / band_count);
+        // The span's rows within the band (an empty range when it misses the band).
+        let in_band = |sp: &[u32; 4], (top, bottom): (usize, usize)| {
+            let (r0, r1) = (sp[1] as usize, sp[3] as usize);
+            (r0.max(top), r1.min(bottom - 1))
+        };
+        let counts: Vec<Vec<u32>> = (0..band_count)
+            .into_par_iter()
+            .map(|b| {
+                let (top, bottom) = band_rows(b);
+                let mut count = vec![0u32; (bottom - top) * cols];
+                for sp in &spans {
+                    let (ra, rb) = in_band(sp, (top, bottom));
+                    for r in ra..=rb {
+                        for c in sp[0] as usize..=sp[2] as usize {
+                            count[(r - top) * cols + c] += 1;
+                        }
+                    }
                 }
-            }
+                count
+            })
+            .collect();
+        for (i, n) in counts.iter().flatten().enumerate() {
+            snapper.offsets[i + 1] = snapper.offsets[i] + n;
         }
-        for i in 0..cols * rows {
-            snapper.offsets[i + 1] += snapper.offsets[i];
-        }
-        let mut fill: Vec<u32> = snapper.offsets[..cols * rows].to_vec();
+        drop(counts);
         let mut edges = vec![0u32; snapper.offsets[cols * rows] as usize];
-        for i in 0..graph.edges.len() {
-            let (c0, r0, c1, r1) = span(&snapper, i);
-            for r in r0..=r1 {
-                for c in c0..=c1 {
-                    let at = &mut fill[r * cols + c];
-                    edges[*at as usize] = i as u32;
-                    *at += 1;
+        let mut bands: Vec<(usize, &mut [u32])> = Vec::with_capacity(band_count);
+        let mut rest = edges.as_mut_slice();
+        for b in 0..band_count {
+            let (top, bottom) = band_rows(b);
+            let (start, end) = (
+                snapper.offsets[top * cols] as usize,
+                snapper.offsets[bottom * cols] as usize,
+            );
+            let (band, tail) = rest.split_at_mut(end - start);
+            bands.push((b, band));
+            rest = tail;
+        }
+        let offsets = &snapper.offsets;
+        bands.into_par_iter().for_each(|(b, band)| {
+            let (top, bottom) = band_rows(b);
+            let base = offsets[top * cols];
+            let mut fill: Vec<u32> = offsets[top * cols..bottom * cols]
+                .iter()
+                .map(|&o| o - base)
+                .collect();
+            for (i, sp) in spans.iter().enumerate() {
+                let (ra, rb) = in_band(sp, (top, bottom));
+                for r in ra..=rb {
+                    for c in sp[0] as usize..=sp[2] as usize {
+                        let at = &mut fill[(r - top) * cols + c];
+                        band[*at as usize] = i as u32;
+                        *at += 1;
+                    }
                 }
             }
-        }
+        });
         snapper.edges = edges;
         snapper
     }
@@ -319,10 +367,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_grid_finds_the_brute_force_nearest_edge_with_its_ties() {
-        // A lattice of streets (equal distances to several edges everywhere between them), a
-        // long diagonal and a short spur, around lon 116, lat 29.7.
+    /// A lattice of streets (equal distances to several edges everywhere between them), a long
+    /// diagonal and a short spur, around lon 116, lat 29.7; 0.001° between streets.
+    fn lattice() -> RoadGraph {
         let step = 0.001;
         let mut lines = Vec::new();
         for i in 0..12 {
@@ -332,7 +379,66 @@ mod tests {
         }
         lines.push(line(&[(116.0, 29.7), (116.011, 29.711)]));
         lines.push(line(&[(116.0055, 29.7055), (116.00551, 29.70551)]));
+        RoadGraph::build(&lines, &TravelSpeeds::walk(60.0), &mut Warnings::default())
+    }
+
+    #[test]
+    fn the_grid_lists_every_edge_in_every_cell_it_spans_in_edge_order_on_any_thread_count() {
+        // Streets meeting at every crossing and long diagonals across many rows of cells, so
+        // that every band of rows has edges reaching into the next.
+        let step = 0.001;
+        let at = |i: usize, j: usize| (116.0 + i as f64 * step, 29.7 + j as f64 * step);
+        let mut lines = Vec::new();
+        for k in 0..30 {
+            lines.push(line(&(0..30).map(|j| at(k, j)).collect::<Vec<_>>()));
+            lines.push(line(&(0..30).map(|i| at(i, k)).collect::<Vec<_>>()));
+        }
+        lines.push(line(&[at(0, 0), at(29, 29)]));
+        lines.push(line(&[at(29, 0), at(3, 26), at(0, 29)]));
         let graph = RoadGraph::build(&lines, &TravelSpeeds::walk(60.0), &mut Warnings::default());
+        let reference = Snapper::new(&graph);
+        let (cols, rows) = (reference.cols, reference.rows);
+        assert!(rows >= 8, "the grid must have rows for 8 bands ({rows})");
+        // Per cell, by brute force: the edges whose bounding box touches it, by index.
+        let mut lists = vec![Vec::new(); cols * rows];
+        for (i, e) in graph.edges.iter().enumerate() {
+            let (a, b) = (graph.nodes[e.u as usize], graph.nodes[e.v as usize]);
+            let lo = Coord {
+                x: a.x.min(b.x),
+                y: a.y.min(b.y),
+            };
+            let hi = Coord {
+                x: a.x.max(b.x),
+                y: a.y.max(b.y),
+            };
+            let ((c0, r0), (c1, r1)) = (reference.cell_of(lo), reference.cell_of(hi));
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    lists[r * cols + c].push(i as u32);
+                }
+            }
+        }
+        let mut offsets = vec![0u32];
+        for l in &lists {
+            offsets.push(offsets.last().unwrap() + l.len() as u32);
+        }
+        let edges: Vec<u32> = lists.concat();
+        for threads in [1, 2, 3, 8] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let snapper = pool.install(|| Snapper::new(&graph));
+            assert_eq!((snapper.cols, snapper.rows), (cols, rows));
+            assert_eq!(snapper.offsets, offsets, "{threads} threads");
+            assert_eq!(snapper.edges, edges, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn the_grid_finds_the_brute_force_nearest_edge_with_its_ties() {
+        let step = 0.001;
+        let graph = lattice();
         let snapper = Snapper::new(&graph);
         let mut rng = crate::rng::SplitMix64::new(7);
         let mut queries: Vec<Coord<f64>> = (0..3000)
