@@ -470,6 +470,9 @@ pub(crate) struct AssignRelax<'a> {
     deadline: Option<std::time::Instant>,
     /// `floor()`, computed once.
     floor: f64,
+    /// Entries the last `rho` pass visited (those below `λ_i`): what a row-wise subgradient
+    /// would visit again.
+    below: std::cell::Cell<usize>,
 }
 
 impl<'a> AssignRelax<'a> {
@@ -490,6 +493,7 @@ impl<'a> AssignRelax<'a> {
             restricted: Vec::new(),
             deadline,
             floor,
+            below: std::cell::Cell::new(0),
         }
     }
 
@@ -520,28 +524,53 @@ impl Relaxation for AssignRelax<'_> {
         let d = self.data();
         rho.iter_mut().for_each(|r| *r = 0.0);
         let mut c = 0.0;
+        let mut below = 0;
         for i in 0..d.n_dem {
             let l = lambda[i];
             c += l + (d.fallback[i] - l).min(0.0);
-            for e in d.d_off[i]..d.d_off[i + 1] {
-                let cost = d.d_cost[e];
-                if cost >= l {
-                    break;
-                }
-                rho[d.d_cand[e] as usize] += cost - l;
+            let start = d.d_off[i];
+            let mut e = start;
+            while e < d.d_off[i + 1] && d.d_cost[e] < l {
+                rho[d.d_cand[e] as usize] += d.d_cost[e] - l;
+                e += 1;
             }
+            below += e - start;
         }
+        self.below.set(below);
         c
     }
     fn subgradient(&self, lambda: &[f64], selected: &[bool], g: &mut [f64]) {
-        // g_i = 1 − [fallback_i < λ_i] − #{selected j : c_ij < λ_i}, counted over the columns
-        // of the (about k) selected sites rather than over every demand's row up to λ_i: on
-        // small-k instances (OR-Library p = 5–10) the rows are far longer than k columns.
+        // g_i = 1 − [fallback_i < λ_i] − #{selected j : c_ij < λ_i}, counted over whichever is
+        // shorter (the same integers either way): every demand's row up to λ_i (as many
+        // entries as the last `rho` pass visited), or the columns of the (about k) selected
+        // sites. On small-k instances (OR-Library p = 5–10) the rows up to λ_i are far longer
+        // than k columns; on large-k ones (pmed25, p = 167) the other way round.
         let d = self.data();
+        let selected_sites: Vec<usize> = (0..d.n_cand).filter(|&j| selected[j]).collect();
+        let columns: usize = selected_sites
+            .iter()
+            .map(|&j| d.s_off[j + 1] - d.s_off[j])
+            .sum();
+        if columns >= self.below.get() {
+            for i in 0..d.n_dem {
+                let l = lambda[i];
+                let mut s = if d.fallback[i] < l { 1.0 } else { 0.0 };
+                for e in d.d_off[i]..d.d_off[i + 1] {
+                    if d.d_cost[e] >= l {
+                        break;
+                    }
+                    if selected[d.d_cand[e] as usize] {
+                        s += 1.0;
+                    }
+                }
+                g[i] = 1.0 - s;
+            }
+            return;
+        }
         for (gi, (&l, &f)) in g.iter_mut().zip(lambda.iter().zip(&d.fallback)) {
             *gi = if f < l { 0.0 } else { 1.0 };
         }
-        for j in (0..d.n_cand).filter(|&j| selected[j]) {
+        for j in selected_sites {
             // Branch-free: whether c < λ_i is unpredictable along a column.
             for (i, c) in d.site(j) {
                 g[i] -= f64::from(u8::from(c < lambda[i]));
