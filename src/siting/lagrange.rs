@@ -48,7 +48,19 @@ pub(crate) trait Relaxation {
     }
     /// True when every feasible objective value is an integer.
     fn integral(&self) -> bool;
+    /// Enters a subtree where the sites with `fix[j] < 0` are closed: the relaxation may drop
+    /// them from its data (a speed-up only: `ρ` of the other sites, the subgradient and every
+    /// bound stay the same). Returns false when it keeps its data as is.
+    fn push_restriction(&mut self, _fix: &[i8]) -> bool {
+        false
+    }
+    /// Leaves the subtree of the last successful `push_restriction`.
+    fn pop_restriction(&mut self) {}
 }
+
+/// A subtree gets its own restricted data once this fraction of the sites still in the current
+/// data has been fixed closed (root reduced-cost fixing closes 60 % of OR-Library pmed36's).
+const RESTRICT_FRACTION: f64 = 0.2;
 
 /// Knobs for the driver.
 #[derive(Debug, Clone)]
@@ -89,6 +101,8 @@ struct Node {
     lambda: Vec<f64>,
     parent_bound: f64,
     depth: usize,
+    /// How many restrictions (`Relaxation::push_restriction`) hold in this node's subtree.
+    level: usize,
 }
 
 /// The result of optimising the multipliers at one node.
@@ -306,7 +320,10 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             lambda: lambda0,
             parent_bound: f64::NEG_INFINITY,
             depth: 0,
+            level: 0,
         }];
+        // Closed sites of each restriction in force, innermost last.
+        let mut restricted: Vec<usize> = Vec::new();
         // The smallest bound among pruned parts of the tree.
         let mut pruned = f64::INFINITY;
         let mut nodes = 0usize;
@@ -316,6 +333,10 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 break;
             }
             nodes += 1;
+            while restricted.len() > node.level {
+                restricted.pop();
+                self.relax.pop_restriction();
+            }
             if node.parent_bound >= self.ub - self.tol() {
                 pruned = pruned.min(node.parent_bound);
                 continue;
@@ -365,6 +386,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                     lambda: res.lambda,
                     parent_bound: bound,
                     depth: node.depth,
+                    level: node.level,
                 });
                 break;
             }
@@ -427,6 +449,18 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 self.try_repair(sites);
                 continue;
             };
+            // Drop the sites closed in this subtree from the relaxation's data once enough of
+            // them are (each restriction costs one pass over the data).
+            let closed = fix.iter().filter(|&&f| f < 0).count();
+            let was = restricted.last().copied().unwrap_or(0);
+            let mut level = node.level;
+            if closed > was
+                && (closed - was) as f64 >= RESTRICT_FRACTION * (n - was) as f64
+                && self.relax.push_restriction(&fix)
+            {
+                restricted.push(closed);
+                level += 1;
+            }
             let mut fix_open = fix.clone();
             fix_open[j] = 1;
             let mut fix_closed = fix;
@@ -442,12 +476,14 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 lambda: res.lambda.clone(),
                 parent_bound: bound,
                 depth: node.depth + 1,
+                level,
             });
             stack.push(Node {
                 fix: first,
                 lambda: res.lambda,
                 parent_bound: bound,
                 depth: node.depth + 1,
+                level,
             });
         }
         let open_min = stack

@@ -843,10 +843,7 @@ fn solve_assign(
         max_offset: (!pmedian).then_some(total),
         ..lopt
     };
-    let mut relax = AssignRelax {
-        data: &data,
-        deadline,
-    };
+    let mut relax = AssignRelax::new(&data, deadline);
     let out = Driver::new(&mut relax, lopt, ub, state.sites()).run();
     let mut best = out.best.clone();
     let mut value = out.ub;
