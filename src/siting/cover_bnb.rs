@@ -39,7 +39,8 @@ pub(crate) struct ComponentResult {
 
 const EPS: f64 = 1e-6;
 
-fn ceil_bound(x: f64, integral: bool) -> f64 {
+/// A bound rounded up when every cost is an integer (a cover's value then is one too).
+pub(crate) fn ceil_bound(x: f64, integral: bool) -> f64 {
     if integral {
         (x - EPS).ceil()
     } else {

@@ -21,8 +21,9 @@ use std::time::Instant;
 use super::cover::CoverData;
 use super::cover_bnb::solve_component;
 
-/// The regions' rows (global row ids, ascending within a region), in a fixed order.
-pub(crate) fn regions(data: &CoverData, region_rows: usize) -> Vec<Vec<u32>> {
+/// The regions' rows (global row ids, ascending within a region), in a fixed order, and each
+/// row's region.
+pub(crate) fn regions(data: &CoverData, region_rows: usize) -> (Vec<Vec<u32>>, Vec<u32>) {
     let m = data.n_rows();
     let mut region_of = vec![u32::MAX; m];
     let mut out: Vec<Vec<u32>> = Vec::new();
@@ -53,7 +54,7 @@ pub(crate) fn regions(data: &CoverData, region_rows: usize) -> Vec<Vec<u32>> {
         rows.sort_unstable();
         out.push(rows);
     }
-    out
+    (out, region_of)
 }
 
 /// The bound: the sum of the regions' proven bounds at the dual-mass cost shares.
@@ -65,14 +66,8 @@ pub(crate) fn split_bound(
     deadline: Option<Instant>,
 ) -> f64 {
     use rayon::prelude::*;
-    let regions = regions(data, region_rows);
-    let mut region_of = vec![0u32; data.n_rows()];
-    for (k, rows) in regions.iter().enumerate() {
-        for &r in rows {
-            region_of[r as usize] = k as u32;
-        }
-    }
-    // Each candidate's dual mass and row count, in total and per region it touches.
+    let (regions, region_of) = regions(data, region_rows);
+    // Each candidate's dual mass over all its rows (its share in a region is its mass there).
     let mass: Vec<f64> = (0..data.n_cand)
         .map(|j| data.rows_of(j).iter().map(|&r| u[r as usize]).sum())
         .collect();
@@ -94,24 +89,20 @@ pub(crate) fn split_bound(
         .enumerate()
         .map(|(k, rows)| {
             let k = k as u32;
-            let mut local: std::collections::BTreeMap<u32, u32> = Default::default();
-            for &r in rows {
-                for &j in data.cands_of(r as usize) {
-                    let n = local.len() as u32;
-                    local.entry(j).or_insert(n);
-                }
-            }
-            // Candidates numbered in ascending global order.
-            let order: Vec<u32> = local.keys().copied().collect();
-            for (l, j) in order.iter().enumerate() {
-                local.insert(*j, l as u32);
-            }
-            let cost: Vec<f64> = order.iter().map(|&j| share(j as usize, k)).collect();
+            // The region's candidates, numbered in ascending global order.
+            let mut cands: Vec<u32> = rows
+                .iter()
+                .flat_map(|&r| data.cands_of(r as usize).iter().copied())
+                .collect();
+            cands.sort_unstable();
+            cands.dedup();
+            let local = |j: &u32| cands.binary_search(j).unwrap() as u32;
+            let cost: Vec<f64> = cands.iter().map(|&j| share(j as usize, k)).collect();
             let sub_rows: Vec<Vec<u32>> = rows
                 .iter()
-                .map(|&r| data.cands_of(r as usize).iter().map(|j| local[j]).collect())
+                .map(|&r| data.cands_of(r as usize).iter().map(local).collect())
                 .collect();
-            let sub = CoverData::new(order.len(), cost, sub_rows);
+            let sub = CoverData::new(cands.len(), cost, sub_rows);
             let greedy = sub.complete(&[]);
             match solve_component(&sub, greedy, max_nodes, deadline) {
                 Ok(res) => res.bound,
@@ -175,13 +166,14 @@ mod tests {
     #[test]
     fn regions_partition_the_rows() {
         let data = random_cover(7, 300, 60, true);
-        let regions = regions(&data, 25);
+        let (regions, region_of) = regions(&data, 25);
         let mut seen = vec![false; data.n_rows()];
-        for rows in &regions {
+        for (k, rows) in regions.iter().enumerate() {
             assert!(!rows.is_empty() && rows.len() <= 25);
             for &r in rows {
                 assert!(!seen[r as usize], "row {r} twice");
                 seen[r as usize] = true;
+                assert_eq!(region_of[r as usize], k as u32);
             }
         }
         assert!(seen.iter().all(|&s| s));

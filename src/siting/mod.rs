@@ -582,30 +582,34 @@ fn warm_options(opt: &SitingOptions) -> SitingOptions {
     o
 }
 
+/// LSCP as a set cover over the candidates: the number of candidates, their costs (1 each when
+/// none are given) and one row of candidates per demand that has people, no existing facility
+/// within reach and some candidate within reach.
+fn cover_instance(pr: &SitingProblem) -> (usize, Vec<f64>, Vec<Vec<u32>>) {
+    let ne = pr.n_existing;
+    let n_cand = pr.reach.n_sites - ne;
+    let (_, by_existing) = coverage_flags(pr);
+    let rows: Vec<Vec<u32>> = (0..pr.reach.n_demand)
+        .filter(|&i| !by_existing[i] && pr.weights[i] > 0.0)
+        .map(|i| {
+            pr.reach
+                .row(i)
+                .filter(|&(s, _)| s as usize >= ne)
+                .map(|(s, _)| s - ne as u32)
+                .collect::<Vec<u32>>()
+        })
+        .filter(|row| !row.is_empty())
+        .collect();
+    let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+    (n_cand, cost, rows)
+}
+
 fn solve_lscp(
     pr: &SitingProblem,
     opt: &SitingOptions,
     deadline: Option<Instant>,
 ) -> Result<SitingSolution> {
-    let ne = pr.n_existing;
-    let n_cand = pr.reach.n_sites - ne;
-    let (_, by_existing) = coverage_flags(pr);
-    let mut rows: Vec<Vec<u32>> = Vec::new();
-    for i in 0..pr.reach.n_demand {
-        if by_existing[i] || pr.weights[i] <= 0.0 {
-            continue;
-        }
-        let row: Vec<u32> = pr
-            .reach
-            .row(i)
-            .filter(|&(s, _)| s as usize >= ne)
-            .map(|(s, _)| s - ne as u32)
-            .collect();
-        if !row.is_empty() {
-            rows.push(row);
-        }
-    }
-    let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+    let (n_cand, cost, rows) = cover_instance(pr);
     let search = cover_bnb::search(
         n_cand,
         &cost,
@@ -660,17 +664,12 @@ fn solve_lscp(
 /// A MILP dual bound on a set cover's cost, rounded up when every cost is an integer (the
 /// cover's value then is one too).
 fn cover_bound(data: &CoverData, bound: f64) -> f64 {
+    let bound = cover_bnb::ceil_bound(bound, data.integral);
     // Costs are >= 0, so 0 is a bound too (and no "-0" is printed).
-    let bound = if bound > 0.0 { bound } else { 0.0 };
-    if data.cost.iter().all(|c| c.fract() == 0.0) {
-        let rounded = (bound - 1e-6).ceil();
-        if rounded > 0.0 {
-            rounded
-        } else {
-            0.0
-        }
-    } else {
+    if bound > 0.0 {
         bound
+    } else {
+        0.0
     }
 }
 
@@ -689,21 +688,7 @@ pub fn solve_highs_cold(
     let opt = SitingOptions::default();
     let mut sol = match *model {
         Model::Lscp => {
-            let ne = pr.n_existing;
-            let n_cand = pr.reach.n_sites - ne;
-            let (_, by_existing) = coverage_flags(pr);
-            let rows: Vec<Vec<u32>> = (0..pr.reach.n_demand)
-                .filter(|&i| !by_existing[i] && pr.weights[i] > 0.0)
-                .map(|i| {
-                    pr.reach
-                        .row(i)
-                        .filter(|&(s, _)| s as usize >= ne)
-                        .map(|(s, _)| s - ne as u32)
-                        .collect::<Vec<u32>>()
-                })
-                .filter(|row| !row.is_empty())
-                .collect();
-            let cost = pr.costs.clone().unwrap_or_else(|| vec![1.0; n_cand]);
+            let (n_cand, cost, rows) = cover_instance(pr);
             let data = CoverData::new(n_cand, cost, rows);
             let res = exact::solve_cover(&data, &[], Backend::Highs, Some(time_limit), false)
                 .map_err(bad)?;
