@@ -624,8 +624,9 @@ fn solve_lscp(
         chosen: search.sites,
         objective: search.value,
         bound: search.bound,
-        method: "exact search (reductions + LP bound + branch-and-bound; neighbourhood-search incumbent)"
-            .into(),
+        // The incumbent comes from LP rounding on small components and from the neighbourhood
+        // searches on large ones, so the label names only what every answer shares.
+        method: "exact search (reductions + LP bound + branch-and-bound)".into(),
         nodes: search.nodes,
         iterations: search.lp_iterations,
         flows: Vec::new(),
