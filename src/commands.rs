@@ -460,6 +460,9 @@ pub struct SiteFlags {
     pub matrix: Option<PathBuf>,
     /// Metres; overrides `[siting] candidate_spacing_m`.
     pub candidate_spacing: Option<f64>,
+    /// Also write certificate.json and certificate_reach.csv (the proof summary and the table
+    /// it refers to).
+    pub certificate: bool,
 }
 
 /// A checked siting job: the kind, the model and the `[siting]` settings with the flags
@@ -709,6 +712,20 @@ pub fn run_site(
         eprintln!("note: {n}");
     }
     add_bureau_outputs(&study, &mut out)?;
+    if flags.certificate {
+        // One pair of files per kind; a kind sited alone gets the plain names.
+        for plan in &plans {
+            let suffix = if plans.len() > 1 {
+                format!("_{}", plan.kind.as_str())
+            } else {
+                String::new()
+            };
+            let reach_name = format!("certificate_reach{suffix}.csv");
+            let cert = crate::report::sites::certificate_json(&study, plan, &reach_name);
+            out.add(&format!("certificate{suffix}.json"), cert);
+            out.add(&reach_name, crate::report::sites::reach_csv(&study, plan)?);
+        }
+    }
     let Committed { files, removed } = out.commit_run(out_dir, &run)?;
     let plan = &plans[0];
     let s = &plan.solution;

@@ -81,6 +81,11 @@ enum Command {
         /// Spacing of candidates drawn from the road graph when there is no candidates layer.
         #[arg(long)]
         candidate_spacing: Option<f64>,
+        /// Also write certificate.json (objective, bound, gap and the evidence behind the
+        /// bound: the LSCP reductions and components, or the MCLP / p-median multipliers that
+        /// anyone can re-check) and certificate_reach.csv (the table it refers to).
+        #[arg(long)]
+        certificate: bool,
         /// Folder for the outputs.
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
@@ -199,6 +204,7 @@ fn main() -> ExitCode {
             time_limit,
             matrix,
             candidate_spacing,
+            certificate,
             out,
         } => {
             let render = RenderOptions {
@@ -215,6 +221,7 @@ fn main() -> ExitCode {
                 time_limit,
                 matrix,
                 candidate_spacing,
+                certificate,
             };
             carecircle::commands::run_site(&scenario, &flags, &out, &render)
         }

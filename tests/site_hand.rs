@@ -108,3 +108,112 @@ fn site_command_writes_sites_and_lists_unreachable_communities() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("--p"));
     assert!(!out2.exists());
 }
+
+/// `site --certificate` writes the proof summary and the table it refers to; the MCLP and
+/// p-median bounds are re-checked from those two files alone (the reach table rebuilt from
+/// certificate_reach.csv, the weights and site counts from certificate.json).
+#[test]
+fn site_certificate_is_rechecked_from_its_files() {
+    use carecircle::reach_table::ReachTable;
+    use carecircle::siting::{check_dual, DualCertificate, SitingOptions, SitingProblem};
+    let (dir, scenario) = district_with_candidates();
+    for (model, p, objective) in [("mclp", 1, Some(300.0)), ("pmedian", 2, None)] {
+        let out = dir.path().join(format!("out_{model}"));
+        carecircle_ok(
+            &[
+                "site",
+                "--kind",
+                "day_care",
+                "--model",
+                model,
+                "--p",
+                &p.to_string(),
+                "--certificate",
+            ],
+            &scenario,
+            &out,
+        );
+        let cert: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("certificate.json")).unwrap()).unwrap();
+        assert_eq!(cert["model"], model);
+        assert_eq!(cert["demand_ids"], json!(["c1", "c2", "c3", "c4"]));
+        assert_eq!(cert["existing_ids"].as_array().unwrap().len(), 1);
+        assert_eq!(cert["candidate_ids"], json!(["K1", "K2", "K3", "K4"]));
+        assert_eq!(cert["proven_optimal"], true);
+        if let Some(objective) = objective {
+            assert_eq!(cert["objective"], objective);
+        }
+        // The table, from the CSV (BOM, header, then demand, community, site, site id, minutes).
+        let csv = std::fs::read_to_string(out.join("certificate_reach.csv")).unwrap();
+        let mut trip = Vec::new();
+        for line in csv.trim_start_matches('\u{feff}').lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            trip.push((
+                f[0].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[4].parse().unwrap(),
+            ));
+        }
+        assert!(!trip.is_empty());
+        let n_existing = cert["existing_ids"].as_array().unwrap().len();
+        let n_sites = n_existing + cert["candidate_ids"].as_array().unwrap().len();
+        let weights: Vec<f64> = cert["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_f64().unwrap())
+            .collect();
+        let problem = SitingProblem {
+            reach: ReachTable::from_triplets(
+                weights.len(),
+                n_sites,
+                cert["limit_min"].as_f64().unwrap(),
+                trip,
+            ),
+            weights,
+            n_existing,
+            ..SitingProblem::default()
+        };
+        let dual = DualCertificate {
+            multipliers: cert["dual"]["multipliers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect(),
+            dominated: cert["dual"]["dominated_candidates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e[0].as_u64().unwrap() as usize,
+                        e[1].as_u64().unwrap() as usize,
+                    )
+                })
+                .collect(),
+            bound: cert["dual"]["bound"].as_f64().unwrap(),
+        };
+        let m = if model == "mclp" {
+            Model::Mclp { p }
+        } else {
+            Model::PMedian { p }
+        };
+        let checked = check_dual(&problem, &m, &SitingOptions::default(), &dual).unwrap();
+        assert!(
+            (checked - dual.bound).abs() < 1e-6,
+            "{model}: {checked} vs {}",
+            dual.bound
+        );
+        let bound = cert["bound"].as_f64().unwrap();
+        if model == "mclp" {
+            // An upper bound on the covered weight, at least the optimum's 300 + D1's 100.
+            assert!(
+                checked >= bound - 1e-6 && bound >= 300.0,
+                "{checked} {bound}"
+            );
+        } else {
+            assert!(checked <= bound + 1e-6, "{checked} {bound}");
+        }
+    }
+}

@@ -8,7 +8,9 @@ use proptest::prelude::*;
 
 use carecircle::reach_table::ReachTable;
 use carecircle::rng::SplitMix64;
-use carecircle::siting::{certificate_json, solve, Model, SitingOptions, SitingProblem};
+use carecircle::siting::{
+    certificate_json, check_dual, solve, Model, SitingOptions, SitingProblem,
+};
 
 /// Demands and candidates scattered in a 10 × 10 square; a pair is within reach when closer
 /// than `radius` (minutes = distance). Existing sites first. Weights 0..=20, costs 1..=3 when
@@ -226,6 +228,126 @@ proptest! {
         prop_assert!((sol.objective - best).abs() < 1e-6 * best.max(1.0), "{} vs {}", sol.objective, best);
         prop_assert_eq!(sol.gap, 0.0);
     }
+}
+
+/// Candidates `(a, b)` and a demand with people, out of every existing facility's reach, that
+/// `a` reaches and `b` does not: "`a` is dominated by `b`" is then false in both models.
+fn false_domination(pr: &SitingProblem) -> Option<(usize, usize)> {
+    let ne = pr.n_existing;
+    (0..pr.reach.n_demand).find_map(|i| {
+        let row: Vec<usize> = pr.reach.row(i).map(|(s, _)| s as usize).collect();
+        if pr.weights[i] == 0.0 || row.iter().any(|&s| s < ne) {
+            return None;
+        }
+        let a = row.first()? - ne;
+        let b = (0..n_cand(pr)).find(|&b| !row.contains(&(b + ne)))?;
+        Some((a, b))
+    })
+}
+
+/// MCLP and p-median answers carry the root's multipliers; `check_dual` recomputes their bound
+/// from the problem alone. It must equal the certificate's bound, bound the brute-force
+/// optimum, be no better than the solution's bound, and stay a valid bound when a multiplier is
+/// changed (any multipliers give one); a false domination claim must be refused.
+fn check_dual_certificate(seed: u64, p: usize) -> (usize, usize) {
+    let pr = spatial_problem(seed, false);
+    let options = SitingOptions::default();
+    let mut dominated = 0;
+    let mut positive = 0;
+    for (model, best) in [
+        (Model::Mclp { p }, mclp_brute(&pr, p)),
+        (Model::PMedian { p }, pmedian_brute(&pr, p)),
+    ] {
+        let maximise = matches!(model, Model::Mclp { .. });
+        let sol = solve(&pr, &model, &options).unwrap();
+        let dual = sol
+            .certificate
+            .as_ref()
+            .and_then(|c| c.dual.clone())
+            .expect("MCLP and p-median carry a dual certificate");
+        assert_eq!(dual.multipliers.len(), pr.reach.n_demand);
+        let tol = 1e-7 * best.abs().max(1.0);
+        let checked = check_dual(&pr, &model, &options, &dual).unwrap();
+        assert!(
+            (checked - dual.bound).abs() <= tol,
+            "seed {seed} {model:?}: checked {checked} vs certificate {}",
+            dual.bound
+        );
+        // The dual bounds the optimum, and the search's bound is at least as tight.
+        if maximise {
+            assert!(
+                checked >= best - tol,
+                "seed {seed}: {checked} < optimum {best}"
+            );
+            assert!(checked >= sol.bound - tol);
+        } else {
+            assert!(
+                checked <= best + tol,
+                "seed {seed}: {checked} > optimum {best}"
+            );
+            assert!(checked <= sol.bound + tol);
+        }
+        if let Some(i) = dual.multipliers.iter().position(|&l| l > 0.0) {
+            positive += 1;
+            for factor in [0.5, 1.7] {
+                let mut other = dual.clone();
+                other.multipliers[i] *= factor;
+                let b = check_dual(&pr, &model, &options, &other).unwrap();
+                assert!(if maximise {
+                    b >= best - tol
+                } else {
+                    b <= best + tol
+                });
+            }
+        }
+        if !dual.dominated.is_empty() {
+            dominated += 1;
+        }
+        // False claims are refused: a candidate "dominated" by itself, and candidate `a`
+        // "dominated" by `b` where `b` misses a demand `a` reaches.
+        let mut other = dual.clone();
+        other.dominated = vec![(0, 0)];
+        assert!(check_dual(&pr, &model, &options, &other).is_err());
+        if let Some((a, b)) = false_domination(&pr) {
+            other.dominated = vec![(a, b)];
+            assert!(check_dual(&pr, &model, &options, &other).is_err());
+        }
+        let json: serde_json::Value = serde_json::from_slice(&certificate_json(&sol)).unwrap();
+        assert_eq!(
+            json["dual"]["multipliers"].as_array().unwrap().len(),
+            pr.reach.n_demand
+        );
+    }
+    (dominated, positive)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn dual_certificate_is_rechecked_and_bounds_the_optimum(seed in any::<u64>(), p in 1usize..5) {
+        check_dual_certificate(seed, p);
+    }
+}
+
+/// Over a fixed sweep the dual certificates list dominated candidates and carry positive
+/// multipliers (so the checks above are not vacuous).
+#[test]
+fn dual_certificates_are_exercised() {
+    let (mut dominated, mut positive) = (0, 0);
+    for seed in 0..30 {
+        let (d, q) = check_dual_certificate(seed, 1 + (seed as usize) % 4);
+        dominated += d;
+        positive += q;
+    }
+    assert!(
+        dominated >= 10,
+        "{dominated} certificates with dominated candidates"
+    );
+    assert!(
+        positive >= 40,
+        "{positive} certificates with a positive multiplier"
+    );
 }
 
 /// Over a fixed sweep of seeds the reductions remove rows and candidates and the LP

@@ -165,3 +165,81 @@ pub fn outputs(study: &Study, plans: &[SitePlan], out: &mut OutputSet) -> Result
     out.add("sites.geojson", sites_geojson(study, plans));
     Ok(section(study, plans))
 }
+
+/// certificate.json for `site --certificate`: the solution's proof summary
+/// ([`crate::siting::certificate_json`]: objective, bound, gap, the LSCP reductions and
+/// components, or the MCLP / p-median multipliers) with what its indices mean: demand `i` is
+/// community `demand_ids[i]` with weight `weights[i]`, site `s` is `existing_ids[s]` for the
+/// existing facilities and then `candidate_ids[s - existing]`, and `chosen` and the dominated
+/// candidates count among the candidates. `reach_csv` names the table of the solve.
+pub fn certificate_json(study: &Study, plan: &SitePlan, reach_csv: &str) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_slice(&crate::siting::certificate_json(&plan.solution))
+        .expect("the certificate is JSON");
+    let ids = |v: Vec<&str>| json!(v);
+    doc["kind"] = json!(plan.kind.as_str());
+    doc["demand_ids"] = ids((0..plan.reach.n_demand)
+        .map(|d| study.layers.communities[d].id.as_str())
+        .collect());
+    doc["weights"] = json!(plan.weights);
+    doc["existing_ids"] = ids(plan
+        .existing
+        .iter()
+        .map(|&f| study.layers.facilities[f].id.as_str())
+        .collect());
+    doc["candidate_ids"] = ids(plan.candidates.iter().map(|c| c.id.as_str()).collect());
+    doc["limit_min"] = json!(plan.limit_min);
+    if plan.solution.model == "pmedian" && !plan.unlimited {
+        // f_i of a demand no open site reaches: its weight × these minutes.
+        doc["unreached_minutes"] = json!(2.0 * plan.limit_min);
+    }
+    doc["reach_table"] = json!(if plan.unlimited {
+        format!(
+            "{reach_csv}: the pairs within {} min; this p-median ran on the travel times without a limit, which are not written",
+            plan.limit_min
+        )
+    } else {
+        format!(
+            "{reach_csv}: every demand-site pair within {} min, the table the model was solved on",
+            plan.limit_min
+        )
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).expect("JSON of plain values");
+    out.push(b'\n');
+    out
+}
+
+/// The reach table of a plan as CSV (UTF-8 with BOM): demand index, community id, site index
+/// (existing facilities first, then the candidates), site id and minutes, one row per pair
+/// within the limit, for checking certificate.json.
+pub fn reach_csv(study: &Study, plan: &SitePlan) -> Result<Vec<u8>> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let err = |e: csv::Error| Error::Other(format!("writing the reach table: {e}"));
+        w.write_record(["demand", "community_id", "site", "site_id", "minutes"])
+            .map_err(err)?;
+        let ne = plan.existing.len();
+        for d in 0..plan.reach.n_demand {
+            let community = crate::output::csv_text(&study.layers.communities[d].id).into_owned();
+            for (s, minutes) in plan.reach.row(d) {
+                let s = s as usize;
+                let site = if s < ne {
+                    &study.layers.facilities[plan.existing[s]].id
+                } else {
+                    &plan.candidates[s - ne].id
+                };
+                w.write_record([
+                    d.to_string(),
+                    community.clone(),
+                    s.to_string(),
+                    crate::output::csv_text(site).into_owned(),
+                    minutes.to_string(),
+                ])
+                .map_err(err)?;
+            }
+        }
+        w.flush()
+            .map_err(|e| Error::Other(format!("writing the reach table: {e}")))?;
+    }
+    Ok(out)
+}

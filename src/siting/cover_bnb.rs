@@ -429,6 +429,7 @@ pub(crate) fn search(
             components: summaries,
             nodes,
             lp_iterations: lp_iterations as usize,
+            dual: None,
         },
     })
 }

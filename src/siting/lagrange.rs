@@ -91,6 +91,16 @@ pub(crate) struct LagOutcome {
     pub lb: f64,
     pub nodes: usize,
     pub iterations: usize,
+    /// The root's best multipliers and the Lagrangian bound they give (before the floor and
+    /// the tree): a dual certificate anyone can re-check from the table alone.
+    pub root: Option<RootDual>,
+}
+
+/// Multipliers `λ` (one per row of the relaxation's data) and `L(λ)`.
+#[derive(Debug, Clone)]
+pub(crate) struct RootDual {
+    pub lambda: Vec<f64>,
+    pub bound: f64,
 }
 
 /// Weight of the previous direction in the deflected subgradient step.
@@ -327,6 +337,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
         // The smallest bound among pruned parts of the tree.
         let mut pruned = f64::INFINITY;
         let mut nodes = 0usize;
+        let mut root: Option<RootDual> = None;
         while let Some(node) = stack.pop() {
             if nodes >= self.opts.max_nodes || self.timed_out() {
                 stack.push(node);
@@ -353,6 +364,12 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             let Some(res) = self.optimise(&node.fix, node.lambda, iters, node.parent_bound) else {
                 continue;
             };
+            if node.depth == 0 && node.level == 0 {
+                root = Some(RootDual {
+                    lambda: res.lambda.clone(),
+                    bound: res.bound,
+                });
+            }
             // A node's bound is at least its parent's.
             let bound = res.bound.max(node.parent_bound).max(self.relax.floor());
             if nodes == 1 || (self.opts.repair_every > 0 && self.opts.repair_below_root) {
@@ -500,6 +517,7 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             lb,
             nodes,
             iterations: self.iterations,
+            root,
         }
     }
 }

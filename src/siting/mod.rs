@@ -81,7 +81,7 @@ pub mod synth;
 
 use std::time::{Duration, Instant};
 
-pub use certificate::{certificate_json, Certificate, ComponentSummary};
+pub use certificate::{certificate_json, Certificate, ComponentSummary, DualCertificate};
 pub use matrix::{read_travel_matrix, read_travel_matrix_with_speed};
 pub use reduce::ReductionStats;
 
@@ -92,7 +92,7 @@ use assign::{AssignData, AssignRelax, State};
 use capacitated::{CapData, CapRelax};
 use cover::CoverData;
 use exact::Backend;
-use lagrange::{Driver, LagOptions};
+use lagrange::{Driver, LagOptions, RootDual};
 
 /// The siting model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,8 +257,9 @@ pub struct SitingSolution {
     pub nodes: usize,
     pub iterations: usize,
     pub elapsed: Duration,
-    /// The proof summary of an exact search (LSCP: reductions, components, LP bounds, nodes);
-    /// `None` for models that have none yet. See [`certificate_json`].
+    /// The proof summary (LSCP: reductions, components, LP bounds, nodes; MCLP and p-median
+    /// without capacities: the root's Lagrangian multipliers, re-checked by [`check_dual`]);
+    /// `None` for the capacitated models and p-center. See [`certificate_json`].
     pub certificate: Option<Certificate>,
 }
 
@@ -707,7 +708,7 @@ pub fn solve_highs_cold(
         }
         Model::Mclp { p } | Model::PMedian { p } => {
             let pmedian = matches!(model, Model::PMedian { .. });
-            let (data, table) = assign_data(pr, p, pmedian, &opt, false);
+            let (data, table, _) = assign_data(pr, p, pmedian, &opt, false);
             let res = exact::solve_assign(&data, &[], Backend::Highs, Some(time_limit), false)
                 .map_err(bad)?;
             let value = State::new(&data, &res.sites).value();
@@ -735,13 +736,24 @@ pub fn solve_highs_cold(
 /// reads. With `presolve`, candidates dominated by another go and (MCLP) demands with the same
 /// candidates act as one; without, the model is handed whole to another solver (HiGHS alone),
 /// which has its own presolve.
+/// How the assignment engine's data relates to the problem's demands and candidates.
+struct AssignMap {
+    /// The data row each demand went into (MCLP merges demands reached by the same
+    /// candidates); `None` for a demand that only adds a constant 0.
+    row_of: Vec<Option<u32>>,
+    /// Candidates the presolve left out, each with a surviving candidate that dominates it.
+    dominated: Vec<(usize, usize)>,
+    /// Each demand's own fallback cost `f_i` (before any merging).
+    demand_fallback: Vec<f64>,
+}
+
 fn assign_data<'p>(
     pr: &'p SitingProblem,
     p: usize,
     pmedian: bool,
     opt: &SitingOptions,
     presolve: bool,
-) -> (AssignData, &'p ReachTable) {
+) -> (AssignData, &'p ReachTable, AssignMap) {
     let ne = pr.n_existing;
     let n_cand = pr.reach.n_sites - ne;
     let table = if pmedian {
@@ -797,20 +809,72 @@ fn assign_data<'p>(
         row.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         row.dedup_by_key(|e| e.0);
     }
+    let identity = AssignMap {
+        row_of: (0..rows.len() as u32).map(Some).collect(),
+        dominated: Vec::new(),
+        demand_fallback: fallback.clone(),
+    };
     if !presolve {
-        return (AssignData::new(n_cand, p, fallback, rows), table);
+        return (AssignData::new(n_cand, p, fallback, rows), table, identity);
     }
-    let dominated = reduce::dominated_assign_columns(n_cand, &rows);
+    let dominator = reduce::dominated_assign_columns(n_cand, &rows);
     for row in rows.iter_mut() {
-        row.retain(|e| !dominated[e.0 as usize]);
+        row.retain(|e| dominator[e.0 as usize].is_none());
     }
+    // Each left-out candidate with a survivor that dominates it: domination is transitive and
+    // strict in (demands, -index), so following the chain ends at a survivor.
+    let dominated = (0..n_cand)
+        .filter_map(|j| {
+            let mut k = dominator[j]?;
+            while let Some(next) = dominator[k as usize] {
+                k = next;
+            }
+            Some((j, k as usize))
+        })
+        .collect();
     // MCLP: demands reached by the same candidates act as one (weights add up).
-    let (fallback, rows) = if pmedian {
-        (fallback, rows)
+    let demand_fallback = identity.demand_fallback;
+    let (fallback, rows, row_of) = if pmedian {
+        (fallback, rows, identity.row_of)
     } else {
         merge_identical_rows(fallback, rows)
     };
-    (AssignData::new(n_cand, p, fallback, rows), table)
+    let map = AssignMap {
+        row_of,
+        dominated,
+        demand_fallback,
+    };
+    (AssignData::new(n_cand, p, fallback, rows), table, map)
+}
+
+/// The root's multipliers as a certificate over the problem's demands: a merged row's
+/// multiplier is shared among its demands in proportion to their fallback costs, which leaves
+/// `L(λ)` unchanged (every term is linear in `λ_i` and `f_i` within a merged row).
+fn dual_certificate(
+    data: &AssignData,
+    map: AssignMap,
+    root: &RootDual,
+    total: Option<f64>,
+) -> DualCertificate {
+    let multipliers = map
+        .row_of
+        .iter()
+        .zip(&map.demand_fallback)
+        .map(|(row, &f)| match row {
+            Some(r) if data.fallback[*r as usize] > 0.0 => {
+                root.lambda[*r as usize] * (f / data.fallback[*r as usize])
+            }
+            _ => 0.0,
+        })
+        .collect();
+    DualCertificate {
+        multipliers,
+        dominated: map.dominated,
+        bound: match total {
+            Some(t) => t - root.bound,
+            None => root.bound,
+        },
+    }
 }
 
 fn solve_assign(
@@ -820,7 +884,7 @@ fn solve_assign(
     opt: &SitingOptions,
     deadline: Option<Instant>,
 ) -> Result<SitingSolution> {
-    let (data, table) = assign_data(pr, p, pmedian, opt, true);
+    let (data, table, map) = assign_data(pr, p, pmedian, opt, true);
     let state = assign::heuristic(&data, &[], deadline);
     let ub = state.value();
     let lopt = lag_options(&warm_options(opt), deadline, data.d_cand.len(), data.n_cand);
@@ -831,6 +895,10 @@ fn solve_assign(
     };
     let mut relax = AssignRelax::new(&data, deadline);
     let out = Driver::new(&mut relax, lopt, ub, state.sites()).run();
+    let dual = out
+        .root
+        .as_ref()
+        .map(|r| dual_certificate(&data, map, r, (!pmedian).then_some(total)));
     let mut best = out.best.clone();
     let mut value = out.ub;
     let mut lb = out.lb;
@@ -858,7 +926,95 @@ fn solve_assign(
         nodes: out.nodes,
         iterations: out.iterations,
     };
-    Ok(assign_solution(pr, pmedian, &data, table, &best, found))
+    let mut sol = assign_solution(pr, pmedian, &data, table, &best, found);
+    sol.certificate = Some(Certificate {
+        nodes: out.nodes,
+        lp_iterations: out.iterations,
+        dual,
+        ..Certificate::default()
+    });
+    Ok(sol)
+}
+
+/// Re-checks an MCLP or p-median dual certificate against the problem, independently of the
+/// search: checks every listed domination, then computes `L(λ)` (see [`DualCertificate`]) from
+/// the reach table and the weights alone. Returns the bound in the model's reported units: a
+/// lower bound on the p-median's weighted minutes, an upper bound on MCLP's covered weight.
+/// Errors when the certificate does not fit the problem or a listed domination does not hold.
+pub fn check_dual(
+    problem: &SitingProblem,
+    model: &Model,
+    options: &SitingOptions,
+    dual: &DualCertificate,
+) -> Result<f64> {
+    validate(problem, model, options)?;
+    let (p, pmedian) = match (model, options.capacitated) {
+        (Model::Mclp { p }, false) => (*p, false),
+        (Model::PMedian { p }, false) => (*p, true),
+        _ => {
+            return Err(bad(
+                "a dual certificate is given for MCLP and p-median without capacities only",
+            ))
+        }
+    };
+    let (data, _, _) = assign_data(problem, p, pmedian, options, false);
+    let lambda = &dual.multipliers;
+    if lambda.len() != data.n_dem || lambda.iter().any(|x| !x.is_finite()) {
+        return Err(bad(format!(
+            "the certificate has {} multipliers for {} demands, or one that is not a number",
+            lambda.len(),
+            data.n_dem
+        )));
+    }
+    // Column `k`'s cost for demand `i` (columns are sorted by demand).
+    let cost_in = |k: usize, i: u32| -> Option<f64> {
+        let r = data.s_off[k]..data.s_off[k + 1];
+        let dem = &data.s_dem[r.clone()];
+        dem.binary_search(&i).ok().map(|x| data.s_cost[r.start + x])
+    };
+    let mut left_out = vec![false; data.n_cand];
+    for &(j, _) in &dual.dominated {
+        if j >= data.n_cand || std::mem::replace(&mut left_out[j], true) {
+            return Err(bad(format!(
+                "dominated candidate {j} is out of range or listed twice"
+            )));
+        }
+    }
+    for &(j, k) in &dual.dominated {
+        if k >= data.n_cand || left_out[k] {
+            return Err(bad(format!(
+                "candidate {j}'s dominator {k} is out of range or itself left out"
+            )));
+        }
+        for e in data.s_off[j]..data.s_off[j + 1] {
+            let i = data.s_dem[e];
+            if !cost_in(k, i).is_some_and(|c| c <= data.s_cost[e]) {
+                return Err(bad(format!(
+                    "candidate {k} does not dominate candidate {j}: demand {i} is reached by \
+                     {j} at {} and not as cheaply by {k}",
+                    data.s_cost[e]
+                )));
+            }
+        }
+    }
+    let mut value: f64 = (0..data.n_dem)
+        .map(|i| lambda[i] + (data.fallback[i] - lambda[i]).min(0.0))
+        .sum();
+    let mut rho: Vec<f64> = (0..data.n_cand)
+        .filter(|&j| !left_out[j])
+        .map(|j| {
+            (data.s_off[j]..data.s_off[j + 1])
+                .map(|e| (data.s_cost[e] - lambda[data.s_dem[e] as usize]).min(0.0))
+                .sum()
+        })
+        .collect();
+    rho.sort_by(f64::total_cmp);
+    value += rho.iter().take(data.k).sum::<f64>();
+    Ok(if pmedian {
+        value
+    } else {
+        problem.weights.iter().sum::<f64>() - value
+    })
 }
 
 /// What a search over the assignment engine's data ends with (internal minimisation units).
@@ -923,37 +1079,50 @@ fn assign_solution(
     assemble(pr, name, sense, a, table, None)
 }
 
+/// The assignment engine's rows: per row its (candidate, cost) entries.
+type Rows = Vec<Vec<(u32, f64)>>;
+
 /// Merges demands with the same candidate list (MCLP, where every entry costs 0): one row with
-/// the summed fallback weight, in order of first appearance. Rows with no candidate go, they
-/// only add a constant.
-fn merge_identical_rows(
-    fallback: Vec<f64>,
-    rows: Vec<Vec<(u32, f64)>>,
-) -> (Vec<f64>, Vec<Vec<(u32, f64)>>) {
+/// the summed fallback weight, in order of first appearance. Rows with no candidate go into
+/// one last row without entries, which only adds a constant. Also returns the row each demand
+/// went into (`None` for a demand without candidates when that constant is 0).
+
+fn merge_identical_rows(fallback: Vec<f64>, rows: Rows) -> (Vec<f64>, Rows, Vec<Option<u32>>) {
     let mut index: std::collections::HashMap<Vec<u32>, usize> = std::collections::HashMap::new();
     let mut out_f: Vec<f64> = Vec::new();
     let mut out_r: Vec<Vec<(u32, f64)>> = Vec::new();
+    let mut row_of: Vec<Option<u32>> = Vec::with_capacity(rows.len());
     let mut constant = 0.0;
+    let mut in_constant: Vec<usize> = Vec::new();
     for (f, row) in fallback.into_iter().zip(rows) {
         if row.is_empty() {
             constant += f;
+            in_constant.push(row_of.len());
+            row_of.push(None);
             continue;
         }
         let key: Vec<u32> = row.iter().map(|e| e.0).collect();
         match index.get(&key) {
-            Some(&k) => out_f[k] += f,
+            Some(&k) => {
+                out_f[k] += f;
+                row_of.push(Some(k as u32));
+            }
             None => {
                 index.insert(key, out_f.len());
+                row_of.push(Some(out_f.len() as u32));
                 out_f.push(f);
                 out_r.push(row);
             }
         }
     }
     if constant > 0.0 {
+        for &i in &in_constant {
+            row_of[i] = Some(out_f.len() as u32);
+        }
         out_f.push(constant);
         out_r.push(Vec::new());
     }
-    (out_f, out_r)
+    (out_f, out_r, row_of)
 }
 
 fn solve_capacitated(

@@ -354,8 +354,12 @@ fn collect(
 /// cost)` pairs, ascending by candidate). Replacing `j` by `k` in any solution (or dropping `j`
 /// when `k` is already open) changes no demand's cost for the worse, so some optimum avoids
 /// every dominated candidate. Ties go by (more demands, lower index), a strict order, so every
-/// dominated candidate keeps a surviving dominator. Returns the dominated flags.
-pub(crate) fn dominated_assign_columns(n_cand: usize, rows: &[Vec<(u32, f64)>]) -> Vec<bool> {
+/// dominated candidate keeps a surviving dominator. Returns each candidate's dominator (the
+/// first found along the rows), `None` for a candidate nothing dominates.
+pub(crate) fn dominated_assign_columns(
+    n_cand: usize,
+    rows: &[Vec<(u32, f64)>],
+) -> Vec<Option<u32>> {
     let mut cols: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_cand];
     for (i, row) in rows.iter().enumerate() {
         for &(j, c) in row {
@@ -376,13 +380,13 @@ pub(crate) fn dominated_assign_columns(n_cand: usize, rows: &[Vec<(u32, f64)>]) 
         .map(|j| {
             let cj = &cols[j];
             if cj.is_empty() {
-                return false;
+                return None;
             }
             let &(pivot, pc) = cj
                 .iter()
                 .min_by_key(|&&(i, _)| (rows[i as usize].len(), i))
                 .expect("non-empty");
-            rows[pivot as usize].iter().any(|&(k, ck)| {
+            let found = rows[pivot as usize].iter().find(|&&(k, ck)| {
                 let ku = k as usize;
                 ku != j
                     && ck <= pc
@@ -392,7 +396,8 @@ pub(crate) fn dominated_assign_columns(n_cand: usize, rows: &[Vec<(u32, f64)>]) 
                     && cj
                         .iter()
                         .all(|&(i, c)| cost_in(i, k).is_some_and(|x| x <= c))
-            })
+            });
+            found.map(|&(k, _)| k)
         })
         .collect()
 }
