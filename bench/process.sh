@@ -24,9 +24,11 @@ RUNS="${1:-5}"
 TARGET="${CARGO_TARGET_DIR:-target}"
 BIN="${CARECIRCLE:-$TARGET/release/carecircle}"
 WORK="${PROCESS_BENCH_DIR:-$TARGET/process-bench}"
-# `run` on the 13,000-facility city is left out by default: its service areas (13,000
-# polygons) take minutes and are the areas issue's benchmark, not reading.
-CASES="${PROCESS_BENCH_CASES:-demo-audit demo-run nearest-audit city-audit city-run}"
+# `run` and `areas` on the 13,000-facility city are left out by default: its service areas
+# (13,000 polygons) take minutes and are the areas issue's benchmark, not reading.
+# `site` sites day care with the scenario's model (LSCP; the city's candidates drawn from the
+# road graph), `rules` checks the built-in rule set.
+CASES="${PROCESS_BENCH_CASES:-demo-audit demo-run demo-site demo-areas demo-rules nearest-audit city-audit city-run city-site city-areas city-rules}"
 
 if [ ! -x "$BIN" ]; then
   echo "no binary at $BIN: build it first with cargo build --release" >&2
@@ -63,6 +65,9 @@ command_of() {
     # the demo (what `carecircle demo` runs).
     demo-run) echo "run" ;;
     *-run) echo "run --no-siting" ;;
+    *-site) echo "site --kind day_care" ;;
+    *-areas) echo "areas" ;;
+    *-rules) echo "rules" ;;
   esac
 }
 
