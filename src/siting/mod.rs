@@ -732,10 +732,6 @@ pub fn solve_highs_cold(
     Ok(sol)
 }
 
-/// The assignment engine's data for MCLP (`pmedian == false`) or p-median, and the table it
-/// reads. With `presolve`, candidates dominated by another go and (MCLP) demands with the same
-/// candidates act as one; without, the model is handed whole to another solver (HiGHS alone),
-/// which has its own presolve.
 /// How the assignment engine's data relates to the problem's demands and candidates.
 struct AssignMap {
     /// The data row each demand went into (MCLP merges demands reached by the same
@@ -747,6 +743,10 @@ struct AssignMap {
     demand_fallback: Vec<f64>,
 }
 
+/// The assignment engine's data for MCLP (`pmedian == false`) or p-median, and the table it
+/// reads. With `presolve`, candidates dominated by another go and (MCLP) demands with the same
+/// candidates act as one; without, the model is handed whole to another solver (HiGHS alone),
+/// which has its own presolve. The [`AssignMap`] says where each demand and candidate went.
 fn assign_data<'p>(
     pr: &'p SitingProblem,
     p: usize,
