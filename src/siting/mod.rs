@@ -1086,7 +1086,6 @@ type Rows = Vec<Vec<(u32, f64)>>;
 /// the summed fallback weight, in order of first appearance. Rows with no candidate go into
 /// one last row without entries, which only adds a constant. Also returns the row each demand
 /// went into (`None` for a demand without candidates when that constant is 0).
-
 fn merge_identical_rows(fallback: Vec<f64>, rows: Rows) -> (Vec<f64>, Rows, Vec<Option<u32>>) {
     let mut index: std::collections::HashMap<Vec<u32>, usize> = std::collections::HashMap::new();
     let mut out_f: Vec<f64> = Vec::new();
