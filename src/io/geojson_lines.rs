@@ -42,8 +42,12 @@ pub struct Collection<'a> {
 
 /// One feature as the scanner read it: the requested values (in request order) and its line
 /// geometry, still in the layer's own coordinates.
-pub struct LineFeature {
-    pub fields: Vec<FieldValue>,
+///
+/// The values live in a list the chunk's scan keeps from feature to feature, so that a text
+/// value the mapping only looks at (a city's one-way flag on every road) reuses the previous
+/// feature's string instead of allocating one; a value the mapping keeps it takes out.
+pub struct LineFeature<'f> {
+    pub fields: &'f mut [FieldValue],
     pub geometry: Geometry<f64>,
 }
 
@@ -51,11 +55,7 @@ pub struct LineFeature {
 /// not a plain FeatureCollection with a features array.
 pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut s = Scan {
-        b: bytes,
-        at: 0,
-        checked: false,
-    };
+    let mut s = Scan { b: bytes, at: 0 };
     s.ws();
     s.expect(b'{')?;
     let mut declared_crs = None;
@@ -97,7 +97,7 @@ impl Collection<'_> {
     pub fn map_features<T: Send>(
         &self,
         request: &ReadRequest,
-        map: impl Fn(LineFeature, bool, &mut Vec<T>) -> Option<()> + Sync,
+        map: impl Fn(LineFeature<'_>, bool, &mut Vec<T>) -> Option<()> + Sync,
     ) -> Option<Vec<T>> {
         if request.keep_rest {
             return None;
@@ -106,7 +106,6 @@ impl Collection<'_> {
         let mut s = Scan {
             b,
             at: self.features_at,
-            checked: false,
         };
         s.ws();
         let first = s.at;
@@ -140,9 +139,16 @@ impl Collection<'_> {
         let mut out: Vec<T> = Vec::new();
         let mut end = None;
         if verified {
-            let total = scanned.iter().flatten().map(|c| c.items.len()).sum();
-            out.reserve_exact(total);
-            for chunk in scanned.into_iter().flatten() {
+            let total: usize = scanned.iter().flatten().map(|c| c.items.len()).sum();
+            // The first chunk's list grows into the whole (a large list grows in place, its
+            // items are not copied) and the others are moved in after it.
+            let mut chunks = scanned.into_iter().flatten();
+            if let Some(chunk) = chunks.next() {
+                end = chunk.end;
+                out = chunk.items;
+            }
+            out.reserve_exact(total - out.len());
+            for chunk in chunks {
                 end = chunk.end;
                 out.extend(chunk.items);
             }
@@ -155,11 +161,7 @@ impl Collection<'_> {
             end = chunk.end;
         }
         // The members after the features array, and the end of the document.
-        let mut s = Scan {
-            b,
-            at: end?,
-            checked: false,
-        };
+        let mut s = Scan { b, at: end? };
         let mut type_seen = self.type_seen;
         loop {
             s.ws();
@@ -203,22 +205,31 @@ fn scan_chunk<T>(
     start: usize,
     stop: Option<usize>,
     request: &ReadRequest,
-    map: &(impl Fn(LineFeature, bool, &mut Vec<T>) -> Option<()> + Sync),
+    map: &(impl Fn(LineFeature<'_>, bool, &mut Vec<T>) -> Option<()> + Sync),
 ) -> Option<Chunk<T>> {
-    // The chunk's bytes are checked as UTF-8 at once (a chunk starts at a `{`, a character
-    // boundary; the last one runs to the end of the file).
-    std::str::from_utf8(&b[start..stop.unwrap_or(b.len())]).ok()?;
-    let mut s = Scan {
-        b,
-        at: start,
-        checked: true,
-    };
+    let mut s = Scan { b, at: start };
     let mut items = Vec::new();
     let mut first = start_is_first(b, start);
+    let mut features = 0usize;
+    let mut fields = vec![FieldValue::Absent; request.fields.len()];
+    let mut seen = vec![false; request.fields.len()];
     loop {
-        let feature = s.feature(request)?;
+        let geometry = s.feature(request, &mut fields, &mut seen)?;
+        let feature = LineFeature {
+            fields: &mut fields,
+            geometry,
+        };
         map(feature, first, &mut items)?;
         first = false;
+        features += 1;
+        if features == RESERVE_AFTER {
+            // The chunk's items, estimated from its first features' bytes, are reserved at
+            // once: a city's chunk grows to hundreds of thousands of roads, and doubling
+            // copies them (into fresh pages) about as often again.
+            let chunk_len = stop.unwrap_or(b.len()) - start;
+            let per_item = (s.at - start).div_ceil(items.len().max(1)).max(1);
+            items.reserve((chunk_len / per_item).saturating_add(chunk_len / per_item / 16));
+        }
         s.ws();
         match s.next()? {
             b',' => {
@@ -242,6 +253,9 @@ fn scan_chunk<T>(
         }
     }
 }
+
+/// How many features a chunk scans before it reserves room for the rest of its items.
+const RESERVE_AFTER: usize = 64;
 
 /// Whether a chunk starting at `start` starts with the array's first feature (only `[` and
 /// whitespace before it).
@@ -309,12 +323,34 @@ fn short_decimal(bytes: &[u8]) -> Option<f64> {
 }
 
 /// A position in the document.
+///
+/// Only strings may hold bytes above ASCII (anywhere else the grammar has no place for them
+/// and the scan fails), and every string is checked as UTF-8 while it is scanned, character by
+/// character: so whatever the scanner accepts is valid UTF-8 without a separate pass over the
+/// bytes (a separate pass over a city's roads was a tenth of the scan, on files whose every
+/// feature holds Chinese names).
 struct Scan<'a> {
     b: &'a [u8],
     at: usize,
-    /// The bytes being scanned are known to be valid UTF-8 (a chunk checks its whole range
-    /// at once), so strings need no check of their own.
-    checked: bool,
+}
+
+/// The length of the UTF-8 character of more than one byte that `b` starts with; `None` when
+/// `b` does not start with a well-formed one (the ranges of the Unicode Standard's table 3-7:
+/// no overlong form, no surrogate, nothing above U+10FFFF, no truncated sequence).
+fn utf8_char_len(b: &[u8]) -> Option<usize> {
+    let tail = |c: u8| (0x80..=0xbf).contains(&c);
+    let (len, second) = match *b.first()? {
+        0xc2..=0xdf => (2, 0x80..=0xbf),
+        0xe0 => (3, 0xa0..=0xbf),
+        0xe1..=0xec | 0xee..=0xef => (3, 0x80..=0xbf),
+        0xed => (3, 0x80..=0x9f),
+        0xf0 => (4, 0x90..=0xbf),
+        0xf1..=0xf3 => (4, 0x80..=0xbf),
+        0xf4 => (4, 0x80..=0x8f),
+        _ => return None,
+    };
+    let rest = b.get(1..len)?;
+    (second.contains(&rest[0]) && rest[1..].iter().all(|&c| tail(c))).then_some(len)
 }
 
 /// The coordinates of a line geometry before its type is known.
@@ -361,23 +397,22 @@ impl<'a> Scan<'a> {
     /// an invalid one (bad escape, a control character, invalid UTF-8, a lone surrogate).
     fn raw_string(&mut self) -> Option<Cow<'a, [u8]>> {
         self.expect(b'"')?;
+        let b = self.b;
         let start = self.at;
+        let mut at = start;
         loop {
-            let c = self.next()?;
-            match c {
+            match *b.get(at)? {
                 b'"' => {
-                    let raw = &self.b[start..self.at - 1];
-                    if !self.checked {
-                        std::str::from_utf8(raw).ok()?;
-                    }
-                    return Some(Cow::Borrowed(raw));
+                    self.at = at + 1;
+                    return Some(Cow::Borrowed(&b[start..at]));
                 }
                 b'\\' => {
                     self.at = start;
                     return self.escaped_string().map(|s| Cow::Owned(s.into_bytes()));
                 }
                 0..=0x1f => return None,
-                _ => {}
+                0x20..=0x7f => at += 1,
+                _ => at += utf8_char_len(&b[at..])?,
             }
         }
     }
@@ -593,19 +628,27 @@ impl<'a> Scan<'a> {
             .map(|m| m.0)
     }
 
-    /// One feature object: its requested values and line geometry.
-    fn feature(&mut self, request: &ReadRequest) -> Option<LineFeature> {
+    /// One feature object: its requested values (into `fields`, in request order; `seen` is
+    /// scratch of the same length) and its line geometry.
+    fn feature(
+        &mut self,
+        request: &ReadRequest,
+        fields: &mut [FieldValue],
+        seen: &mut [bool],
+    ) -> Option<Geometry<f64>> {
         self.expect(b'{')?;
         self.ws();
-        let mut fields = None;
         let mut geometry = None;
+        // Without a `properties` member every value is absent.
+        seen.fill(false);
         if self.peek()? == b'}' {
             return None; // no geometry
         }
         loop {
             let key = self.key()?;
             match key.as_ref() {
-                b"properties" => fields = Some(self.properties(request)?),
+                // A later `properties` member replaces an earlier one whole.
+                b"properties" => self.properties(request, fields, seen)?,
                 b"geometry" => geometry = Some(self.line_geometry()?),
                 // Read as a value (a number out of range fails there as it does in the general
                 // reader), then dropped: a line layer's features need no id.
@@ -621,23 +664,32 @@ impl<'a> Scan<'a> {
                 _ => return None,
             }
         }
-        Some(LineFeature {
-            fields: fields.unwrap_or_else(|| vec![FieldValue::Absent; request.fields.len()]),
-            geometry: geometry?,
-        })
+        let geometry = geometry?;
+        for (value, &seen) in fields.iter_mut().zip(seen.iter()) {
+            if !seen {
+                *value = FieldValue::Absent;
+            }
+        }
+        Some(geometry)
     }
 
-    fn properties(&mut self, request: &ReadRequest) -> Option<Vec<FieldValue>> {
-        let mut fields = vec![FieldValue::Absent; request.fields.len()];
+    /// A `properties` member: the requested values into `fields`, `seen` set for each value
+    /// given (the later of duplicate keys wins); the others are absent.
+    fn properties(
+        &mut self,
+        request: &ReadRequest,
+        fields: &mut [FieldValue],
+        seen: &mut [bool],
+    ) -> Option<()> {
+        seen.fill(false);
         if self.peek()? == b'n' {
-            self.literal(b"null")?;
-            return Some(fields);
+            return self.literal(b"null");
         }
         self.expect(b'{')?;
         self.ws();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(fields);
+            return Some(());
         }
         loop {
             let key = self.key()?;
@@ -646,16 +698,31 @@ impl<'a> Scan<'a> {
                 .iter()
                 .position(|f| f.name.as_bytes() == &*key);
             match at {
-                Some(i) => fields[i] = self.field_value()?,
+                Some(i) => {
+                    self.field_value_into(&mut fields[i])?;
+                    seen[i] = true;
+                }
                 None => self.skip_value(1)?,
             }
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b'}' => return Some(fields),
+                b'}' => return Some(()),
                 _ => return None,
             }
         }
+    }
+
+    /// [`Scan::field_value`] into `value`: a text value reuses the string `value` holds.
+    fn field_value_into(&mut self, value: &mut FieldValue) -> Option<()> {
+        if let (Some(b'"'), FieldValue::Text(text)) = (self.peek(), &mut *value) {
+            let s = self.string()?;
+            text.clear();
+            text.push_str(&s);
+            return Some(());
+        }
+        *value = self.field_value()?;
+        Some(())
     }
 
     /// A LineString or MultiLineString geometry object.
@@ -781,7 +848,33 @@ impl<'a> Scan<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::short_decimal;
+    use super::{short_decimal, utf8_char_len};
+
+    /// The scanner's UTF-8 check agrees with the standard library's on every lead byte above
+    /// ASCII with every second byte, and the third and fourth bytes at the edges of the ranges
+    /// (and truncated sequences).
+    #[test]
+    fn utf8_characters_are_checked_as_the_standard_library_checks_them() {
+        let edges = [0x00u8, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+        let mut valid = 0;
+        for lead in 0x80..=0xffu8 {
+            for second in 0..=0xffu8 {
+                for third in edges {
+                    for fourth in edges {
+                        let bytes = [lead, second, third, fourth];
+                        for len in 1..=4 {
+                            let b = &bytes[..len];
+                            // The first prefix that is valid UTF-8 is the character.
+                            let want = (2..=len).find(|&n| std::str::from_utf8(&b[..n]).is_ok());
+                            assert_eq!(utf8_char_len(b), want, "{b:x?}");
+                            valid += usize::from(want.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(valid > 100_000, "{valid}");
+    }
 
     /// The exact path gives `str::parse`'s value, bit for bit (the sign of zero too), and
     /// declines what it cannot do exactly.

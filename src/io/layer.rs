@@ -736,7 +736,7 @@ fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine
     let class_alone = [fields.oneway, "foot", fields.name]
         .iter()
         .all(|n| fields.request.position(n) != class_at);
-    collection.map_features(&fields.request, |mut f, first, out| {
+    collection.map_features(&fields.request, |f, first, out| {
         if first {
             check_fit(crs, &f.geometry).ok()?;
         }
@@ -752,7 +752,7 @@ fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine
         };
         let values = Values {
             request: &fields.request,
-            fields: &f.fields,
+            fields: f.fields,
         };
         match fields.lines(&values, g, class).ok()? {
             FeatureLines::One(l) => out.push(l),
