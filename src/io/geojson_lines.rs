@@ -18,6 +18,12 @@
 //! when the chunk before it ends a feature exactly there. A wrong guess (the `,{` was inside a
 //! string) means one sequential scan instead. Chunks are joined in file order, so the result
 //! does not depend on the number of threads.
+//!
+//! The file is never in memory whole: each chunk reads its part through a window of
+//! [`WINDOW`] bytes that it reuses, one feature at a time; a feature that runs past the
+//! window's end is read again from its start with the window moved there (and grown, for a
+//! feature longer than the window). The scan then reads bytes the read has just put in the
+//! cache, and a city's 115 MB file costs no 115 MB of fresh pages.
 
 use std::borrow::Cow;
 
@@ -29,14 +35,106 @@ use super::features::{DeclaredCrs, FieldValue, ReadRequest};
 /// Nesting deeper than this is left to the general reader (serde_json allows 128).
 const MAX_DEPTH: usize = 100;
 
+/// The bytes a chunk's scan reads at a time (the tests use a window far smaller than a
+/// feature, so that every path through the window's end is taken).
+const WINDOW: usize = if cfg!(test) { 61 } else { 512 << 10 };
+
+/// The file the scanner reads, a piece at a time.
+pub struct Source {
+    file: std::fs::File,
+    len: usize,
+}
+
+impl Source {
+    /// An input file (through `io::open_input`, so the size limit applies); `None` on any
+    /// problem (the general reader then reports it).
+    pub fn file(path: &std::path::Path) -> Option<Source> {
+        let (file, len) = super::open_input(path, super::input_limits()).ok()?;
+        let len = usize::try_from(len).ok()?;
+        Some(Source { file, len })
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Fills `buf` with the bytes from `at`; `None` when the file ends first.
+    fn read_at(&self, at: usize, buf: &mut [u8]) -> Option<()> {
+        let mut done = 0;
+        while done < buf.len() {
+            match self.read_some(at + done, &mut buf[done..])? {
+                0 => return None,
+                n => done += n,
+            }
+        }
+        Some(())
+    }
+
+    /// One positioned read (no shared cursor: the chunks read the file at once).
+    #[cfg(unix)]
+    fn read_some(&self, at: usize, buf: &mut [u8]) -> Option<usize> {
+        use std::os::unix::fs::FileExt;
+        self.file.read_at(buf, at as u64).ok()
+    }
+
+    #[cfg(windows)]
+    fn read_some(&self, at: usize, buf: &mut [u8]) -> Option<usize> {
+        use std::os::windows::fs::FileExt;
+        self.file.seek_read(buf, at as u64).ok()
+    }
+
+    /// Elsewhere the fast path declines every file (the general reader reads it).
+    #[cfg(not(any(unix, windows)))]
+    fn read_some(&self, _at: usize, _buf: &mut [u8]) -> Option<usize> {
+        None
+    }
+
+    /// Whether the file still ends where it did when it was opened (nothing was added while
+    /// it was read; a file that shrank fails its reads).
+    fn unchanged(&self) -> bool {
+        let mut more = [0u8; 1];
+        self.read_some(self.len, &mut more) == Some(0)
+    }
+
+    /// The bytes from `at` to `end` (at most the end of the file).
+    fn bytes(&self, at: usize, end: usize) -> Option<Vec<u8>> {
+        let end = end.min(self.len);
+        let mut buf = vec![0u8; end.checked_sub(at)?];
+        self.read_at(at, &mut buf)?;
+        Some(buf)
+    }
+}
+
+/// A part of the document in memory: `buf` holds the bytes from `base`.
+struct Window {
+    buf: Vec<u8>,
+    base: usize,
+}
+
+impl Window {
+    /// Moves the window to start at `at`, with `len` bytes (fewer at the document's end).
+    fn fill(&mut self, source: &Source, at: usize, len: usize) -> Option<()> {
+        let end = at.saturating_add(len).min(source.len());
+        self.buf.resize(end.checked_sub(at)?, 0);
+        source.read_at(at, &mut self.buf)?;
+        self.base = at;
+        Some(())
+    }
+
+    /// Whether the window runs to the document's end.
+    fn at_end(&self, source: &Source) -> bool {
+        self.base + self.buf.len() == source.len()
+    }
+}
+
 /// A FeatureCollection whose members before `features` have been read.
-pub struct Collection<'a> {
-    bytes: &'a [u8],
+pub struct Collection {
+    source: Source,
     /// The `crs` member given before the features (the general reader applies only those).
     pub declared_crs: Option<DeclaredCrs>,
     /// Whether `"type": "FeatureCollection"` came before the features.
     type_seen: Option<bool>,
-    /// The first byte after the features array's `[`.
+    /// The first byte after the features array's `[`, in the document.
     features_at: usize,
 }
 
@@ -51,11 +149,34 @@ pub struct LineFeature<'f> {
     pub geometry: Geometry<f64>,
 }
 
-/// Opens a FeatureCollection: reads the members before `features`. `None` when the bytes are
-/// not a plain FeatureCollection with a features array.
-pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut s = Scan { b: bytes, at: 0 };
+/// Opens a FeatureCollection: reads the members before `features`. `None` when the document
+/// is not a plain FeatureCollection with a features array.
+pub fn open(source: Source) -> Option<Collection> {
+    // The members before the features are read from the document's first window, or from the
+    // whole document when they run past it.
+    let head = source.bytes(0, WINDOW)?;
+    let found = match open_head(&head) {
+        None if head.len() < source.len() => open_head(&source.bytes(0, source.len())?),
+        found => found,
+    };
+    let (declared_crs, type_seen, features_at) = found?;
+    Some(Collection {
+        source,
+        declared_crs,
+        type_seen,
+        features_at,
+    })
+}
+
+/// The members before `features` in `bytes` (the document's start): the declared CRS,
+/// whether the type was seen, and where the array's items begin.
+fn open_head(bytes: &[u8]) -> Option<(Option<DeclaredCrs>, Option<bool>, usize)> {
+    let bom = if bytes.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let mut s = Scan { b: bytes, at: bom };
     s.ws();
     s.expect(b'{')?;
     let mut declared_crs = None;
@@ -69,12 +190,7 @@ pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
         match key.as_ref() {
             b"features" => {
                 s.expect(b'[')?;
-                return Some(Collection {
-                    bytes,
-                    declared_crs,
-                    type_seen,
-                    features_at: s.at,
-                });
+                return Some((declared_crs, type_seen, s.at));
             }
             b"type" => type_seen = Some(s.string()?.as_ref() == "FeatureCollection"),
             b"crs" => declared_crs = s.crs()?,
@@ -90,7 +206,7 @@ pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
     }
 }
 
-impl Collection<'_> {
+impl Collection {
     /// Every feature mapped through `map` (in file order), or `None` when the file is not of
     /// the shape this scanner reads or `map` refuses a feature. `map` gets the feature's values
     /// and geometry, whether it is the layer's first feature, and the list to add its items to.
@@ -102,24 +218,39 @@ impl Collection<'_> {
         if request.keep_rest {
             return None;
         }
-        let b = self.bytes;
-        let mut s = Scan {
-            b,
-            at: self.features_at,
+        let source = &self.source;
+        // The first feature's `{` (after the blanks that follow the `[`).
+        let mut window = Window {
+            buf: Vec::new(),
+            base: 0,
         };
-        s.ws();
-        let first = s.at;
-        if s.peek()? != b'{' {
+        let mut first = self.features_at;
+        loop {
+            window.fill(source, first, WINDOW)?;
+            let mut s = Scan {
+                b: &window.buf,
+                at: 0,
+            };
+            s.ws();
+            first += s.at;
+            if s.at < window.buf.len() {
+                break;
+            }
+            if window.at_end(source) {
+                return None;
+            }
+        }
+        if window.buf[first - window.base] != b'{' {
             // An empty array (an empty layer) or not an array of objects.
             return None;
         }
         // Guessed chunk starts: about two chunks per thread, each at a `{` that follows a `,`.
         let chunks = (rayon::current_num_threads() * 2).clamp(1, 64);
-        let len = b.len() - first;
+        let len = source.len() - first;
         let mut starts = vec![first];
         for k in 1..chunks {
             let from = first + len * k / chunks;
-            if let Some(at) = guess_feature_start(b, from.max(*starts.last()? + 1)) {
+            if let Some(at) = guess_feature_start(source, from.max(*starts.last()? + 1)) {
                 if at > *starts.last()? {
                     starts.push(at);
                 }
@@ -128,7 +259,16 @@ impl Collection<'_> {
         starts.dedup();
         let scanned: Vec<Option<Chunk<T>>> = (0..starts.len())
             .into_par_iter()
-            .map(|k| scan_chunk(b, starts[k], starts.get(k + 1).copied(), request, &map))
+            .map(|k| {
+                scan_chunk(
+                    source,
+                    starts[k],
+                    starts.get(k + 1).copied(),
+                    k == 0,
+                    request,
+                    &map,
+                )
+            })
             .collect();
         let verified = scanned.iter().enumerate().all(|(k, chunk)| {
             // A chunk that ran into the array's end before the next guessed start fails too.
@@ -156,12 +296,13 @@ impl Collection<'_> {
         if !verified {
             // One chunk over the whole array (a guessed start was inside a string, or the file
             // is not of this scanner's shape; then this fails too).
-            let chunk = scan_chunk(b, first, None, request, &map)?;
+            let chunk = scan_chunk(source, first, None, true, request, &map)?;
             out = chunk.items;
             end = chunk.end;
         }
         // The members after the features array, and the end of the document.
-        let mut s = Scan { b, at: end? };
+        let rest = source.bytes(end?, source.len())?;
+        let mut s = Scan { b: &rest, at: 0 };
         let mut type_seen = self.type_seen;
         loop {
             s.ws();
@@ -184,7 +325,7 @@ impl Collection<'_> {
             }
         }
         s.ws();
-        if s.at != b.len() || type_seen != Some(true) {
+        if s.at != rest.len() || type_seen != Some(true) || !source.unchanged() {
             return None;
         }
         Some(out)
@@ -198,45 +339,88 @@ struct Chunk<T> {
     end: Option<usize>,
 }
 
-/// Scans features from `start` until the array ends or the next chunk's start is reached
-/// exactly at a feature boundary (`None` when it is passed inside a feature).
+/// Scans features from `start` (a feature's `{`; `first`: the array's first feature) until the
+/// array ends or the next chunk's start is reached exactly at a feature boundary (`None` when
+/// it is passed inside a feature).
 fn scan_chunk<T>(
-    b: &[u8],
+    source: &Source,
     start: usize,
     stop: Option<usize>,
+    first: bool,
     request: &ReadRequest,
     map: &(impl Fn(LineFeature<'_>, bool, &mut Vec<T>) -> Option<()> + Sync),
 ) -> Option<Chunk<T>> {
-    let mut s = Scan { b, at: start };
+    let mut window = Window {
+        buf: Vec::new(),
+        base: start,
+    };
+    window.fill(source, start, WINDOW)?;
     let mut items = Vec::new();
-    let mut first = start_is_first(b, start);
+    let mut first = first;
     let mut features = 0usize;
     let mut fields = vec![FieldValue::Absent; request.fields.len()];
     let mut seen = vec![false; request.fields.len()];
+    // `at`: the next feature's `{` in the document.
+    let mut at = start;
     loop {
-        let geometry = s.feature(request, &mut fields, &mut seen)?;
-        let feature = LineFeature {
-            fields: &mut fields,
-            geometry,
+        // One feature, the `,` or `]` after it and the blanks after a `,`, all from the
+        // window; a scan that reaches the window's end (it failed, or cannot know that it is
+        // done) is read again from the feature's start, with the window moved there (and grown
+        // when it already started there), until the window runs to the document's end.
+        let (geometry, separator, next) = loop {
+            let mut s = Scan {
+                b: &window.buf,
+                at: at - window.base,
+            };
+            let unit = (|| {
+                let geometry = s.feature(request, &mut fields, &mut seen)?;
+                s.ws();
+                let separator = s.next()?;
+                if separator == b',' {
+                    s.ws();
+                }
+                Some((geometry, separator))
+            })();
+            let whole = s.at < window.buf.len() || window.at_end(source);
+            match unit {
+                Some((geometry, separator)) if whole => {
+                    break (geometry, separator, window.base + s.at)
+                }
+                _ if window.at_end(source) => return None,
+                _ => {
+                    let len = if window.base == at {
+                        window.buf.len().saturating_mul(2)
+                    } else {
+                        WINDOW
+                    };
+                    window.fill(source, at, len)?;
+                }
+            }
         };
-        map(feature, first, &mut items)?;
+        map(
+            LineFeature {
+                fields: &mut fields,
+                geometry,
+            },
+            first,
+            &mut items,
+        )?;
         first = false;
         features += 1;
         if features == RESERVE_AFTER {
             // The chunk's items, estimated from its first features' bytes, are reserved at
             // once: a city's chunk grows to hundreds of thousands of roads, and doubling
             // copies them (into fresh pages) about as often again.
-            let chunk_len = stop.unwrap_or(b.len()) - start;
-            let per_item = (s.at - start).div_ceil(items.len().max(1)).max(1);
+            let chunk_len = stop.unwrap_or(source.len()) - start;
+            let per_item = (next - start).div_ceil(items.len().max(1)).max(1);
             items.reserve((chunk_len / per_item).saturating_add(chunk_len / per_item / 16));
         }
-        s.ws();
-        match s.next()? {
+        match separator {
             b',' => {
-                s.ws();
+                at = next;
                 if let Some(stop) = stop {
-                    if s.at >= stop {
-                        return (s.at == stop).then_some(Chunk { items, end: None });
+                    if at >= stop {
+                        return (at == stop).then_some(Chunk { items, end: None });
                     }
                 }
             }
@@ -246,7 +430,7 @@ fn scan_chunk<T>(
                 }
                 return Some(Chunk {
                     items,
-                    end: Some(s.at),
+                    end: Some(next),
                 });
             }
             _ => return None,
@@ -257,31 +441,27 @@ fn scan_chunk<T>(
 /// How many features a chunk scans before it reserves room for the rest of its items.
 const RESERVE_AFTER: usize = 64;
 
-/// Whether a chunk starting at `start` starts with the array's first feature (only `[` and
-/// whitespace before it).
-fn start_is_first(b: &[u8], start: usize) -> bool {
-    b[..start]
-        .iter()
-        .rev()
-        .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
-        == Some(&b'[')
-}
-
 /// The first `{` at or after `from` whose previous non-blank byte is a `,`: probably the start
-/// of a feature (checked when the chunks are joined).
-fn guess_feature_start(b: &[u8], from: usize) -> Option<usize> {
+/// of a feature (checked when the chunks are joined). Read a window at a time, starting a
+/// little before `from`; a `{` whose previous non-blank byte is not in the window is passed
+/// over (a guess is only a guess).
+fn guess_feature_start(source: &Source, from: usize) -> Option<usize> {
     let mut at = from;
-    while at < b.len() {
-        if b[at] == b'{' {
-            let prev = b[..at]
-                .iter()
-                .rev()
-                .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
-            if prev == Some(&b',') {
-                return Some(at);
+    while at < source.len() {
+        let base = at.saturating_sub(WINDOW / 8);
+        let b = source.bytes(base, at + WINDOW)?;
+        for i in at - base..b.len() {
+            if b[i] == b'{' {
+                let prev = b[..i]
+                    .iter()
+                    .rev()
+                    .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
+                if prev == Some(&b',') {
+                    return Some(base + i);
+                }
             }
         }
-        at += 1;
+        at = base + b.len();
     }
     None
 }
