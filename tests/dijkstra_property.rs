@@ -138,3 +138,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The search on the radix heap (`run_for_labels`, what the nearest-facility searches use)
+    /// ends with the very labels of the binary-order search, bit for bit: many sources, seeds
+    /// at equal minutes (ties broken by source) and at zero, bounded and unbounded, both ways.
+    #[test]
+    fn labels_do_not_depend_on_the_queue(seed in any::<u64>(), n_points in 5usize..60, extra in 0usize..80,
+                                         sources in 1usize..12, limit in 0.5f64..40.0, drive in any::<bool>(),
+                                         to_source in any::<bool>(), bounded in any::<bool>()) {
+        let lines = random_lines(seed, n_points, n_points + extra);
+        let speeds = if drive { TravelSpeeds::drive(300.0) } else { TravelSpeeds::walk(60.0) };
+        let graph = RoadGraph::build(&lines, &speeds, &mut Warnings::default());
+        prop_assume!(graph.node_count() > 1);
+        let dir = if to_source { Direction::ToSource } else { Direction::FromSource };
+        let limit = if bounded { limit } else { f64::INFINITY };
+        let mut rng = SplitMix64::new(seed ^ 0x5EED);
+        let n = graph.node_count();
+        // Minutes from a few values, so that seeds tie.
+        let seeds: Vec<Seed> = (0..sources * 2)
+            .map(|i| Seed {
+                node: rng.below(n) as u32,
+                minutes: [0.0, 0.5, 1.0, 2.25][rng.below(4)],
+                source: (i % sources) as u32,
+            })
+            .collect();
+        let mut binary = SearchSpace::new(&graph);
+        binary.run(&graph, seeds.clone(), limit, dir);
+        let mut radix = SearchSpace::new(&graph);
+        // Twice on the same space: the second run starts from a reset space.
+        radix.run_for_labels(&graph, seeds.iter().rev().copied(), limit, dir);
+        radix.run_for_labels(&graph, seeds.clone(), limit, dir);
+        let mut reached = 0;
+        for v in 0..n as u32 {
+            prop_assert_eq!(binary.minutes(v).to_bits(), radix.minutes(v).to_bits(), "node {}", v);
+            prop_assert_eq!(binary.source(v), radix.source(v), "node {}", v);
+            reached += usize::from(binary.source(v).is_some());
+        }
+        if seeds.iter().any(|s| s.minutes <= limit) {
+            prop_assert!(reached > 0);
+        }
+    }
+}

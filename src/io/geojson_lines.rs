@@ -18,6 +18,12 @@
 //! when the chunk before it ends a feature exactly there. A wrong guess (the `,{` was inside a
 //! string) means one sequential scan instead. Chunks are joined in file order, so the result
 //! does not depend on the number of threads.
+//!
+//! The file is never in memory whole: each chunk reads its part through a window of
+//! [`WINDOW`] bytes that it reuses, one feature at a time; a feature that runs past the
+//! window's end is read again from its start with the window moved there (and grown, for a
+//! feature longer than the window). The scan then reads bytes the read has just put in the
+//! cache, and a city's 115 MB file costs no 115 MB of fresh pages.
 
 use std::borrow::Cow;
 
@@ -29,33 +35,148 @@ use super::features::{DeclaredCrs, FieldValue, ReadRequest};
 /// Nesting deeper than this is left to the general reader (serde_json allows 128).
 const MAX_DEPTH: usize = 100;
 
+/// The bytes a chunk's scan reads at a time (the tests use a window far smaller than a
+/// feature, so that every path through the window's end is taken).
+const WINDOW: usize = if cfg!(test) { 61 } else { 512 << 10 };
+
+/// The file the scanner reads, a piece at a time.
+pub struct Source {
+    file: std::fs::File,
+    len: usize,
+}
+
+impl Source {
+    /// An input file (through `io::open_input`, so the size limit applies); `None` on any
+    /// problem (the general reader then reports it).
+    pub fn file(path: &std::path::Path) -> Option<Source> {
+        let (file, len) = super::open_input(path, super::input_limits()).ok()?;
+        let len = usize::try_from(len).ok()?;
+        Some(Source { file, len })
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Fills `buf` with the bytes from `at`; `None` when the file ends first.
+    fn read_at(&self, at: usize, buf: &mut [u8]) -> Option<()> {
+        let mut done = 0;
+        while done < buf.len() {
+            match self.read_some(at + done, &mut buf[done..])? {
+                0 => return None,
+                n => done += n,
+            }
+        }
+        Some(())
+    }
+
+    /// One positioned read (no shared cursor: the chunks read the file at once).
+    #[cfg(unix)]
+    fn read_some(&self, at: usize, buf: &mut [u8]) -> Option<usize> {
+        use std::os::unix::fs::FileExt;
+        self.file.read_at(buf, at as u64).ok()
+    }
+
+    #[cfg(windows)]
+    fn read_some(&self, at: usize, buf: &mut [u8]) -> Option<usize> {
+        use std::os::windows::fs::FileExt;
+        self.file.seek_read(buf, at as u64).ok()
+    }
+
+    /// Elsewhere the fast path declines every file (the general reader reads it).
+    #[cfg(not(any(unix, windows)))]
+    fn read_some(&self, _at: usize, _buf: &mut [u8]) -> Option<usize> {
+        None
+    }
+
+    /// Whether the file still ends where it did when it was opened (nothing was added while
+    /// it was read; a file that shrank fails its reads).
+    fn unchanged(&self) -> bool {
+        let mut more = [0u8; 1];
+        self.read_some(self.len, &mut more) == Some(0)
+    }
+
+    /// The bytes from `at` to `end` (at most the end of the file).
+    fn bytes(&self, at: usize, end: usize) -> Option<Vec<u8>> {
+        let end = end.min(self.len);
+        let mut buf = vec![0u8; end.checked_sub(at)?];
+        self.read_at(at, &mut buf)?;
+        Some(buf)
+    }
+}
+
+/// A part of the document in memory: `buf` holds the bytes from `base`.
+struct Window {
+    buf: Vec<u8>,
+    base: usize,
+}
+
+impl Window {
+    /// Moves the window to start at `at`, with `len` bytes (fewer at the document's end).
+    fn fill(&mut self, source: &Source, at: usize, len: usize) -> Option<()> {
+        let end = at.saturating_add(len).min(source.len());
+        self.buf.resize(end.checked_sub(at)?, 0);
+        source.read_at(at, &mut self.buf)?;
+        self.base = at;
+        Some(())
+    }
+
+    /// Whether the window runs to the document's end.
+    fn at_end(&self, source: &Source) -> bool {
+        self.base + self.buf.len() == source.len()
+    }
+}
+
 /// A FeatureCollection whose members before `features` have been read.
-pub struct Collection<'a> {
-    bytes: &'a [u8],
+pub struct Collection {
+    source: Source,
     /// The `crs` member given before the features (the general reader applies only those).
     pub declared_crs: Option<DeclaredCrs>,
     /// Whether `"type": "FeatureCollection"` came before the features.
     type_seen: Option<bool>,
-    /// The first byte after the features array's `[`.
+    /// The first byte after the features array's `[`, in the document.
     features_at: usize,
 }
 
 /// One feature as the scanner read it: the requested values (in request order) and its line
 /// geometry, still in the layer's own coordinates.
-pub struct LineFeature {
-    pub fields: Vec<FieldValue>,
+///
+/// The values live in a list the chunk's scan keeps from feature to feature, so that a text
+/// value the mapping only looks at (a city's one-way flag on every road) reuses the previous
+/// feature's string instead of allocating one; a value the mapping keeps it takes out.
+pub struct LineFeature<'f> {
+    pub fields: &'f mut [FieldValue],
     pub geometry: Geometry<f64>,
 }
 
-/// Opens a FeatureCollection: reads the members before `features`. `None` when the bytes are
-/// not a plain FeatureCollection with a features array.
-pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut s = Scan {
-        b: bytes,
-        at: 0,
-        checked: false,
+/// Opens a FeatureCollection: reads the members before `features`. `None` when the document
+/// is not a plain FeatureCollection with a features array.
+pub fn open(source: Source) -> Option<Collection> {
+    // The members before the features are read from the document's first window, or from the
+    // whole document when they run past it.
+    let head = source.bytes(0, WINDOW)?;
+    let found = match open_head(&head) {
+        None if head.len() < source.len() => open_head(&source.bytes(0, source.len())?),
+        found => found,
     };
+    let (declared_crs, type_seen, features_at) = found?;
+    Some(Collection {
+        source,
+        declared_crs,
+        type_seen,
+        features_at,
+    })
+}
+
+/// The members before `features` in `bytes` (the document's start): the declared CRS,
+/// whether the type was seen, and where the array's items begin.
+fn open_head(bytes: &[u8]) -> Option<(Option<DeclaredCrs>, Option<bool>, usize)> {
+    let bom = if bytes.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let mut s = Scan { b: bytes, at: bom };
     s.ws();
     s.expect(b'{')?;
     let mut declared_crs = None;
@@ -69,12 +190,7 @@ pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
         match key.as_ref() {
             b"features" => {
                 s.expect(b'[')?;
-                return Some(Collection {
-                    bytes,
-                    declared_crs,
-                    type_seen,
-                    features_at: s.at,
-                });
+                return Some((declared_crs, type_seen, s.at));
             }
             b"type" => type_seen = Some(s.string()?.as_ref() == "FeatureCollection"),
             b"crs" => declared_crs = s.crs()?,
@@ -90,37 +206,51 @@ pub fn open(bytes: &[u8]) -> Option<Collection<'_>> {
     }
 }
 
-impl Collection<'_> {
+impl Collection {
     /// Every feature mapped through `map` (in file order), or `None` when the file is not of
     /// the shape this scanner reads or `map` refuses a feature. `map` gets the feature's values
     /// and geometry, whether it is the layer's first feature, and the list to add its items to.
     pub fn map_features<T: Send>(
         &self,
         request: &ReadRequest,
-        map: impl Fn(LineFeature, bool, &mut Vec<T>) -> Option<()> + Sync,
+        map: impl Fn(LineFeature<'_>, bool, &mut Vec<T>) -> Option<()> + Sync,
     ) -> Option<Vec<T>> {
         if request.keep_rest {
             return None;
         }
-        let b = self.bytes;
-        let mut s = Scan {
-            b,
-            at: self.features_at,
-            checked: false,
+        let source = &self.source;
+        // The first feature's `{` (after the blanks that follow the `[`).
+        let mut window = Window {
+            buf: Vec::new(),
+            base: 0,
         };
-        s.ws();
-        let first = s.at;
-        if s.peek()? != b'{' {
+        let mut first = self.features_at;
+        loop {
+            window.fill(source, first, WINDOW)?;
+            let mut s = Scan {
+                b: &window.buf,
+                at: 0,
+            };
+            s.ws();
+            first += s.at;
+            if s.at < window.buf.len() {
+                break;
+            }
+            if window.at_end(source) {
+                return None;
+            }
+        }
+        if window.buf[first - window.base] != b'{' {
             // An empty array (an empty layer) or not an array of objects.
             return None;
         }
         // Guessed chunk starts: about two chunks per thread, each at a `{` that follows a `,`.
         let chunks = (rayon::current_num_threads() * 2).clamp(1, 64);
-        let len = b.len() - first;
+        let len = source.len() - first;
         let mut starts = vec![first];
         for k in 1..chunks {
             let from = first + len * k / chunks;
-            if let Some(at) = guess_feature_start(b, from.max(*starts.last()? + 1)) {
+            if let Some(at) = guess_feature_start(source, from.max(*starts.last()? + 1)) {
                 if at > *starts.last()? {
                     starts.push(at);
                 }
@@ -129,7 +259,16 @@ impl Collection<'_> {
         starts.dedup();
         let scanned: Vec<Option<Chunk<T>>> = (0..starts.len())
             .into_par_iter()
-            .map(|k| scan_chunk(b, starts[k], starts.get(k + 1).copied(), request, &map))
+            .map(|k| {
+                scan_chunk(
+                    source,
+                    starts[k],
+                    starts.get(k + 1).copied(),
+                    k == 0,
+                    request,
+                    &map,
+                )
+            })
             .collect();
         let verified = scanned.iter().enumerate().all(|(k, chunk)| {
             // A chunk that ran into the array's end before the next guessed start fails too.
@@ -140,9 +279,16 @@ impl Collection<'_> {
         let mut out: Vec<T> = Vec::new();
         let mut end = None;
         if verified {
-            let total = scanned.iter().flatten().map(|c| c.items.len()).sum();
-            out.reserve_exact(total);
-            for chunk in scanned.into_iter().flatten() {
+            let total: usize = scanned.iter().flatten().map(|c| c.items.len()).sum();
+            // The first chunk's list grows into the whole (a large list grows in place, its
+            // items are not copied) and the others are moved in after it.
+            let mut chunks = scanned.into_iter().flatten();
+            if let Some(chunk) = chunks.next() {
+                end = chunk.end;
+                out = chunk.items;
+            }
+            out.reserve_exact(total - out.len());
+            for chunk in chunks {
                 end = chunk.end;
                 out.extend(chunk.items);
             }
@@ -150,16 +296,13 @@ impl Collection<'_> {
         if !verified {
             // One chunk over the whole array (a guessed start was inside a string, or the file
             // is not of this scanner's shape; then this fails too).
-            let chunk = scan_chunk(b, first, None, request, &map)?;
+            let chunk = scan_chunk(source, first, None, true, request, &map)?;
             out = chunk.items;
             end = chunk.end;
         }
         // The members after the features array, and the end of the document.
-        let mut s = Scan {
-            b,
-            at: end?,
-            checked: false,
-        };
+        let rest = source.bytes(end?, source.len())?;
+        let mut s = Scan { b: &rest, at: 0 };
         let mut type_seen = self.type_seen;
         loop {
             s.ws();
@@ -182,7 +325,7 @@ impl Collection<'_> {
             }
         }
         s.ws();
-        if s.at != b.len() || type_seen != Some(true) {
+        if s.at != rest.len() || type_seen != Some(true) || !source.unchanged() {
             return None;
         }
         Some(out)
@@ -196,36 +339,88 @@ struct Chunk<T> {
     end: Option<usize>,
 }
 
-/// Scans features from `start` until the array ends or the next chunk's start is reached
-/// exactly at a feature boundary (`None` when it is passed inside a feature).
+/// Scans features from `start` (a feature's `{`; `first`: the array's first feature) until the
+/// array ends or the next chunk's start is reached exactly at a feature boundary (`None` when
+/// it is passed inside a feature).
 fn scan_chunk<T>(
-    b: &[u8],
+    source: &Source,
     start: usize,
     stop: Option<usize>,
+    first: bool,
     request: &ReadRequest,
-    map: &(impl Fn(LineFeature, bool, &mut Vec<T>) -> Option<()> + Sync),
+    map: &(impl Fn(LineFeature<'_>, bool, &mut Vec<T>) -> Option<()> + Sync),
 ) -> Option<Chunk<T>> {
-    // The chunk's bytes are checked as UTF-8 at once (a chunk starts at a `{`, a character
-    // boundary; the last one runs to the end of the file).
-    std::str::from_utf8(&b[start..stop.unwrap_or(b.len())]).ok()?;
-    let mut s = Scan {
-        b,
-        at: start,
-        checked: true,
+    let mut window = Window {
+        buf: Vec::new(),
+        base: start,
     };
+    window.fill(source, start, WINDOW)?;
     let mut items = Vec::new();
-    let mut first = start_is_first(b, start);
+    let mut first = first;
+    let mut features = 0usize;
+    let mut fields = vec![FieldValue::Absent; request.fields.len()];
+    let mut seen = vec![false; request.fields.len()];
+    // `at`: the next feature's `{` in the document.
+    let mut at = start;
     loop {
-        let feature = s.feature(request)?;
-        map(feature, first, &mut items)?;
-        first = false;
-        s.ws();
-        match s.next()? {
-            b',' => {
+        // One feature, the `,` or `]` after it and the blanks after a `,`, all from the
+        // window; a scan that reaches the window's end (it failed, or cannot know that it is
+        // done) is read again from the feature's start, with the window moved there (and grown
+        // when it already started there), until the window runs to the document's end.
+        let (geometry, separator, next) = loop {
+            let mut s = Scan {
+                b: &window.buf,
+                at: at - window.base,
+            };
+            let unit = (|| {
+                let geometry = s.feature(request, &mut fields, &mut seen)?;
                 s.ws();
+                let separator = s.next()?;
+                if separator == b',' {
+                    s.ws();
+                }
+                Some((geometry, separator))
+            })();
+            let whole = s.at < window.buf.len() || window.at_end(source);
+            match unit {
+                Some((geometry, separator)) if whole => {
+                    break (geometry, separator, window.base + s.at)
+                }
+                _ if window.at_end(source) => return None,
+                _ => {
+                    let len = if window.base == at {
+                        window.buf.len().saturating_mul(2)
+                    } else {
+                        WINDOW
+                    };
+                    window.fill(source, at, len)?;
+                }
+            }
+        };
+        map(
+            LineFeature {
+                fields: &mut fields,
+                geometry,
+            },
+            first,
+            &mut items,
+        )?;
+        first = false;
+        features += 1;
+        if features == RESERVE_AFTER {
+            // The chunk's items, estimated from its first features' bytes, are reserved at
+            // once: a city's chunk grows to hundreds of thousands of roads, and doubling
+            // copies them (into fresh pages) about as often again.
+            let chunk_len = stop.unwrap_or(source.len()) - start;
+            let per_item = (next - start).div_ceil(items.len().max(1)).max(1);
+            items.reserve((chunk_len / per_item).saturating_add(chunk_len / per_item / 16));
+        }
+        match separator {
+            b',' => {
+                at = next;
                 if let Some(stop) = stop {
-                    if s.at >= stop {
-                        return (s.at == stop).then_some(Chunk { items, end: None });
+                    if at >= stop {
+                        return (at == stop).then_some(Chunk { items, end: None });
                     }
                 }
             }
@@ -235,7 +430,7 @@ fn scan_chunk<T>(
                 }
                 return Some(Chunk {
                     items,
-                    end: Some(s.at),
+                    end: Some(next),
                 });
             }
             _ => return None,
@@ -243,31 +438,30 @@ fn scan_chunk<T>(
     }
 }
 
-/// Whether a chunk starting at `start` starts with the array's first feature (only `[` and
-/// whitespace before it).
-fn start_is_first(b: &[u8], start: usize) -> bool {
-    b[..start]
-        .iter()
-        .rev()
-        .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
-        == Some(&b'[')
-}
+/// How many features a chunk scans before it reserves room for the rest of its items.
+const RESERVE_AFTER: usize = 64;
 
 /// The first `{` at or after `from` whose previous non-blank byte is a `,`: probably the start
-/// of a feature (checked when the chunks are joined).
-fn guess_feature_start(b: &[u8], from: usize) -> Option<usize> {
+/// of a feature (checked when the chunks are joined). Read a window at a time, starting a
+/// little before `from`; a `{` whose previous non-blank byte is not in the window is passed
+/// over (a guess is only a guess).
+fn guess_feature_start(source: &Source, from: usize) -> Option<usize> {
     let mut at = from;
-    while at < b.len() {
-        if b[at] == b'{' {
-            let prev = b[..at]
-                .iter()
-                .rev()
-                .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
-            if prev == Some(&b',') {
-                return Some(at);
+    while at < source.len() {
+        let base = at.saturating_sub(WINDOW / 8);
+        let b = source.bytes(base, at + WINDOW)?;
+        for i in at - base..b.len() {
+            if b[i] == b'{' {
+                let prev = b[..i]
+                    .iter()
+                    .rev()
+                    .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
+                if prev == Some(&b',') {
+                    return Some(base + i);
+                }
             }
         }
-        at += 1;
+        at = base + b.len();
     }
     None
 }
@@ -309,12 +503,34 @@ fn short_decimal(bytes: &[u8]) -> Option<f64> {
 }
 
 /// A position in the document.
+///
+/// Only strings may hold bytes above ASCII (anywhere else the grammar has no place for them
+/// and the scan fails), and every string is checked as UTF-8 while it is scanned, character by
+/// character: so whatever the scanner accepts is valid UTF-8 without a separate pass over the
+/// bytes (a separate pass over a city's roads was a tenth of the scan, on files whose every
+/// feature holds Chinese names).
 struct Scan<'a> {
     b: &'a [u8],
     at: usize,
-    /// The bytes being scanned are known to be valid UTF-8 (a chunk checks its whole range
-    /// at once), so strings need no check of their own.
-    checked: bool,
+}
+
+/// The length of the UTF-8 character of more than one byte that `b` starts with; `None` when
+/// `b` does not start with a well-formed one (the ranges of the Unicode Standard's table 3-7:
+/// no overlong form, no surrogate, nothing above U+10FFFF, no truncated sequence).
+fn utf8_char_len(b: &[u8]) -> Option<usize> {
+    let tail = |c: u8| (0x80..=0xbf).contains(&c);
+    let (len, second) = match *b.first()? {
+        0xc2..=0xdf => (2, 0x80..=0xbf),
+        0xe0 => (3, 0xa0..=0xbf),
+        0xe1..=0xec | 0xee..=0xef => (3, 0x80..=0xbf),
+        0xed => (3, 0x80..=0x9f),
+        0xf0 => (4, 0x90..=0xbf),
+        0xf1..=0xf3 => (4, 0x80..=0xbf),
+        0xf4 => (4, 0x80..=0x8f),
+        _ => return None,
+    };
+    let rest = b.get(1..len)?;
+    (second.contains(&rest[0]) && rest[1..].iter().all(|&c| tail(c))).then_some(len)
 }
 
 /// The coordinates of a line geometry before its type is known.
@@ -361,23 +577,22 @@ impl<'a> Scan<'a> {
     /// an invalid one (bad escape, a control character, invalid UTF-8, a lone surrogate).
     fn raw_string(&mut self) -> Option<Cow<'a, [u8]>> {
         self.expect(b'"')?;
+        let b = self.b;
         let start = self.at;
+        let mut at = start;
         loop {
-            let c = self.next()?;
-            match c {
+            match *b.get(at)? {
                 b'"' => {
-                    let raw = &self.b[start..self.at - 1];
-                    if !self.checked {
-                        std::str::from_utf8(raw).ok()?;
-                    }
-                    return Some(Cow::Borrowed(raw));
+                    self.at = at + 1;
+                    return Some(Cow::Borrowed(&b[start..at]));
                 }
                 b'\\' => {
                     self.at = start;
                     return self.escaped_string().map(|s| Cow::Owned(s.into_bytes()));
                 }
                 0..=0x1f => return None,
-                _ => {}
+                0x20..=0x7f => at += 1,
+                _ => at += utf8_char_len(&b[at..])?,
             }
         }
     }
@@ -593,19 +808,27 @@ impl<'a> Scan<'a> {
             .map(|m| m.0)
     }
 
-    /// One feature object: its requested values and line geometry.
-    fn feature(&mut self, request: &ReadRequest) -> Option<LineFeature> {
+    /// One feature object: its requested values (into `fields`, in request order; `seen` is
+    /// scratch of the same length) and its line geometry.
+    fn feature(
+        &mut self,
+        request: &ReadRequest,
+        fields: &mut [FieldValue],
+        seen: &mut [bool],
+    ) -> Option<Geometry<f64>> {
         self.expect(b'{')?;
         self.ws();
-        let mut fields = None;
         let mut geometry = None;
+        // Without a `properties` member every value is absent.
+        seen.fill(false);
         if self.peek()? == b'}' {
             return None; // no geometry
         }
         loop {
             let key = self.key()?;
             match key.as_ref() {
-                b"properties" => fields = Some(self.properties(request)?),
+                // A later `properties` member replaces an earlier one whole.
+                b"properties" => self.properties(request, fields, seen)?,
                 b"geometry" => geometry = Some(self.line_geometry()?),
                 // Read as a value (a number out of range fails there as it does in the general
                 // reader), then dropped: a line layer's features need no id.
@@ -621,23 +844,32 @@ impl<'a> Scan<'a> {
                 _ => return None,
             }
         }
-        Some(LineFeature {
-            fields: fields.unwrap_or_else(|| vec![FieldValue::Absent; request.fields.len()]),
-            geometry: geometry?,
-        })
+        let geometry = geometry?;
+        for (value, &seen) in fields.iter_mut().zip(seen.iter()) {
+            if !seen {
+                *value = FieldValue::Absent;
+            }
+        }
+        Some(geometry)
     }
 
-    fn properties(&mut self, request: &ReadRequest) -> Option<Vec<FieldValue>> {
-        let mut fields = vec![FieldValue::Absent; request.fields.len()];
+    /// A `properties` member: the requested values into `fields`, `seen` set for each value
+    /// given (the later of duplicate keys wins); the others are absent.
+    fn properties(
+        &mut self,
+        request: &ReadRequest,
+        fields: &mut [FieldValue],
+        seen: &mut [bool],
+    ) -> Option<()> {
+        seen.fill(false);
         if self.peek()? == b'n' {
-            self.literal(b"null")?;
-            return Some(fields);
+            return self.literal(b"null");
         }
         self.expect(b'{')?;
         self.ws();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(fields);
+            return Some(());
         }
         loop {
             let key = self.key()?;
@@ -646,16 +878,31 @@ impl<'a> Scan<'a> {
                 .iter()
                 .position(|f| f.name.as_bytes() == &*key);
             match at {
-                Some(i) => fields[i] = self.field_value()?,
+                Some(i) => {
+                    self.field_value_into(&mut fields[i])?;
+                    seen[i] = true;
+                }
                 None => self.skip_value(1)?,
             }
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b'}' => return Some(fields),
+                b'}' => return Some(()),
                 _ => return None,
             }
         }
+    }
+
+    /// [`Scan::field_value`] into `value`: a text value reuses the string `value` holds.
+    fn field_value_into(&mut self, value: &mut FieldValue) -> Option<()> {
+        if let (Some(b'"'), FieldValue::Text(text)) = (self.peek(), &mut *value) {
+            let s = self.string()?;
+            text.clear();
+            text.push_str(&s);
+            return Some(());
+        }
+        *value = self.field_value()?;
+        Some(())
     }
 
     /// A LineString or MultiLineString geometry object.
@@ -781,7 +1028,33 @@ impl<'a> Scan<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::short_decimal;
+    use super::{short_decimal, utf8_char_len};
+
+    /// The scanner's UTF-8 check agrees with the standard library's on every lead byte above
+    /// ASCII with every second byte, and the third and fourth bytes at the edges of the ranges
+    /// (and truncated sequences).
+    #[test]
+    fn utf8_characters_are_checked_as_the_standard_library_checks_them() {
+        let edges = [0x00u8, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+        let mut valid = 0;
+        for lead in 0x80..=0xffu8 {
+            for second in 0..=0xffu8 {
+                for third in edges {
+                    for fourth in edges {
+                        let bytes = [lead, second, third, fourth];
+                        for len in 1..=4 {
+                            let b = &bytes[..len];
+                            // The first prefix that is valid UTF-8 is the character.
+                            let want = (2..=len).find(|&n| std::str::from_utf8(&b[..n]).is_ok());
+                            assert_eq!(utf8_char_len(b), want, "{b:x?}");
+                            valid += usize::from(want.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(valid > 100_000, "{valid}");
+    }
 
     /// The exact path gives `str::parse`'s value, bit for bit (the sign of zero too), and
     /// declines what it cannot do exactly.

@@ -728,15 +728,14 @@ fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine
     if Format::of(&spec.path).ok()? != Format::GeoJson {
         return None;
     }
-    let bytes = read_in_halves(&spec.path)?;
-    let collection = geojson_lines::open(&bytes)?;
+    let collection = geojson_lines::open(geojson_lines::Source::file(&spec.path)?)?;
     let crs = resolve_crs(spec, collection.declared_crs.as_ref()).ok()?;
     // The class text is moved into the line rather than copied when no other field reads it.
     let class_at = fields.request.position(fields.class);
     let class_alone = [fields.oneway, "foot", fields.name]
         .iter()
         .all(|n| fields.request.position(n) != class_at);
-    collection.map_features(&fields.request, |mut f, first, out| {
+    collection.map_features(&fields.request, |f, first, out| {
         if first {
             check_fit(crs, &f.geometry).ok()?;
         }
@@ -752,7 +751,7 @@ fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine
         };
         let values = Values {
             request: &fields.request,
-            fields: &f.fields,
+            fields: f.fields,
         };
         match fields.lines(&values, g, class).ok()? {
             FeatureLines::One(l) => out.push(l),
@@ -760,32 +759,6 @@ fn load_roads_fast(spec: &LayerSpec, fields: &RoadFields) -> Option<Vec<RoadLine
         }
         Some(())
     })
-}
-
-/// The whole file, its two halves read on both cores (a city's roads are tens of MB); `None`
-/// on any problem (the general reader then reads the file and reports it).
-#[cfg(unix)]
-fn read_in_halves(path: &std::path::Path) -> Option<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    let (file, len) = super::open_input(path, super::input_limits()).ok()?;
-    let len = usize::try_from(len).ok()?;
-    let mut bytes = vec![0u8; len];
-    let half = len / 2;
-    let (front, back) = bytes.split_at_mut(half);
-    let (a, b) = rayon::join(
-        || file.read_exact_at(front, 0),
-        || file.read_exact_at(back, half as u64),
-    );
-    a.ok()?;
-    b.ok()?;
-    // Nothing was added while it was read.
-    let mut more = [0u8; 1];
-    (file.read_at(&mut more, len as u64).ok()? == 0).then_some(bytes)
-}
-
-#[cfg(not(unix))]
-fn read_in_halves(path: &std::path::Path) -> Option<Vec<u8>> {
-    super::read_input(path, super::input_limits()).ok()
 }
 
 /// The fields a road layer reads, by their names in the file.

@@ -566,11 +566,19 @@ const CROWDED_M: f64 = 1.5 * MERGE_TOLERANCE_M;
 
 impl Positions {
     fn of(vertices: &[Vertex], path: MergePath) -> Positions {
-        // (x bits, y bits, vertex) of every finite vertex, sorted: equal positions side by side.
+        let bits = |v: &Vertex| (v.xy.x.to_bits(), v.xy.y.to_bits());
+        // A vertex at the very position of the vertex before it (the end of one segment where
+        // the next begins: about half of a city's vertices when each segment is a feature)
+        // takes that vertex's position, so only the others are sorted.
+        let repeats = |i: usize| {
+            i > 0 && vertices[i - 1].finite && bits(&vertices[i - 1]) == bits(&vertices[i])
+        };
+        // (x bits, y bits, vertex) of every other finite vertex, sorted: equal positions side
+        // by side.
         let mut keys: Vec<(u64, u64, u32)> = vertices
             .par_iter()
             .enumerate()
-            .filter(|(_, v)| v.finite)
+            .filter(|&(i, v)| v.finite && !repeats(i))
             .map(|(i, v)| (v.xy.x.to_bits(), v.xy.y.to_bits(), i as u32))
             .collect();
         keys.par_sort_unstable();
@@ -588,6 +596,11 @@ impl Positions {
             of_vertex[i as usize] = (unique.len() - 1) as u32;
         }
         drop(keys);
+        for i in 1..vertices.len() {
+            if of_vertex[i] == NO_POSITION && vertices[i].finite {
+                of_vertex[i] = of_vertex[i - 1];
+            }
+        }
         let crowded = match path {
             MergePath::EveryVertex => vec![true; unique.len()],
             MergePath::Partitioned => crowded_positions(&unique),

@@ -187,6 +187,106 @@ impl MinHeap {
     }
 }
 
+/// A radix heap of entries: a priority queue for keys that never fall below the last one
+/// popped (Dijkstra's: minutes plus a length never drop below the minutes), in 65 buckets by
+/// the highest bit in which a key differs from the last popped key. A push is one bucket
+/// append and a pop mostly one bucket pop; when the lowest bucket is empty the next non-empty
+/// one is spread over the lower ones by its smallest key. Among entries of equal minutes it
+/// pops in no particular order.
+#[derive(Debug, Clone)]
+struct RadixHeap {
+    /// The key (minutes) of the last entry popped.
+    last: u64,
+    buckets: Vec<Vec<HeapItem>>,
+    len: usize,
+}
+
+impl Default for RadixHeap {
+    fn default() -> RadixHeap {
+        RadixHeap {
+            last: 0,
+            buckets: vec![Vec::new(); 65],
+            len: 0,
+        }
+    }
+}
+
+impl RadixHeap {
+    fn key(item: HeapItem) -> u64 {
+        (item.0 >> 64) as u64
+    }
+
+    fn bucket(last: u64, key: u64) -> usize {
+        64 - (key ^ last).leading_zeros() as usize
+    }
+
+    fn clear(&mut self) {
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.last = 0;
+        self.len = 0;
+    }
+
+    fn push(&mut self, item: HeapItem) {
+        let b = RadixHeap::bucket(self.last, RadixHeap::key(item));
+        self.buckets[b].push(item);
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<HeapItem> {
+        if self.len == 0 {
+            return None;
+        }
+        if self.buckets[0].is_empty() {
+            let i = (1..self.buckets.len()).find(|&i| !self.buckets[i].is_empty())?;
+            let mut spread = std::mem::take(&mut self.buckets[i]);
+            self.last = spread.iter().map(|&e| RadixHeap::key(e)).min()?;
+            for &e in &spread {
+                self.buckets[RadixHeap::bucket(self.last, RadixHeap::key(e))].push(e);
+            }
+            // The emptied bucket keeps its room for later entries.
+            spread.clear();
+            if self.buckets[i].is_empty() {
+                self.buckets[i] = spread;
+            }
+        }
+        self.len -= 1;
+        self.buckets[0].pop()
+    }
+}
+
+/// The queue a search runs on.
+trait Queue {
+    fn push(&mut self, item: HeapItem);
+    fn pop(&mut self) -> Option<HeapItem>;
+    fn clear(&mut self);
+}
+
+impl Queue for MinHeap {
+    fn push(&mut self, item: HeapItem) {
+        MinHeap::push(self, item)
+    }
+    fn pop(&mut self) -> Option<HeapItem> {
+        MinHeap::pop(self)
+    }
+    fn clear(&mut self) {
+        MinHeap::clear(self)
+    }
+}
+
+impl Queue for RadixHeap {
+    fn push(&mut self, item: HeapItem) {
+        RadixHeap::push(self, item)
+    }
+    fn pop(&mut self) -> Option<HeapItem> {
+        RadixHeap::pop(self)
+    }
+    fn clear(&mut self) {
+        RadixHeap::clear(self)
+    }
+}
+
 /// Reusable scratch space for searches: allocated once per graph (per thread), reset in time
 /// proportional to what the last search touched, not to the graph.
 #[derive(Debug, Clone)]
@@ -196,6 +296,8 @@ pub struct SearchSpace {
     labels: Vec<Label>,
     touched: Vec<u32>,
     heap: MinHeap,
+    /// The queue of [`SearchSpace::run_for_labels`].
+    radix: RadixHeap,
 }
 
 /// A node's minutes and nearest source (`u32::MAX`: none yet).
@@ -216,6 +318,7 @@ impl SearchSpace {
             labels: vec![UNREACHED; graph.node_count()],
             touched: Vec::new(),
             heap: MinHeap::default(),
+            radix: RadixHeap::default(),
         }
     }
 
@@ -224,10 +327,9 @@ impl SearchSpace {
             self.labels[n as usize] = UNREACHED;
         }
         self.touched.clear();
-        self.heap.clear();
     }
 
-    fn offer(&mut self, node: u32, minutes: f64, source: u32) {
+    fn offer(&mut self, queue: &mut impl Queue, node: u32, minutes: f64, source: u32) {
         let label = &mut self.labels[node as usize];
         let better = match minutes.total_cmp(&label.minutes) {
             Ordering::Less => true,
@@ -239,7 +341,7 @@ impl SearchSpace {
                 self.touched.push(node);
             }
             *label = Label { minutes, source };
-            self.heap.push(HeapItem::new(minutes, source, node));
+            queue.push(HeapItem::new(minutes, source, node));
         }
     }
 
@@ -253,14 +355,47 @@ impl SearchSpace {
         limit_min: f64,
         dir: Direction,
     ) {
+        let mut heap = std::mem::take(&mut self.heap);
+        self.search(&mut heap, graph, seeds, limit_min, dir);
+        self.heap = heap;
+    }
+
+    /// [`SearchSpace::run`] for callers that read only the minutes and sources afterwards, not
+    /// [`SearchSpace::reached`]: on a radix heap, which pops entries of equal minutes in no
+    /// particular order. The labels are the same: whatever the order, a node whose label
+    /// improves after it was expanded is queued and expanded again, so the search ends at the
+    /// one fixed point of "a node's label is the least (minutes, source) its seed or a
+    /// neighbour's label gives it", the labels the binary order gives (only the order nodes
+    /// were first reached differs).
+    pub fn run_for_labels(
+        &mut self,
+        graph: &RoadGraph,
+        seeds: impl IntoIterator<Item = Seed>,
+        limit_min: f64,
+        dir: Direction,
+    ) {
+        let mut radix = std::mem::take(&mut self.radix);
+        self.search(&mut radix, graph, seeds, limit_min, dir);
+        self.radix = radix;
+    }
+
+    fn search(
+        &mut self,
+        queue: &mut impl Queue,
+        graph: &RoadGraph,
+        seeds: impl IntoIterator<Item = Seed>,
+        limit_min: f64,
+        dir: Direction,
+    ) {
         self.reset();
+        queue.clear();
         let bound = limit_min + EPS_MIN;
         for s in seeds {
             if s.minutes <= bound && (s.node as usize) < self.labels.len() {
-                self.offer(s.node, s.minutes, s.source);
+                self.offer(queue, s.node, s.minutes, s.source);
             }
         }
-        while let Some(item) = self.heap.pop() {
+        while let Some(item) = queue.pop() {
             let (node, minutes, source) = (item.node(), item.minutes(), item.source());
             let n = node as usize;
             let label = self.labels[n];
@@ -274,7 +409,7 @@ impl SearchSpace {
             for &(next, w, _) in arcs {
                 let m = minutes + w;
                 if m <= bound {
-                    self.offer(next, m, source);
+                    self.offer(queue, next, m, source);
                 }
             }
         }
@@ -364,7 +499,8 @@ pub fn nearest_sources(
     let seeds: Vec<Seed> = (0..sources.len() as u32)
         .flat_map(|s| sources.seeds(graph, s, dir))
         .collect();
-    space.run(graph, seeds, limit_min, dir);
+    // Only the labels are read below.
+    space.run_for_labels(graph, seeds, limit_min, dir);
     demands
         .iter()
         .map(|d| {
