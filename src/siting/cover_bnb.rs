@@ -205,6 +205,7 @@ fn large_component(
     let opts = LagOptions {
         root_iterations: 800,
         node_iterations: 120,
+        max_patience: 30,
         max_nodes,
         deadline,
         rel_gap: 0.0,
