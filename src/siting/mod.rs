@@ -844,6 +844,9 @@ fn solve_assign(
         lopt.max_patience = 100;
     }
     let mut relax = AssignRelax::new(&data, deadline);
+    if pmedian && is_big(data.d_cand.len(), data.n_cand) {
+        relax = relax.relocating_anywhere();
+    }
     let out = Driver::new(&mut relax, lopt, ub, state.sites()).run();
     let mut best = out.best.clone();
     let mut value = out.ub;
