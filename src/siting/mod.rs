@@ -415,6 +415,8 @@ fn lag_options(
         root_iterations: if big { 400 } else { 800 },
         node_iterations: 60,
         max_patience: 30,
+        root_more_iterations: 0,
+        root_more_patience: 0,
         max_nodes: opt.max_nodes.max(1),
         deadline,
         rel_gap: opt.gap_target,
@@ -835,13 +837,16 @@ fn solve_assign(
         ..lopt
     };
     if pmedian && is_big(data.d_cand.len(), data.n_cand) {
-        // The city-scale p-median root runs its subgradient to convergence: on the dense
-        // table (10,000 x 50,000) 400 steps with patience 30 stopped at 34,959,870, 2,500
-        // steps with patience 100 reach 34,996,079 (7,300 steps: 34,996,562), at about
-        // 3 ms a step. A deeper root also closes more sites by reduced cost (21,820 of
-        // 50,000 against 15,327), so the nodes below it are cheaper.
-        lopt.root_iterations = 2500;
-        lopt.max_patience = 100;
+        // The city-scale p-median root runs its subgradient on to convergence once the first
+        // 400 steps and the incumbent search leave a gap: on the dense table (10,000 x
+        // 50,000) the 400 steps stop at 34,959,870 (patience 30: run on to 2,937 steps they
+        // stall at 34,975,445), and 3,000 further steps with patience 200 reach 34,994,026
+        // in about 11 s (from the start with patience 100: 2,500 steps 34,996,079, 7,300
+        // steps 34,996,562). A deeper root also closes more sites by reduced cost. After the
+        // incumbent search, so that runs the first steps already settle (p = 300 at a 1 %
+        // target, tests/siting_scale.rs) stop where they did.
+        lopt.root_more_iterations = 3000;
+        lopt.root_more_patience = 200;
     }
     let mut relax = AssignRelax::new(&data, deadline);
     if pmedian && is_big(data.d_cand.len(), data.n_cand) {
