@@ -205,6 +205,9 @@ fn large_component(
     let opts = LagOptions {
         root_iterations: 800,
         node_iterations: 120,
+        max_patience: 30,
+        root_more_iterations: 0,
+        root_more_patience: 0,
         max_nodes,
         deadline,
         rel_gap: 0.0,
