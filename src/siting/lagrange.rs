@@ -425,6 +425,12 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 );
                 if let Some(more) = more.filter(|m| m.bound > res.bound) {
                     bound = bound.max(more.bound);
+                    if node.level == 0 {
+                        root = Some(RootDual {
+                            lambda: more.lambda.clone(),
+                            bound: more.bound,
+                        });
+                    }
                     res = more;
                 }
             }
