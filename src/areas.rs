@@ -347,14 +347,7 @@ pub fn widen(segments: &[[Coord<f64>; 2]], points: &[Coord<f64>], lateral_m: f64
             .line_cap(LineCap::Round(ROUND_STEP_RAD))
             .line_join(LineJoin::Round(ROUND_STEP_RAD))
     };
-    let one: usize = std::env::var("TMP_ONE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(ONE_OVERLAY_SEGMENTS);
-    if std::env::var("TMP_STAT").is_ok() {
-        eprintln!("SEG {}", segments.len());
-    }
-    let grouped = if segments.len() <= one {
+    let grouped = if segments.len() <= ONE_OVERLAY_SEGMENTS {
         vec![segments.to_vec()]
     } else {
         spatial_groups(segments, lateral_m)
