@@ -382,12 +382,6 @@ impl<'a, R: Relaxation> Driver<'a, R> {
             else {
                 continue;
             };
-            if node.depth == 0 && node.level == 0 {
-                root = Some(RootDual {
-                    lambda: res.lambda.clone(),
-                    bound: res.bound,
-                });
-            }
             // A node's bound is at least its parent's.
             let mut bound = res.bound.max(node.parent_bound).max(self.relax.floor());
             if nodes == 1 || (self.opts.repair_every > 0 && self.opts.repair_below_root) {
@@ -425,14 +419,15 @@ impl<'a, R: Relaxation> Driver<'a, R> {
                 );
                 if let Some(more) = more.filter(|m| m.bound > res.bound) {
                     bound = bound.max(more.bound);
-                    if node.level == 0 {
-                        root = Some(RootDual {
-                            lambda: more.lambda.clone(),
-                            bound: more.bound,
-                        });
-                    }
                     res = more;
                 }
+            }
+            // The root's best multipliers, after its further steps.
+            if node.depth == 0 && node.level == 0 {
+                root = Some(RootDual {
+                    lambda: res.lambda.clone(),
+                    bound: res.bound,
+                });
             }
             let tol = self.tol();
             if bound >= self.ub - tol {
